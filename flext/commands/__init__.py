@@ -1,0 +1,1 @@
+"""Thin command handlers: validate, call a service, return data (never print, never exit)."""

@@ -1,0 +1,89 @@
+"""`flext explain TEXT...`: the exact command a line would run, without running it."""
+
+from __future__ import annotations
+
+from flext.core.errors import UsageError
+from flext.core.output import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from flext.core.context import Args, Context
+
+
+def _join(argv: list[str]) -> str:
+    import shlex
+
+    return " ".join(shlex.quote(a) for a in argv)
+
+
+def explain_line(ctx: Context, words: list[str]) -> dict[str, Any]:
+    """The explain document for one line (also used by the REPL toolbar)."""
+    from flext.cli import expand
+    from flext.router.parse import parse
+
+    if len(words) == 1 and " " in words[0]:
+        import shlex
+
+        try:
+            words = shlex.split(words[0])
+        except ValueError as exc:
+            raise UsageError(f"cannot split the line: {exc}") from None
+    doc: dict[str, Any] = {
+        "input": _join(words), "command": None, "argv": [], "source": "command",
+        "confidence": 0.0, "mutating": False, "alternatives": [],
+    }
+    line, how = expand(ctx, words)
+    try:
+        inv = parse(line)
+    except UsageError as exc:
+        nl = _conversational(ctx, words)
+        if nl is not None:
+            return {**doc, **nl}
+        doc["error"] = exc.message
+        doc["alternatives"] = list(exc.candidates)
+        return doc
+    canonical = inv.canonical()
+    doc.update(
+        command=_join(canonical),
+        argv=canonical,
+        source=how,
+        confidence=1.0,
+        mutating=inv.node.mutating,
+    )
+    if how == "alias":
+        doc["expansion"] = _join(line)
+    return doc
+
+
+def _conversational(ctx: Context, words: list[str]) -> dict[str, Any] | None:
+    try:
+        from flext.router import nl
+    except ImportError:
+        return None
+    return nl.explain(ctx, " ".join(words))
+
+
+def explain(ctx: Context, args: Args) -> Result:
+    doc = explain_line(ctx, list(args.text))
+    if doc["command"] is None:
+        alternatives = doc.get("alternatives") or []
+        if ctx.output in ("table", "plain"):
+            hint = ("candidates: " + "; ".join(alternatives)) if alternatives else "see `flext help`"
+            raise UsageError(f"nothing matches {doc['input']!r}", hint=hint)
+        res = Result(doc, exit_code=2)
+        return res
+    if ctx.output in ("table", "plain"):
+        lines = [f"flext {doc['command']}"]
+        lines.append(f"  source: {doc['source']}" + (f" (confidence {doc['confidence']:.2f})" if doc["source"] == "conversational" else ""))
+        if doc.get("expansion"):
+            lines.append(f"  expands to: {doc['expansion']}")
+        lines.append(f"  mutating: {'yes' if doc['mutating'] else 'no'}")
+        for alt in doc.get("alternatives") or []:
+            lines.append(f"  alternative: {alt}")
+        return Result(text="\n".join(lines))
+    return Result(doc)
+
+
+__all__ = ["explain", "explain_line"]

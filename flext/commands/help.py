@@ -1,0 +1,58 @@
+"""`flext help`, `flext version`."""
+
+from __future__ import annotations
+
+import sys
+
+from flext import __version__
+from flext.core.errors import UsageError
+from flext.core.output import Result
+from flext.router.help import TOPICS, render_help, render_topic
+from flext.router.spec import tree
+from flext.router.suggest import similar
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from flext.core.context import Args, Context
+
+
+def help_cmd(ctx: Context, args: Args) -> Result:
+    words: list[str] = args.words
+    if len(words) == 1 and words[0] in TOPICS:
+        return Result(text=render_topic(words[0], ctx.io))
+    node = tree()
+    for index, word in enumerate(words):
+        child = node.child(word)
+        if child is None:
+            candidates = [c.name for c in node.visible_children()] + (list(TOPICS) if node.parent is None else [])
+            guess = similar(word, candidates)
+            prefix = " ".join(words[:index])
+            hint = f"did you mean `flext help {(prefix + ' ') if prefix else ''}{guess[0]}`?" if guess else "see `flext help`"
+            raise UsageError(f"no help for {' '.join(words[: index + 1])!r}", hint=hint)
+        node = child
+    aliases = None
+    if node.parent is None:
+        try:
+            aliases = ctx.config.aliases
+        except Exception:  # help must work even with a broken config
+            aliases = None
+    return Result(text=render_help(node, ctx.io, aliases=aliases))
+
+
+def version(ctx: Context, args: Args) -> Result:
+    info: dict[str, object] = {"version": __version__}
+    if args.detail:
+        import platform
+        from importlib import metadata
+
+        info["python"] = platform.python_version()
+        info["platform"] = platform.platform()
+        info["executable"] = sys.executable
+        for dist in ("prompt-toolkit", "rich", "httpx", "msgspec", "keyring"):
+            try:
+                info[dist] = metadata.version(dist)
+            except metadata.PackageNotFoundError:
+                info[dist] = None
+    if ctx.output in ("table", "plain") and not args.detail:
+        return Result(text=f"flext {__version__}")
+    return Result(info)

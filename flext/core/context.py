@@ -1,0 +1,197 @@
+"""The per-invocation Context: terminal, paths, global options, lazy config/secrets/backend.
+
+Built once per command (one-shot or REPL line) and passed down; nothing global and
+mutable. Heavy things (config parse, keyring, backend) are created on first use.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flext.core.errors import UsageError
+from flext.core.io import IO
+from flext.core.paths import Paths
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from flext.core.config import Config
+    from flext.core.secrets import SecretStore
+
+
+class Args(dict):  # type: ignore[type-arg]
+    """Parsed values of a command, readable as attributes (`args.name`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class Context:
+    def __init__(
+        self,
+        io: IO | None = None,
+        paths: Paths | None = None,
+        options: dict[str, Any] | None = None,
+        *,
+        source: str = "cli",
+        session: str | None = None,
+        env: dict[str, str] | os._Environ[str] | None = None,
+    ) -> None:
+        self.env = os.environ if env is None else env
+        self.options = dict(options or {})
+        self.io = io or IO(env=self.env, no_color=bool(self.options.get("no_color")))
+        if self.options.get("no_color"):
+            self.io.no_color = True
+        self.paths = paths or Paths(self.env)
+        self.source = source
+        self.session = session or os.urandom(6).hex()
+        self.correlation_id = os.urandom(8).hex()
+        self.command = ""  # the canonical command being run, set by the dispatcher
+        self.sticky: dict[str, Any] = {}  # REPL session context (`use profile`, `use workspace`)
+        self._config: Config | None = None
+        self._secrets: SecretStore | None = None
+        self._settings: dict[str, Any] | None = None
+        self._backend: Any = None
+
+    # -- global options ----------------------------------------------------
+    @property
+    def yes(self) -> bool:
+        return bool(self.options.get("yes"))
+
+    @property
+    def quiet(self) -> bool:
+        return bool(self.options.get("quiet"))
+
+    @property
+    def verbose(self) -> bool:
+        return bool(self.options.get("verbose"))
+
+    @property
+    def debug(self) -> bool:
+        return bool(self.options.get("debug")) or self.env.get("FLEXT_DEBUG", "") not in ("", "0")
+
+    @property
+    def no_input(self) -> bool:
+        return bool(self.options.get("no_input")) or not self.io.interactive
+
+    @property
+    def can_prompt(self) -> bool:
+        return not self.no_input
+
+    @property
+    def workspace_dir(self) -> str | None:
+        value = self.options.get("workspace") or self.sticky.get("workspace")
+        if value:
+            return os.path.abspath(str(value))
+        configured = self.settings.get("workspace") if self._config_exists() else None
+        return os.path.abspath(os.path.expanduser(str(configured))) if configured else None
+
+    # -- config ------------------------------------------------------------
+    def _config_exists(self) -> bool:
+        return self._config is not None or os.path.exists(self.paths.config_file)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from flext.core.config import Config
+
+            self._config = Config(self.paths, self.env)
+        return self._config
+
+    def reload_config(self) -> None:
+        self._config = None
+        self._settings = None
+
+    @property
+    def profile(self) -> str:
+        override = self.options.get("profile") or self.sticky.get("profile")
+        return self.config.current_profile(str(override) if override else None)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        if self._settings is None:
+            self._settings = self.config.effective(self.profile)
+        return self._settings
+
+    @property
+    def output(self) -> str:
+        """flag > FLEXT_OUTPUT > profile > defaults > table."""
+        flag = self.options.get("output")
+        if flag:
+            return str(flag)
+        env = self.env.get("FLEXT_OUTPUT")
+        if env:
+            from flext.router.spec import OUTPUT_FORMATS
+
+            if env not in OUTPUT_FORMATS:
+                raise UsageError(
+                    f"FLEXT_OUTPUT must be one of {', '.join(OUTPUT_FORMATS)}; got {env!r}",
+                    hint="unset FLEXT_OUTPUT or fix its value",
+                )
+            return env
+        if not self._config_exists():
+            return "table"
+        return str(self.settings.get("output") or "table")
+
+    # -- secrets -----------------------------------------------------------
+    @property
+    def secrets(self) -> SecretStore:
+        if self._secrets is None:
+            from flext.core.secrets import SecretStore
+
+            self._secrets = SecretStore(self.paths, self.env)
+        return self._secrets
+
+    def redact(self, text: str) -> str:
+        """Mask every secret value this process has seen (history, audit, logs, errors)."""
+        if self._secrets is None:
+            from flext.core.secrets import redact_known
+
+            return redact_known(text)
+        return self._secrets.redact(text)
+
+    # -- interaction -------------------------------------------------------
+    def confirm(self, question: str, *, flag: str = "--yes", force_prompt: bool = False) -> bool:
+        """Ask yes/no on the terminal; --yes answers for us; without a terminal, a usage error.
+
+        `force_prompt` ignores --yes (destructive commands read from free text).
+        """
+        if self.yes and not force_prompt:
+            return True
+        if not self.can_prompt:
+            raise UsageError(f"{question.rstrip('?')}: confirmation needed and no terminal to ask on",
+                             hint=f"pass {flag} to confirm" if not force_prompt else "type the command itself instead of free text")
+        self.io.stderr.write(f"{question} [y/N] ")
+        self.io.stderr.flush()
+        answer = self.io.stdin.readline()
+        return answer.strip().lower() in ("y", "yes")
+
+    def ask(self, label: str, *, flag: str, default: str | None = None, secret: bool = False) -> str:
+        """Prompt for a value on the terminal, or fail naming the flag to pass."""
+        if not self.can_prompt:
+            raise UsageError(f"missing value for {label}", hint=f"pass {flag}")
+        suffix = f" [{default}]" if default else ""
+        if secret:
+            import getpass
+
+            value = getpass.getpass(f"{label}{suffix}: ", stream=self.io.stderr)
+        else:
+            self.io.stderr.write(f"{label}{suffix}: ")
+            self.io.stderr.flush()
+            value = self.io.stdin.readline().rstrip("\n")
+        return value or (default or "")
+
+    def message(self, text: str) -> None:
+        """A progress or status note on stderr (not with --quiet)."""
+        if not self.quiet:
+            self.io.err(text)
+
+    def warn(self, text: str) -> None:
+        self.io.err(self.io.style("warning:", "33", err=True) + " " + text)
+
+
+__all__ = ["Args", "Context"]

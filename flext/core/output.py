@@ -1,0 +1,303 @@
+"""The one output layer: handlers return a Result (or plain data); this renders it.
+
+Formats: table (rich on a terminal, aligned plain text when piped), json (one stable
+document), jsonl (one object per line), yaml, csv (RFC 4180 quoting), plain (tab
+separated, no header). Data goes to stdout, messages to stderr.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from flext.core.io import IO
+
+
+class Result:
+    """What a handler hands back.
+
+    data: a list of objects (rows), one object (a record), or None.
+    columns: column order for table/csv/plain (defaults to the keys of the first row).
+    message: a note for humans on stderr (suppressed by --quiet).
+    text: preformatted text printed for table/plain output instead of `data`.
+    exit_code: non-zero for partial failure (bulk commands, health checks).
+    """
+
+    __slots__ = ("data", "columns", "message", "text", "exit_code", "styles")
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        columns: list[str] | None = None,
+        message: str | None = None,
+        text: str | None = None,
+        exit_code: int = 0,
+        styles: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        self.data = data
+        self.columns = columns
+        self.message = message
+        self.text = text
+        self.exit_code = exit_code
+        # styles: column -> {cell value -> rich style}, e.g. {"status": {"failed": "red"}}
+        self.styles = styles or {}
+
+
+def as_result(value: Any) -> Result:
+    if isinstance(value, Result):
+        return value
+    if isinstance(value, str):
+        return Result(text=value)
+    return Result(data=value)
+
+
+def _columns(rows: list[dict[str, Any]], columns: list[str] | None) -> list[str]:
+    if columns:
+        return columns
+    seen: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def cell(value: Any) -> str:
+    """A value as table text: None is '-', lists are comma separated."""
+    if value is None:
+        return "-"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(cell(v) for v in value) if value else "-"
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, sort_keys=True, default=str)
+    return str(value)
+
+
+def _flat(value: Any) -> str:
+    """A value for csv/plain: scalars as text, structures as compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, dict)):
+        import json
+
+        return json.dumps(value, separators=(",", ":"), default=str)
+    return str(value)
+
+
+def to_json(data: Any, indent: int | None = 2) -> str:
+    import json
+
+    return json.dumps(data, indent=indent, ensure_ascii=False, default=str)
+
+
+def to_yaml(data: Any, indent: int = 0) -> str:
+    """A small, safe YAML emitter for JSON-shaped data (strings always quoted when ambiguous)."""
+    pad = " " * indent
+    if isinstance(data, dict):
+        if not data:
+            return pad + "{}\n"
+        out = []
+        for key, value in data.items():
+            k = _yaml_scalar(str(key))
+            if isinstance(value, (dict, list)) and value:
+                out.append(f"{pad}{k}:\n{to_yaml(value, indent + 2)}")
+            else:
+                out.append(f"{pad}{k}: {_yaml_inline(value)}\n")
+        return "".join(out)
+    if isinstance(data, list):
+        if not data:
+            return pad + "[]\n"
+        out = []
+        for item in data:
+            if isinstance(item, (dict, list)) and item:
+                body = to_yaml(item, indent + 2)
+                out.append(f"{pad}- {body.lstrip()}")
+            else:
+                out.append(f"{pad}- {_yaml_inline(item)}\n")
+        return "".join(out)
+    return pad + _yaml_inline(data) + "\n"
+
+
+def _yaml_inline(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return _yaml_scalar(str(value))
+
+
+_YAML_PLAIN_UNSAFE = set(":#{}[],&*!|>'\"%@`\\\n\t")
+_YAML_KEYWORDS = {"null", "true", "false", "yes", "no", "on", "off", "~", ""}
+
+
+def _yaml_scalar(text: str) -> str:
+    needs_quotes = (
+        text.lower() in _YAML_KEYWORDS
+        or any(ch in _YAML_PLAIN_UNSAFE for ch in text)
+        or text != text.strip()
+        or text[:1] in "-?"
+        or _numeric(text)
+    )
+    if not needs_quotes:
+        return text
+    return to_json(text, indent=None)
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_flat(row.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def plain_table(rows: list[dict[str, Any]], columns: list[str], width: int | None = None) -> str:
+    """kubectl-style aligned columns with upper-case headers, no colour."""
+    headers = [c.upper() for c in columns]
+    table = [[cell(row.get(c)).replace("\n", " ") for c in columns] for row in rows]
+    widths = [len(h) for h in headers]
+    for line in table:
+        for index, value in enumerate(line):
+            widths[index] = max(widths[index], len(value))
+    if width and sum(widths) + 2 * (len(widths) - 1) > width and len(widths) > 1:
+        # shrink the widest column first, never below its header
+        excess = sum(widths) + 2 * (len(widths) - 1) - width
+        while excess > 0:
+            widest = max(range(len(widths)), key=lambda k: widths[k])
+            floor = max(len(headers[widest]), 8)
+            if widths[widest] <= floor:
+                break
+            cut = min(excess, widths[widest] - floor)
+            widths[widest] -= cut
+            excess -= cut
+
+    def fit(value: str, w: int) -> str:
+        return value if len(value) <= w else value[: max(0, w - 1)] + "…"
+
+    lines = []
+    for line in [headers, *table]:
+        parts = [fit(v, widths[k]).ljust(widths[k]) for k, v in enumerate(line)]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def render(io: IO, result: Result, fmt: str, *, quiet: bool = False) -> None:
+    """Write a result to the streams of `io` in format `fmt`."""
+    data = result.data
+    if result.message and not quiet:
+        io.err(result.message)
+    if data is None and result.text is None:
+        return
+    if fmt in ("table", "plain") and result.text is not None:
+        io.out(result.text, end="" if result.text.endswith("\n") else "\n")
+        return
+    if data is None:
+        data = {"text": result.text}
+    if fmt == "json":
+        io.out(to_json(data))
+    elif fmt == "jsonl":
+        items = data if isinstance(data, list) else [data]
+        io.out("".join(to_json(item, indent=None) + "\n" for item in items), end="")
+    elif fmt == "yaml":
+        io.out(to_yaml(data), end="")
+    elif fmt == "csv":
+        if isinstance(data, list):
+            io.out(to_csv(data, _columns(data, result.columns)), end="")
+        else:
+            io.out(to_csv([{"key": k, "value": v} for k, v in data.items()], ["key", "value"]), end="")
+    elif fmt == "plain":
+        if isinstance(data, list):
+            cols = _columns(data, result.columns)
+            io.out("".join("\t".join(_flat(row.get(c)) for c in cols) + "\n" for row in data), end="")
+        elif isinstance(data, dict):
+            io.out("".join(f"{k}\t{_flat(v)}\n" for k, v in data.items()), end="")
+        else:
+            io.out(_flat(data))
+    else:
+        _table(io, result, data)
+
+
+def _table(io: IO, result: Result, data: Any) -> None:
+    if isinstance(data, dict):
+        rows = [{"key": k, "value": v} for k, v in data.items()]
+        columns = ["key", "value"]
+        headers = False
+    elif isinstance(data, list):
+        rows = data
+        columns = _columns(rows, result.columns)
+        headers = True
+        if not rows:
+            io.err("(no results)")
+            return
+    else:
+        io.out(cell(data))
+        return
+    if io.stdout_tty:
+        _rich_table(io, rows, columns, headers, result.styles)
+        return
+    if not headers:
+        keyw = max((len(str(r["key"])) for r in rows), default=0)
+        io.out("".join(f"{str(r['key']).ljust(keyw)}  {cell(r['value'])}\n" for r in rows), end="")
+        return
+    io.out(plain_table(rows, columns), end="")
+
+
+def _rich_table(
+    io: IO, rows: list[dict[str, Any]], columns: list[str], headers: bool, styles: dict[str, dict[str, str]]
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(
+        file=io.stdout,
+        force_terminal=io.color,
+        no_color=not io.color,
+        width=io.width,
+        highlight=False,
+        soft_wrap=False,
+        _environ=dict(io.env),
+    )
+    table = Table(show_header=headers, box=None, pad_edge=False, header_style="bold")
+    for column in columns:
+        table.add_column(column.upper() if headers else column, overflow="fold")
+    for row in rows:
+        cells = []
+        for column in columns:
+            text = cell(row.get(column))
+            style = styles.get(column, {}).get(text, "")
+            cells.append(Text(text, style=style))
+        table.add_row(*cells)
+    console.print(table)
+
+
+__all__ = ["Result", "as_result", "cell", "plain_table", "render", "to_csv", "to_json", "to_yaml"]

@@ -1,0 +1,248 @@
+"""The command tree, declared once as data.
+
+Each group lives in its own module (`spec/pipeline.py`, ...) and exports `NODE`;
+`tree()` assembles them in display order. Handlers are `"module:function"` strings,
+imported only when the command runs, so help and completion stay cheap.
+Parsing, help, REPL completion, shell completion scripts, the conversational parser
+and docs all read this one tree.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+# Value types understood by router.values.convert
+STR, INT, FLOAT, CHOICE, PATH, DURATION, BOOL = "str", "int", "float", "choice", "path", "duration", "bool"
+
+
+class Opt:
+    """An option: `--name VALUE`, or a flag when type is BOOL."""
+
+    __slots__ = (
+        "name", "short", "type", "default", "choices", "help", "metavar",
+        "repeat", "greedy", "completer", "dest", "hidden", "secret_ok",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        *,
+        short: str | None = None,
+        type: str = STR,
+        default: object = None,
+        choices: tuple[str, ...] | None = None,
+        metavar: str | None = None,
+        repeat: bool = False,
+        greedy: bool = False,
+        completer: str | None = None,
+        dest: str | None = None,
+        hidden: bool = False,
+    ) -> None:
+        self.name = name  # without leading dashes
+        self.short = short  # one letter, without dash
+        self.type = CHOICE if choices and type == STR else type
+        self.default = default
+        self.choices = choices
+        self.help = help
+        self.metavar = metavar or (name.upper().replace("-", "_") if type != BOOL else None)
+        self.repeat = repeat or greedy
+        self.greedy = greedy  # `--select a b c`: takes values until the next option
+        self.completer = completer
+        self.dest = dest or name.replace("-", "_")
+        self.hidden = hidden
+
+    @property
+    def flag(self) -> bool:
+        return self.type == BOOL
+
+    @property
+    def spelling(self) -> str:
+        return (f"-{self.short}, " if self.short else "") + f"--{self.name}"
+
+
+class Arg:
+    """A positional argument. nargs: 1 (required), '?' (optional), '+', '*'."""
+
+    __slots__ = ("name", "help", "type", "nargs", "choices", "completer", "dest")
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        *,
+        type: str = STR,
+        nargs: int | str = 1,
+        choices: tuple[str, ...] | None = None,
+        completer: str | None = None,
+    ) -> None:
+        self.name = name
+        self.help = help
+        self.type = CHOICE if choices and type == STR else type
+        self.nargs = nargs
+        self.choices = choices
+        self.completer = completer
+        self.dest = name.lower().replace("-", "_")
+
+    @property
+    def required(self) -> bool:
+        return self.nargs in (1, "+")
+
+    @property
+    def usage(self) -> str:
+        name = self.name.upper()
+        return {1: name, "?": f"[{name}]", "+": f"{name}...", "*": f"[{name}...]"}[self.nargs]
+
+
+class Node:
+    """A group (has children), a command (has a handler), or both (`history`)."""
+
+    __slots__ = (
+        "name", "summary", "description", "args", "opts", "examples", "handler",
+        "aliases", "mutating", "destructive", "see_also", "hidden", "children",
+        "parent", "plugin",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        summary: str,
+        *,
+        description: str = "",
+        args: list[Arg] | None = None,
+        opts: list[Opt] | None = None,
+        examples: list[str] | None = None,
+        handler: str | None = None,
+        aliases: tuple[str, ...] = (),
+        mutating: bool = False,
+        destructive: bool = False,
+        see_also: tuple[str, ...] = (),
+        hidden: bool = False,
+        children: list[Node] | None = None,
+    ) -> None:
+        self.name = name
+        self.summary = summary
+        self.description = description
+        self.args = args or []
+        self.opts = opts or []
+        self.examples = examples or []
+        self.handler = handler
+        self.aliases = aliases
+        self.mutating = mutating or destructive
+        self.destructive = destructive
+        self.see_also = see_also
+        self.hidden = hidden
+        self.children: dict[str, Node] = {}
+        self.parent: Node | None = None
+        self.plugin: str | None = None
+        for child in children or []:
+            self.add(child)
+
+    def add(self, child: Node) -> None:
+        child.parent = self
+        self.children[child.name] = child
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        words: list[str] = []
+        node: Node | None = self
+        while node is not None and node.parent is not None:
+            words.append(node.name)
+            node = node.parent
+        return tuple(reversed(words))
+
+    @property
+    def command(self) -> str:
+        return " ".join(self.path)
+
+    @property
+    def runnable(self) -> bool:
+        return self.handler is not None
+
+    def child(self, word: str) -> Node | None:
+        """The child named or aliased `word`."""
+        found = self.children.get(word)
+        if found is not None:
+            return found
+        for node in self.children.values():
+            if word in node.aliases:
+                return node
+        return None
+
+    def visible_children(self) -> list[Node]:
+        return [c for c in self.children.values() if not c.hidden]
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for c in self.children.values():
+            yield from c.walk()
+
+    def find_opt(self, name: str) -> Opt | None:
+        for o in self.opts:
+            if o.name == name:
+                return o
+        return None
+
+    def find_short(self, letter: str) -> Opt | None:
+        for o in self.opts:
+            if o.short == letter:
+                return o
+        return None
+
+
+# Global options: accepted before or after the command words (DESIGN.md section 2).
+OUTPUT_FORMATS = ("table", "json", "jsonl", "yaml", "csv", "plain")
+GLOBAL_OPTS: list[Opt] = [
+    Opt("profile", "Use this profile for this command", short="p", completer="profiles", metavar="NAME"),
+    Opt("output", "Output format", short="o", choices=OUTPUT_FORMATS, metavar="FORMAT"),
+    Opt("workspace", "Workspace directory (default: found by walking up)", short="C", type=PATH, metavar="DIR"),
+    Opt("no-color", "Never use colour", type=BOOL),
+    Opt("no-input", "Never prompt; a missing answer is a usage error", type=BOOL),
+    Opt("yes", "Answer yes to confirmations", short="y", type=BOOL),
+    Opt("quiet", "Print only data and errors", short="q", type=BOOL),
+    Opt("verbose", "Print more detail", short="v", type=BOOL),
+    Opt("debug", "Show tracebacks and debug logging", type=BOOL),
+    Opt("help", "Show help for the command", short="h", type=BOOL),
+    Opt("version", "Print the version and exit", type=BOOL, hidden=True),
+]
+
+_GROUP_MODULES = (
+    "shell", "workspace", "config", "profile", "auth", "secret", "history", "alias", "audit",
+    "pipeline", "data", "service", "monitor", "logs", "plugin", "meltano", "serve", "debug",
+)
+
+_TREE: Node | None = None
+
+
+def tree() -> Node:
+    """The root node, assembled once per process from the group modules."""
+    global _TREE
+    if _TREE is None:
+        import importlib
+
+        root = Node("flext", "One command-line shell for the FLEXT data-integration platform")
+        for name in _GROUP_MODULES:
+            try:
+                module = importlib.import_module(f"flext.router.spec.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"flext.router.spec.{name}":
+                    raise
+                continue
+            for node in module.NODES:
+                root.add(node)
+        _TREE = root
+    return _TREE
+
+
+def reset_tree() -> None:
+    """Forget the assembled tree (tests, plugin enable/disable)."""
+    global _TREE
+    _TREE = None
+
+
+__all__ = [
+    "BOOL", "CHOICE", "DURATION", "FLOAT", "GLOBAL_OPTS", "INT", "OUTPUT_FORMATS", "PATH", "STR",
+    "Arg", "Node", "Opt", "reset_tree", "tree",
+]

@@ -1,0 +1,35 @@
+"""`flext profile ...`"""
+
+from flext.router.spec import BOOL, Arg, Node, Opt
+
+NODES = [
+    Node(
+        "profile", "Manage profiles (sets of settings such as staging, prod)",
+        aliases=("profiles",),
+        children=[
+            Node("list", "List profiles", examples=["flext profile list"], handler="flext.commands.profile:list_",
+                 aliases=("ls",)),
+            Node("use", "Make a profile the current one",
+                 args=[Arg("name", "Profile", completer="profiles")],
+                 examples=["flext profile use staging"], handler="flext.commands.profile:use", mutating=True),
+            Node("create", "Create a profile",
+                 args=[Arg("name", "New profile name")],
+                 opts=[
+                     Opt("from", "Copy the settings of this profile", completer="profiles", metavar="OTHER", dest="copy_from"),
+                     Opt("inherit", "Inherit this profile's settings", completer="profiles", metavar="OTHER"),
+                     Opt("api-url", "Remote API URL for this profile", metavar="URL"),
+                     Opt("danger", "Mark the profile as dangerous (red in the shell)", type=BOOL),
+                 ],
+                 examples=["flext profile create staging --api-url http://staging:8081",
+                           "flext profile create prod --inherit staging --danger"],
+                 handler="flext.commands.profile:create", mutating=True),
+            Node("delete", "Delete a profile",
+                 args=[Arg("name", "Profile", completer="profiles")],
+                 examples=["flext profile delete old --yes"], handler="flext.commands.profile:delete",
+                 destructive=True),
+            Node("show", "Show a profile's own and effective settings",
+                 args=[Arg("name", "Profile (default: current)", nargs="?", completer="profiles")],
+                 examples=["flext profile show prod"], handler="flext.commands.profile:show"),
+        ],
+    ),
+]

@@ -1,0 +1,39 @@
+"""Top-level commands: help, interactive, explain, version, completion."""
+
+from flext.router.spec import BOOL, Arg, Node, Opt
+
+NODES = [
+    Node(
+        "help", "Show help for a command or a topic",
+        args=[Arg("words", "Command words or a topic (environment, exit-codes)", nargs="*", completer="commands")],
+        examples=["flext help", "flext help pipeline start", "flext help exit-codes"],
+        handler="flext.commands.help:help_cmd",
+        see_also=("flext explain",),
+    ),
+    Node(
+        "interactive", "Start the interactive shell",
+        aliases=("shell", "i"),
+        description="Completion, history search, aliases, context help (F1 or a trailing `?`) and free text.",
+        examples=["flext interactive", "flext -p staging shell"],
+        handler="flext.repl.session:interactive",
+    ),
+    Node(
+        "explain", "Show the exact command a line would run, without running it",
+        args=[Arg("text", "A command line, an alias, or free text", nargs="+")],
+        examples=["flext explain pipeline start orders", "flext explain st", "flext -o json explain start the orders pipeline"],
+        handler="flext.commands.explain:explain",
+    ),
+    Node(
+        "version", "Print the version",
+        opts=[Opt("verbose", "Also print Python, platform and library versions", short="v", type=BOOL, dest="detail")],
+        examples=["flext version", "flext version --verbose"],
+        handler="flext.commands.help:version",
+    ),
+    Node(
+        "completion", "Print the shell completion script",
+        args=[Arg("shell", "The shell", choices=("bash", "zsh", "fish"))],
+        description="Load it with `source <(flext completion bash)`, or install the file from completions/.",
+        examples=["flext completion bash > ~/.local/share/bash-completion/completions/flext", "flext completion zsh"],
+        handler="flext.commands.completion:completion",
+    ),
+]
