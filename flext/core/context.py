@@ -154,6 +154,33 @@ class Context:
             return redact_known(text)
         return self._secrets.redact(text)
 
+    # -- backend -----------------------------------------------------------
+    @property
+    def backend(self) -> Any:
+        """The local engine, or the HTTP client when the profile has `api_url`.
+
+        `backend = "flexcore"` selects the FlexCore mapping. Built once per Context.
+        """
+        if self._backend is None:
+            kind = "local"
+            if self._config_exists():
+                kind = str(self.settings.get("backend") or "local")
+                if kind == "local" and self.settings.get("api_url"):
+                    kind = "http"
+            if kind == "http":
+                from flext.backend.http import HttpBackend
+
+                self._backend = HttpBackend(self)
+            elif kind == "flexcore":
+                from flext.backend.flexcore import FlexCoreBackend
+
+                self._backend = FlexCoreBackend(self)
+            else:
+                from flext.backend.local import LocalBackend
+
+                self._backend = LocalBackend(self)
+        return self._backend
+
     # -- interaction -------------------------------------------------------
     def confirm(self, question: str, *, flag: str = "--yes", force_prompt: bool = False) -> bool:
         """Ask yes/no on the terminal; --yes answers for us; without a terminal, a usage error.
