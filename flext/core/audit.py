@@ -1,4 +1,10 @@
-"""Audit log: who (OS user), what, target, result, correlation id — for every mutating command."""
+"""Audit log: who (OS user) did what (command path) to which target, with what result.
+
+One JSONL record per mutating command, written by cli.py whether the command succeeded
+or not (a refused or failed change is worth auditing too). Same store format as the
+history (`flext.core.jsonl`); never disabled by FLEXT_NO_HISTORY. The correlation id
+ties an entry to the error line and logs of the same invocation.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ if TYPE_CHECKING:
     from flext.core.context import Context
     from flext.router.parse import Invocation
 
+FIELDS = ["ts", "user", "action", "target", "result", "exit", "profile", "source", "session", "correlation_id"]
+
 
 def os_user() -> str:
     try:
@@ -25,36 +33,59 @@ def os_user() -> str:
         return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
 
 
-def _target(inv: Invocation) -> str | None:
+def target_of(inv: Invocation) -> str | None:
+    """The first positional value (`orders` in `pipeline start orders`), if any."""
     for arg in inv.node.args:
         value = inv.values.get(arg.dest)
-        if value:
-            return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        if value is None or value == [] or value == "":
+            continue
+        if isinstance(value, list):
+            return " ".join(map(str, value))
+        return str(value)
     return None
 
 
-def record(ctx: Context, inv: Invocation, exit_code: int) -> None:
+def result_of(exit_code: int) -> str:
+    if exit_code == 0:
+        return "ok"
+    if exit_code == 130:
+        return "interrupted"
+    return "failed"
+
+
+def record(ctx: Context, inv: Invocation, exit_code: int, *, max_bytes: int | None = None) -> None:
+    """Append one entry (called by cli.py for every mutating command)."""
+    from flext.core.history import redact_words
+
     try:
-        profile = ctx.profile
+        profile: str | None = ctx.profile
     except Exception:
         profile = None
-    target = _target(inv)
+    target = target_of(inv)
     entry = {
         "ts": round(time.time(), 3),
         "user": os_user(),
         "action": inv.node.command,
-        "target": ctx.redact(target) if target else None,
-        "result": "ok" if exit_code == 0 else f"exit {exit_code}",
+        "target": ctx.redact(redact_words([target])[0]) if target is not None else None,
+        "result": result_of(exit_code),
         "exit": exit_code,
         "profile": profile,
         "source": ctx.source,
+        "session": ctx.session,
         "correlation_id": ctx.correlation_id,
     }
-    jsonl.append(ctx.paths.audit_file, entry)
+    jsonl.append(ctx.paths.audit_file, entry, max_bytes=jsonl.MAX_BYTES if max_bytes is None else max_bytes)
 
 
 def entries(ctx: Context) -> Iterator[dict[str, Any]]:
     return jsonl.read(ctx.paths.audit_file)
 
 
-__all__ = ["entries", "os_user", "record"]
+def action_matches(action: str, wanted: str) -> bool:
+    """`pipeline` matches `pipeline start`; `pipe` does not (whole words only)."""
+    have = action.split()
+    want = wanted.split()
+    return bool(want) and have[: len(want)] == want
+
+
+__all__ = ["FIELDS", "action_matches", "entries", "os_user", "record", "result_of", "target_of"]
