@@ -113,7 +113,10 @@ def _parse(line: list[str]) -> Invocation:
 
 def expand(ctx: Context, args: list[str]) -> tuple[list[str], str]:
     """Expand a user alias in first position. Returns (line, how: command|alias)."""
-    first = next((a for a in args if not a.startswith("-")), None)
+    from flext.core.aliases import first_word
+
+    index = first_word(args)  # skips global options and their values (`-p prod st`)
+    first = args[index] if index is not None else None
     if first is None:
         return args, "command"
     from flext.router.spec import tree
