@@ -41,7 +41,7 @@ def help_cmd(ctx: Context, args: Args) -> Result:
 
 def version(ctx: Context, args: Args) -> Result:
     info: dict[str, object] = {"version": __version__}
-    if args.detail:
+    if ctx.verbose:
         import platform
         from importlib import metadata
 
@@ -53,6 +53,6 @@ def version(ctx: Context, args: Args) -> Result:
                 info[dist] = metadata.version(dist)
             except metadata.PackageNotFoundError:
                 info[dist] = None
-    if ctx.output in ("table", "plain") and not args.detail:
+    if ctx.output in ("table", "plain") and not ctx.verbose:
         return Result(text=f"flext {__version__}")
     return Result(info)

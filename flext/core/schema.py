@@ -6,7 +6,7 @@ successful validation per file version so ordinary commands never pay for it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -38,10 +38,10 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     output: Output | None = None
     color: Literal["auto", "always", "never"] | None = None
     editor: str | None = None
-    api_url: str | None = None
+    api_url: Annotated[str, msgspec.Meta(pattern="^https?://")] | None = None
     backend: Literal["local", "http", "flexcore"] | None = None
-    timeout: float | None = None
-    retries: int | None = None
+    timeout: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    retries: Annotated[int, msgspec.Meta(ge=0)] | None = None
     workspace: str | None = None
     danger: bool | None = None
     inherit: str | None = None
@@ -54,14 +54,6 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     plugins: Plugins | None = None
     gruponos: dict[str, Any] | None = None
     algar: dict[str, Any] | None = None
-
-    def __post_init__(self) -> None:
-        if self.timeout is not None and self.timeout <= 0:
-            raise ValueError("Expected `float` > 0")
-        if self.retries is not None and self.retries < 0:
-            raise ValueError("Expected `int` >= 0")
-        if self.api_url is not None and not self.api_url.startswith(("http://", "https://")):
-            raise ValueError("Expected a URL starting with http:// or https://")
 
 
 class Document(msgspec.Struct, forbid_unknown_fields=False):
@@ -77,20 +69,47 @@ TOP_LEVEL = tuple(Document.__struct_fields__)
 
 
 def check(data: dict[str, Any]) -> tuple[str, str] | None:
-    """(dotted key, message) of the first problem, or None when the document is valid."""
-    try:
-        msgspec.convert(data, Document, strict=True)
-    except msgspec.ValidationError as exc:
-        text = str(exc)
-        message, _, where = text.partition(" - at `")
-        path = where.rstrip("`")
-        key = _dotted(path)
-        if "unknown field" in message:
-            field = message.split("`")[1] if "`" in message else ""
-            key = f"{key}.{field}" if key else field
-            message = "unknown key"
-        return key, message
+    """(dotted key, message) of the first problem, or None when the document is valid.
+
+    Each profile is checked on its own: msgspec elides dict keys in its error paths.
+    """
+    parts: list[tuple[str, Any, Any]] = []
+    rest = {k: v for k, v in data.items() if k != "profiles"}
+    parts.append(("", rest, Document))
+    profiles = data.get("profiles")
+    if profiles is not None:
+        if not isinstance(profiles, dict):
+            return "profiles", "Expected a table of profiles"
+        for name, body in profiles.items():
+            parts.append((f"profiles.{name}", body, Settings))
+    for prefix, value, kind in parts:
+        try:
+            msgspec.convert(value, kind, strict=True)
+        except msgspec.ValidationError as exc:
+            message, _, where = str(exc).partition(" - at `")
+            key = ".".join(p for p in (prefix, _dotted(where.rstrip("`"))) if p)
+            if "unknown field" in message:
+                field = message.split("`")[1] if "`" in message else ""
+                return (f"{key}.{field}" if key else field), "unknown key"
+            if message.startswith("Invalid enum value"):
+                choices = _choices(key.split(".", 2)[-1] if key.startswith("profiles.") else key.split(".", 1)[-1])
+                if choices:
+                    message += f" (expected one of: {', '.join(choices)})"
+            return key, message
     return None
+
+
+def _choices(setting: str) -> list[str]:
+    import typing
+
+    hint = setting_type(setting)
+    found: list[str] = []
+    for arg in typing.get_args(hint) or ():
+        if typing.get_origin(arg) is Literal:
+            found.extend(typing.get_args(arg))
+    if typing.get_origin(hint) is Literal:
+        found.extend(typing.get_args(hint))
+    return found
 
 
 def _dotted(path: str) -> str:

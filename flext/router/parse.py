@@ -168,6 +168,9 @@ def parse(argv: Sequence[str], root: Node | None = None) -> Invocation:
     while i < n:
         token = argv[i]
         i += 1
+        if positionals and node.args and node.args[-1].rest and node.runnable:
+            positionals.append(token)
+            continue
         if not end_of_options and token == "--":
             end_of_options = True
             continue

@@ -66,7 +66,7 @@ class Opt:
 class Arg:
     """A positional argument. nargs: 1 (required), '?' (optional), '+', '*'."""
 
-    __slots__ = ("name", "help", "type", "nargs", "choices", "completer", "dest")
+    __slots__ = ("name", "help", "type", "nargs", "choices", "completer", "dest", "rest")
 
     def __init__(
         self,
@@ -77,11 +77,14 @@ class Arg:
         nargs: int | str = 1,
         choices: tuple[str, ...] | None = None,
         completer: str | None = None,
+        rest: bool = False,
     ) -> None:
         self.name = name
         self.help = help
         self.type = CHOICE if choices and type == STR else type
         self.nargs = nargs
+        # rest: once this argument starts, every later token is a value (`flext explain history -n 5`)
+        self.rest = rest
         self.choices = choices
         self.completer = completer
         self.dest = name.lower().replace("-", "_")

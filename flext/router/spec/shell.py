@@ -1,6 +1,6 @@
 """Top-level commands: help, interactive, explain, version, completion."""
 
-from flext.router.spec import BOOL, Arg, Node, Opt
+from flext.router.spec import Arg, Node
 
 NODES = [
     Node(
@@ -19,13 +19,13 @@ NODES = [
     ),
     Node(
         "explain", "Show the exact command a line would run, without running it",
-        args=[Arg("text", "A command line, an alias, or free text", nargs="+")],
+        args=[Arg("text", "A command line, an alias, or free text", nargs="+", rest=True)],
         examples=["flext explain pipeline start orders", "flext explain st", "flext -o json explain start the orders pipeline"],
         handler="flext.commands.explain:explain",
     ),
     Node(
         "version", "Print the version",
-        opts=[Opt("verbose", "Also print Python, platform and library versions", short="v", type=BOOL, dest="detail")],
+        description="With --verbose, also print Python, platform and library versions.",
         examples=["flext version", "flext version --verbose"],
         handler="flext.commands.help:version",
     ),

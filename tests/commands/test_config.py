@@ -1,0 +1,94 @@
+"""`flext config ...` end to end, in-process and as a subprocess."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+
+def test_show_defaults_as_json(flext) -> None:
+    run = flext("config", "show", "-o", "json")
+    assert run.code == 0, run
+    data = json.loads(run.out)
+    assert data["output"] == "json"  # the flag wins for this command
+    assert data["profile"] == "default"
+    assert data["backend"] == "local"
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "out", "err"),
+    [
+        (["config", "set", "output", "yaml"], 0, "", "✓ set output in [defaults]\n"),
+        (["config", "set", "repl.edit_mode", "vi"], 0, "", "✓ set repl.edit_mode in [defaults.repl]\n"),
+        (["config", "set", "outptu", "json"], 2, "", "error: unknown setting 'outptu'\nhint: did you mean 'output'?\n"),
+        (["config", "set", "output", "xml"], 5, "", None),
+        (["config", "get", "nothing"], 6, "", None),
+        (["config", "unset", "output"], 6, "", None),
+        (["config", "show", "--profiel", "x"], 2, "", "error: unknown option --profiel for `flext config show`\nhint: did you mean `--profile`?\n"),
+    ],
+)
+def test_set_get_errors(flext, argv: list[str], code: int, out: str, err: str | None) -> None:
+    run = flext(*argv, "-o", "plain") if code == 0 else flext(*argv)
+    assert run.code == code, run
+    if code == 0:
+        assert run.err == err
+    elif err is not None:
+        assert run.err == err
+    else:
+        assert run.err.startswith("error: ") and "Traceback" not in run.err
+
+
+def test_set_then_get_round_trip_and_precedence(flext, env) -> None:
+    assert flext("config", "set", "output", "yaml").code == 0
+    assert flext("config", "get", "output").out == "key: output\nvalue: yaml\nprofile: default\n"  # yaml is now the default
+    # environment beats the file, the flag beats the environment
+    assert flext("config", "get", "output", extra_env={"FLEXT_OUTPUT": "csv"}).out == "key,value\nkey,output\nvalue,csv\nprofile,default\n"
+    assert flext("config", "get", "output", "-o", "plain").out == "yaml\n"
+    assert flext("config", "unset", "output").code == 0
+    assert flext("config", "get", "output", "-o", "plain").out == "table\n"
+
+
+def test_set_in_profile_with_global_profile_flag(flext) -> None:
+    assert flext("profile", "create", "staging").code == 0
+    assert flext("-p", "staging", "config", "set", "timeout", "30").code == 0
+    assert flext("-p", "staging", "config", "get", "timeout", "-o", "plain").out == "30\n"
+    assert flext("config", "get", "timeout", "-o", "plain").out == "10\n"
+    assert flext("-p", "nope", "config", "set", "timeout", "3").code == 6
+
+
+def test_path_and_validate(flext, env) -> None:
+    assert flext("config", "path").out.strip() == str(Path(env["FLEXT_CONFIG_DIR"]) / "config.toml")
+    assert flext("config", "validate").code == 0
+    cfg = Path(env["FLEXT_CONFIG_DIR"]) / "config.toml"
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    cfg.write_text('[defaults]\noutput = "table"\n\n[profiles.p]\ntimeout = "x"\n')
+    run = flext("config", "validate")
+    assert run.code == 5
+    assert run.err.splitlines()[0] == f"error: {cfg}:5: profiles.p.timeout: Expected `float | null`, got `str`"
+    assert run.err.splitlines()[1].startswith("hint: ")
+
+
+def test_reveal_paths_shows_origins(flext) -> None:
+    flext("profile", "create", "staging")
+    flext("config", "set", "timeout", "4")
+    flext("-p", "staging", "config", "set", "retries", "9")
+    run = flext("-p", "staging", "config", "show", "--reveal-paths", "-o", "json", extra_env={"FLEXT_COLOR": "never"})
+    origins = {row["key"]: row["origin"] for row in json.loads(run.out)}
+    assert origins["timeout"] == "defaults"
+    assert origins["retries"] == "profiles.staging"
+    assert origins["color"] == "env FLEXT_COLOR"
+    assert origins["backend"] == "built-in"
+
+
+def test_edit_without_terminal_is_a_usage_error(flext) -> None:
+    run = flext("config", "edit")
+    assert run.code == 2
+    assert "hint: use `flext config set KEY VALUE` in scripts" in run.err
+
+
+def test_subprocess_no_traceback_on_bad_option(flext_proc) -> None:
+    run = flext_proc("config", "show", "--profiel", "x")
+    assert run.code == 2
+    assert "Traceback" not in run.err

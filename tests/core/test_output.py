@@ -1,0 +1,102 @@
+"""The output layer: every format, stable fields, quoting, colour rules."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from flext.core.io import IO
+from flext.core.output import Result, render, to_yaml
+
+ROWS = [
+    {"name": "orders", "status": "failed", "records": 1200, "tags": ["a", "b"], "note": None},
+    {"name": 'in "quotes", commas', "status": "succeeded", "records": 0, "tags": [], "note": "multi\nline"},
+]
+
+
+def _render(result: Result, fmt: str, *, tty: bool = False, env: dict[str, str] | None = None) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    stream = IO(io.StringIO(), out, err, env=env or {"TERM": "xterm"}, stdin_tty=tty, stdout_tty=tty, stderr_tty=tty, width=100)
+    render(stream, result, fmt)
+    return out.getvalue(), err.getvalue()
+
+
+def test_json_is_one_document_with_fixed_fields() -> None:
+    out, err = _render(Result(ROWS, message="2 pipelines"), "json")
+    assert json.loads(out) == ROWS
+    assert err == "2 pipelines\n"
+
+
+def test_jsonl_is_one_object_per_line() -> None:
+    out, _ = _render(Result(ROWS), "jsonl")
+    lines = out.splitlines()
+    assert [json.loads(line) for line in lines] == ROWS
+
+
+def test_csv_quotes_correctly() -> None:
+    out, _ = _render(Result(ROWS, columns=["name", "status", "records", "tags", "note"]), "csv")
+    assert out == (
+        "name,status,records,tags,note\n"
+        'orders,failed,1200,"[""a"",""b""]",\n'
+        '"in ""quotes"", commas",succeeded,0,[],"multi\nline"\n'
+    )
+    import csv
+
+    assert list(csv.DictReader(io.StringIO(out)))[1]["name"] == 'in "quotes", commas'
+
+
+def test_plain_is_tab_separated_without_header() -> None:
+    out, _ = _render(Result(ROWS, columns=["name", "records"]), "plain")
+    assert out == "orders\t1200\nin \"quotes\", commas\t0\n"
+
+
+def test_piped_table_has_no_ansi_and_aligned_columns() -> None:
+    out, _ = _render(Result(ROWS, columns=["name", "status", "records"]), "table")
+    assert "\x1b[" not in out
+    assert out.splitlines() == [
+        "NAME                 STATUS     RECORDS",
+        "orders               failed     1200",
+        'in "quotes", commas  succeeded  0',
+    ]
+
+
+def test_record_renders_as_key_value() -> None:
+    out, _ = _render(Result({"name": "orders", "records": 3, "enabled": True}), "table")
+    assert out == "name     orders\nrecords  3\nenabled  yes\n"
+
+
+@pytest.mark.parametrize(
+    ("env", "colour"),
+    [({"TERM": "xterm"}, True), ({"TERM": "xterm", "NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False)],
+)
+def test_colour_only_on_a_terminal_and_never_with_no_color(env: dict[str, str], colour: bool) -> None:
+    out, _ = _render(Result(ROWS, columns=["name", "status"], styles={"status": {"failed": "red"}}), "table", tty=True, env=env)
+    assert ("\x1b[" in out) is colour
+    assert "orders" in out
+
+
+def test_terminal_width_is_respected() -> None:
+    wide = [{"name": "x" * 300, "status": "ok"}]
+    out, _ = _render(Result(wide), "table", tty=True, env={"TERM": "xterm", "NO_COLOR": "1"})
+    assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_empty_list_says_so_on_stderr() -> None:
+    out, err = _render(Result([]), "table")
+    assert out == "" and err == "(no results)\n"
+    out, _ = _render(Result([]), "json")
+    assert out == "[]\n"
+
+
+def test_yaml_quotes_ambiguous_strings() -> None:
+    text = to_yaml({"a": "yes", "b": "1.5", "c": "plain", "d": [1, {"e": None}], "f": "x: y", "g": ""})
+    assert text == 'a: "yes"\nb: "1.5"\nc: plain\nd:\n  - 1\n  - e: null\nf: "x: y"\ng: ""\n'
+
+
+def test_text_result_prints_text_for_table_and_wraps_for_json() -> None:
+    out, _ = _render(Result(text="hello"), "table")
+    assert out == "hello\n"
+    out, _ = _render(Result(text="hello"), "json")
+    assert json.loads(out) == {"text": "hello"}
