@@ -1,0 +1,80 @@
+"""The edge: quiet exits on a closed pipe and on Ctrl-C, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(env: dict[str, str]) -> dict[str, str]:
+    merged = dict(env)
+    merged["PYTHONPATH"] = str(ROOT)
+    return merged
+
+
+def test_closed_pipe_ends_quietly(env: dict[str, str]) -> None:
+    cfg = Path(env["FLEXT_CONFIG_DIR"]) / "config.toml"
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    cfg.write_text("[aliases]\n" + "".join(f'a{i} = "config show --reveal-paths {"x" * 40}"\n' for i in range(5000)))
+    proc = subprocess.run(
+        f"{sys.executable} -m flext alias list | head -1; {sys.executable} -m flext help | head -1",
+        shell=True, capture_output=True, text=True, env=_env(env), timeout=60,
+    )
+    assert proc.stderr == ""
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["NAME", "EXPANSION"]
+    assert lines[1] == "One command-line shell for the FLEXT data-integration platform."
+
+
+def test_ctrl_c_exits_130_without_traceback(env: dict[str, str]) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(
+        sys.executable, ["-m", "flext", "config", "edit"],
+        env={**_env(env), "EDITOR": "sh -c 'sleep 30' editor", "TERM": "xterm"}, encoding="utf-8", timeout=20,
+    )
+    # wait until the editor runs, then interrupt the whole foreground group like a terminal does
+    deadline = 100
+    while deadline:
+        out = subprocess.run(["pgrep", "-f", "sleep 30"], capture_output=True, text=True).stdout
+        if out.strip():
+            break
+        deadline -= 1
+        child.expect([pexpect.TIMEOUT], timeout=0.1)
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in (child.before or "")
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [(["nope"], 2), (["config", "get", "nothing"], 6), (["profile", "use", "ghost"], 6), (["--output", "xml", "help"], 2)],
+)
+def test_errors_are_one_error_line_and_one_hint(flext_proc, argv: list[str], code: int) -> None:
+    run = flext_proc(*argv)
+    assert run.code == code
+    lines = run.err.splitlines()
+    assert lines[0].startswith("error: ")
+    assert len(lines) <= 2 and all(not line.startswith("Traceback") for line in lines)
+    if len(lines) == 2:
+        assert lines[1].startswith("hint: ")
+
+
+def test_debug_shows_traceback(flext_proc) -> None:
+    run = flext_proc("--debug", "profile", "use", "ghost")
+    assert run.code == 6 and "Traceback" in run.err and "error: profile 'ghost' does not exist" in run.err
+
+
+def test_no_input_env_never_prompts(flext_proc) -> None:
+    run = flext_proc("profile", "create", "x")
+    assert run.code == 0
+    run = flext_proc("profile", "delete", "x", extra_env={"FLEXT_NO_INPUT": "1"})
+    assert run.code == 2 and "pass --yes" in run.err
+    assert os.environ.get("FLEXT_NO_INPUT") is None
