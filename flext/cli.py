@@ -11,7 +11,7 @@ import sys
 import time
 
 from flext import __version__
-from flext.core.errors import FlextError, UsageError
+from flext.core.errors import FlextError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def _bare(ctx: Context) -> int:
     if ctx.io.stdin_tty and ctx.io.stdout_tty and not ctx.options.get("no_input"):
         from flext.repl.session import run_shell
 
-        return run_shell(ctx)
+        return int(run_shell(ctx))
     from flext.router.help import render_help
     from flext.router.spec import tree
 

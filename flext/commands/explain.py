@@ -62,7 +62,8 @@ def _conversational(ctx: Context, words: list[str]) -> dict[str, Any] | None:
         from flext.router import nl
     except ImportError:
         return None
-    return nl.explain(ctx, " ".join(words))
+    found: dict[str, Any] | None = nl.explain(ctx, " ".join(words))
+    return found
 
 
 def explain(ctx: Context, args: Args) -> Result:

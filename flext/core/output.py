@@ -24,7 +24,7 @@ class Result:
     exit_code: non-zero for partial failure (bulk commands, health checks).
     """
 
-    __slots__ = ("data", "columns", "message", "text", "exit_code", "styles")
+    __slots__ = ("columns", "data", "exit_code", "message", "styles", "text")
 
     def __init__(
         self,

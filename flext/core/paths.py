@@ -12,7 +12,7 @@ import os
 class Paths:
     """Where flext keeps its files; computed from an environment mapping."""
 
-    __slots__ = ("config_dir", "data_dir", "state_dir", "cache_dir")
+    __slots__ = ("cache_dir", "config_dir", "data_dir", "state_dir")
 
     def __init__(self, env: dict[str, str] | os._Environ[str] | None = None) -> None:
         e = os.environ if env is None else env

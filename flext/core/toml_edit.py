@@ -174,7 +174,7 @@ def _find(lines: list[str], table: list[str], key: str) -> tuple[int, int] | Non
     """Line span of `key` in `table`, also as a dotted key in a parent table."""
     for path, begin, end in _regions(lines):
         if path == table[: len(path)] and len(path) <= len(table):
-            want = table[len(path):] + [key]
+            want = [*table[len(path):], key]
             k = begin
             while k < end:
                 found = _key_of(lines[k])

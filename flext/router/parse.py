@@ -8,7 +8,7 @@ Every mistake is a UsageError (exit 2) with a did-you-mean where one helps.
 from __future__ import annotations
 
 from flext.core.errors import UsageError
-from flext.router.spec import BOOL, GLOBAL_OPTS, Node, Opt, tree
+from flext.router.spec import GLOBAL_OPTS, Node, Opt, tree
 from flext.router.suggest import similar
 from flext.router.values import convert
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class Invocation:
     """What a command line asks for: the node, its values, and the global options."""
 
-    __slots__ = ("node", "values", "globals", "help", "argv", "explicit", "words")
+    __slots__ = ("argv", "explicit", "globals", "help", "node", "values", "words")
 
     def __init__(self, node: Node) -> None:
         self.node = node

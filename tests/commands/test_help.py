@@ -32,7 +32,6 @@ def test_command_help_has_all_sections(flext) -> None:
     for section in ("Usage:", "Commands:", "Options:", "Global options:", "Examples:"):
         assert section in out
     assert "--limit N" in out and "[default: 50]" in out
-    assert "flext history clear --yes" not in out or True
 
 
 def test_help_unknown_word_suggests(flext) -> None:

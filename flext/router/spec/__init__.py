@@ -21,8 +21,19 @@ class Opt:
     """An option: `--name VALUE`, or a flag when type is BOOL."""
 
     __slots__ = (
-        "name", "short", "type", "default", "choices", "help", "metavar",
-        "repeat", "greedy", "completer", "dest", "hidden", "secret_ok",
+        "choices",
+        "completer",
+        "default",
+        "dest",
+        "greedy",
+        "help",
+        "hidden",
+        "metavar",
+        "name",
+        "repeat",
+        "secret_ok",
+        "short",
+        "type",
     )
 
     def __init__(
@@ -66,7 +77,7 @@ class Opt:
 class Arg:
     """A positional argument. nargs: 1 (required), '?' (optional), '+', '*'."""
 
-    __slots__ = ("name", "help", "type", "nargs", "choices", "completer", "dest", "rest")
+    __slots__ = ("choices", "completer", "dest", "help", "name", "nargs", "rest", "type")
 
     def __init__(
         self,
@@ -103,9 +114,21 @@ class Node:
     """A group (has children), a command (has a handler), or both (`history`)."""
 
     __slots__ = (
-        "name", "summary", "description", "args", "opts", "examples", "handler",
-        "aliases", "mutating", "destructive", "see_also", "hidden", "children",
-        "parent", "plugin",
+        "aliases",
+        "args",
+        "children",
+        "description",
+        "destructive",
+        "examples",
+        "handler",
+        "hidden",
+        "mutating",
+        "name",
+        "opts",
+        "parent",
+        "plugin",
+        "see_also",
+        "summary",
     )
 
     def __init__(
