@@ -143,7 +143,8 @@ class Context:
         if self._secrets is None:
             from flext.core.secrets import SecretStore
 
-            self._secrets = SecretStore(self.paths, self.env)
+            self._secrets = SecretStore(self.paths, self.env, profile=lambda: self.profile,
+                                        chain=lambda name: self.config.chain(name))
         return self._secrets
 
     def redact(self, text: str) -> str:
@@ -205,7 +206,7 @@ class Context:
         if secret:
             import getpass
 
-            value = getpass.getpass(f"{label}{suffix}: ", stream=self.io.stderr)
+            value = getpass.getpass(f"{label}{suffix}: ", stream=self.io.stderr)  # type: ignore[arg-type]
         else:
             self.io.stderr.write(f"{label}{suffix}: ")
             self.io.stderr.flush()
