@@ -77,7 +77,7 @@ def get(ctx: Context, args: Args) -> Result:
         raise UsageError(f"refusing to print secret {name!r} without --reveal",
                          hint=f"pass --reveal to print it: flext secret get {name} --reveal")
     profile, value = ctx.secrets.locate(name)
-    return Result({"name": name, "profile": profile, "value": value}, text=value)
+    return Result({"name": name, "profile": profile, "value": value}, text=value + "\n")  # always one newline after
 
 
 def where(ctx: Context, args: Args) -> Result:
