@@ -258,6 +258,9 @@ def tree() -> Node:
                 continue
             for node in module.NODES:
                 root.add(node)
+        from flext.plugins.index import add_to_tree  # enabled plugins, from a cached index (stdlib only)
+
+        add_to_tree(root)
         _TREE = root
     return _TREE
 
