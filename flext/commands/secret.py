@@ -47,6 +47,9 @@ def set_(ctx: Context, args: Args) -> Result:
         raise UsageError(f"no value for secret {name!r}: no terminal to prompt on, and values are never taken from argv",
                          hint=_STDIN_HINT.format(name=name))
     store = ctx.secrets
+    if ctx.redact(name) != name:
+        raise UsageError("refusing a secret name that is a known secret value",
+                         hint="give a name first: flext secret set NAME --from-stdin")
     store.backend()  # fail (exit 5) before asking for a value the keyring cannot take
     value = _read_stdin(ctx) if args.from_stdin else _prompt_twice(ctx, name)
     entry = store.set(name, value)

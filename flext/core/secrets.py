@@ -160,6 +160,8 @@ class SecretStore:
                 "service": SERVICE, "profile": self.profile, "lookup": self.lookup_order(),
                 "index": self.paths.secret_index}
 
+    where = status  # the name `flext secret where` and `flext debug info` know it by
+
     # -- values ----------------------------------------------------------------
     def _call(self, fn: Callable[[], Any]) -> Any:
         from flext.core import _keyring
@@ -171,6 +173,9 @@ class SecretStore:
         from flext.core.errors import UsageError
 
         check_name(name)
+        if redact_known(name) != name:  # the value pasted where the name goes: never index it
+            raise UsageError("refusing a secret name that is a known secret value",
+                             hint="give a name first: flext secret set NAME --from-stdin")
         if not value:
             raise UsageError(f"refusing an empty value for secret {name!r}",
                              hint=f"to remove it use `flext secret delete {name}`")
