@@ -1,0 +1,55 @@
+"""`flext monitor ...`: metrics, alerts, performance and the live dashboard."""
+
+from flext.router.spec import BOOL, DURATION, FLOAT, INT, Arg, Node, Opt
+
+NODES = [
+    Node(
+        "monitor", "Metrics, alerts, performance and a live dashboard",
+        aliases=("mon",),
+        children=[
+            Node("dashboard", "Full-screen live view (q or Ctrl-C quits); one snapshot when not on a terminal",
+                 opts=[Opt("interval", "Seconds between refreshes (default 2)", type=FLOAT, metavar="S")],
+                 examples=["flext monitor dashboard", "flext monitor dashboard --interval 5"],
+                 handler="flext.commands.monitor:dashboard", aliases=("dash", "top")),
+            Node("metrics", "Read a service's metrics (Prometheus text or JSON) as a table",
+                 args=[Arg("service", "Service name, or a metrics URL", completer="services")],
+                 opts=[Opt("match", "Only metrics whose name contains this", metavar="TEXT"),
+                       Opt("timeout", "Timeout in seconds", type=FLOAT, metavar="S")],
+                 examples=["flext monitor metrics flexcore", "flext monitor metrics flexcore --match http_ -o json"],
+                 handler="flext.commands.monitor:metrics"),
+            Node("alerts", "Alert rules, evaluated on demand",
+                 children=[
+                     Node("list", "List alert rules with their state (firing, ok, unknown)",
+                          opts=[Opt("timeout", "Timeout in seconds for the checks rules need", type=FLOAT, metavar="S"),
+                                Opt("no-eval", "List the rules without evaluating them", type=BOOL)],
+                          examples=["flext monitor alerts list", "flext monitor alerts list -o json"],
+                          handler="flext.commands.monitor:alerts_list", aliases=("ls",)),
+                     Node("add", "Add an alert rule (rejected with the error position if it does not parse)",
+                          args=[Arg("name", "Alert name")],
+                          opts=[Opt("when", "The rule, e.g. 'run_duration(orders) > 10m'", metavar="EXPR"),
+                                Opt("description", "What it means", metavar="TEXT"),
+                                Opt("replace", "Overwrite an existing rule", type=BOOL)],
+                          description=(
+                              "Rules: service_down(S), service_up(S), service_degraded(S), service_latency(S), "
+                              "pipeline_failed(P), pipeline_running(P), run_duration(P), run_records(P), "
+                              "metric(S, \"name{label=\\\"v\\\"}\"); numbers with units (500ms, 10m, 2h); "
+                              "comparisons < <= > >= == !=; and, or, not, parentheses."),
+                          examples=["flext monitor alerts add core-down --when 'service_down(flexcore)'",
+                                    "flext monitor alerts add slow-orders --when 'run_duration(orders) > 10m'",
+                                    "flext monitor alerts add errors --when "
+                                    "'metric(flexcore, \"http_requests_total{code=\\\"500\\\"}\") > 10'"],
+                          handler="flext.commands.monitor:alerts_add", mutating=True),
+                     Node("remove", "Delete an alert rule",
+                          args=[Arg("name", "Alert name")],
+                          examples=["flext monitor alerts remove core-down --yes"],
+                          handler="flext.commands.monitor:alerts_remove", destructive=True, aliases=("rm",)),
+                 ],
+            ),
+            Node("performance", "Command latency percentiles (history) and records/second per pipeline run",
+                 opts=[Opt("since", "Only the last 1h, 2d, ...", type=DURATION, metavar="DURATION"),
+                       Opt("limit", "At most N commands and N runs (default 20)", type=INT, metavar="N")],
+                 examples=["flext monitor performance", "flext monitor performance --since 1d -o json"],
+                 handler="flext.commands.monitor:performance", aliases=("perf",)),
+        ],
+    ),
+]

@@ -1,0 +1,104 @@
+"""Performance from what flext already records: command latencies from the history,
+records per second from pipeline run records."""
+
+from __future__ import annotations
+
+import shlex
+import time
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from flext.core.context import Context
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not sorted_values:
+        return 0.0
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    pos = (len(sorted_values) - 1) * q
+    low = int(pos)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (pos - low)
+
+
+def command_of(line: str) -> str:
+    """The command path of a history line (`pipeline start`), options and values dropped."""
+    from flext.router.spec import GLOBAL_OPTS, tree
+
+    try:
+        words = shlex.split(line)
+    except ValueError:
+        words = line.split()
+    takes_value = {f"--{o.name}" for o in GLOBAL_OPTS if not o.flag} | {f"-{o.short}" for o in GLOBAL_OPTS if o.short and not o.flag}
+    node = tree()
+    path: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+            continue
+        if word.startswith("-"):
+            skip = word in takes_value
+            continue
+        child = node.child(word)
+        if child is None:
+            break
+        path.append(child.name)
+        node = child
+    return " ".join(path) if path else (words[0] if words else "")
+
+
+def commands(entries: Iterable[dict[str, Any]], since: float | None = None) -> list[dict[str, Any]]:
+    groups: dict[str, list[tuple[float, int]]] = {}
+    for entry in entries:
+        if since is not None and float(entry.get("ts") or 0) < since:
+            continue
+        duration = entry.get("duration_ms")
+        if not isinstance(duration, (int, float)):
+            continue
+        groups.setdefault(command_of(str(entry.get("line", ""))), []).append((float(duration), int(entry.get("exit") or 0)))
+    rows: list[dict[str, Any]] = []
+    for command, items in groups.items():
+        values = sorted(d for d, _ in items)
+        rows.append({
+            "command": command or "(none)", "count": len(items), "failed": sum(1 for _, e in items if e != 0),
+            "p50_ms": round(percentile(values, 0.5), 1), "p90_ms": round(percentile(values, 0.9), 1),
+            "p99_ms": round(percentile(values, 0.99), 1), "max_ms": round(values[-1], 1),
+        })
+    rows.sort(key=lambda r: (-r["count"], r["command"]))
+    return rows
+
+
+def runs(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for record in records:
+        duration = record.get("duration_s")
+        count = record.get("records")
+        rate = None
+        if isinstance(duration, (int, float)) and duration > 0 and isinstance(count, (int, float)):
+            rate = round(count / duration, 1)
+        out.append({"pipeline": record.get("pipeline"), "run_id": record.get("id"), "status": record.get("status"),
+                    "records": count, "duration_s": duration, "records_per_s": rate})
+    return out
+
+
+def report(ctx: Context, *, since: float | None = None, limit: int = 20) -> dict[str, Any]:
+    from flext.core import jsonl
+    from flext.services import workspace
+
+    cutoff = time.time() - since if since is not None else None
+    cmd_rows = commands(jsonl.read(ctx.paths.history_file), cutoff)
+    records = workspace.runs(workspace.find(ctx), limit=limit)
+    if cutoff is not None:
+        from flext.services.timefmt import to_epoch
+
+        records = [r for r in records if (to_epoch(str(r.get("started_at") or "")) or 0) >= cutoff]
+    return {"commands": cmd_rows[:limit], "runs": runs(records)}
+
+
+__all__ = ["command_of", "commands", "percentile", "report", "runs"]

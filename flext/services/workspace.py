@@ -1,0 +1,133 @@
+"""The workspace as the engine leaves it on disk: flext.toml, run records, run logs.
+
+Read-only and tolerant: the engine may not have written anything yet, a record may be
+half-migrated or unreadable; such files are skipped, never fatal. Layout (engine
+contract): `.flext/runs/<pipeline>/<run_id>.json` and `<run_id>.log` (JSONL).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from flext.core.context import Context
+
+MANIFEST = "flext.toml"
+
+
+def walk_up(start: str) -> str | None:
+    """The nearest directory at or above `start` holding flext.toml."""
+    here = os.path.abspath(start)
+    while True:
+        if os.path.isfile(os.path.join(here, MANIFEST)):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def find(ctx: Context) -> str:
+    """`-C DIR` / configured workspace, else walk up from cwd, else the default workspace."""
+    explicit = ctx.workspace_dir
+    if explicit:
+        return explicit
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        cwd = None
+    found = walk_up(cwd) if cwd else None
+    return found or ctx.paths.default_workspace
+
+
+def manifest(workspace: str) -> tuple[str, dict[str, Any]]:
+    """(path, parsed flext.toml) - empty when there is none; ConfigError when it is not TOML."""
+    path = os.path.join(workspace, MANIFEST)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return path, {}
+    except (OSError, UnicodeDecodeError) as exc:
+        from flext.core.errors import ConfigError
+
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    from flext.core.config import parse_toml
+
+    return path, parse_toml(text, path)
+
+
+def runs_dir(workspace: str) -> str:
+    return os.path.join(workspace, ".flext", "runs")
+
+
+def pipelines(workspace: str) -> list[str]:
+    """Pipelines that have a runs folder, sorted."""
+    try:
+        return sorted(e.name for e in os.scandir(runs_dir(workspace)) if e.is_dir() and not e.name.startswith("."))
+    except OSError:
+        return []
+
+
+def run_ids(workspace: str, pipeline: str, suffix: str = ".json") -> list[str]:
+    """Run ids of a pipeline, oldest first (run ids sort by time)."""
+    folder = os.path.join(runs_dir(workspace), pipeline)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return sorted(n[: -len(suffix)] for n in names if n.endswith(suffix) and not n.startswith("."))
+
+
+def read_record(path: str) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as fh:
+            data = json.loads(fh.read())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def runs(workspace: str, pipeline: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """Run records, newest first, across pipelines (or of one)."""
+    names = [pipeline] if pipeline else pipelines(workspace)
+    found: list[tuple[str, dict[str, Any]]] = []
+    for name in names:
+        ids = run_ids(workspace, name)
+        if limit is not None:
+            ids = ids[-limit:]
+        for run_id in ids:
+            record = read_record(os.path.join(runs_dir(workspace), name, run_id + ".json"))
+            if record is None:
+                continue
+            record.setdefault("id", run_id)
+            record.setdefault("pipeline", name)
+            found.append((str(record.get("started_at") or run_id), record))
+    found.sort(key=lambda pair: pair[0], reverse=True)
+    records = [r for _, r in found]
+    return records[:limit] if limit is not None else records
+
+
+def latest(workspace: str, pipeline: str) -> dict[str, Any] | None:
+    """The newest run record of a pipeline."""
+    ids = run_ids(workspace, pipeline)
+    for run_id in reversed(ids):
+        record = read_record(os.path.join(runs_dir(workspace), pipeline, run_id + ".json"))
+        if record is not None:
+            record.setdefault("id", run_id)
+            record.setdefault("pipeline", pipeline)
+            return record
+    return None
+
+
+def log_files(workspace: str, pipeline: str) -> list[str]:
+    """Run logs of a pipeline, oldest first."""
+    folder = os.path.join(runs_dir(workspace), pipeline)
+    return [os.path.join(folder, i + ".log") for i in run_ids(workspace, pipeline, ".log")]
+
+
+__all__ = ["find", "latest", "log_files", "manifest", "pipelines", "read_record", "run_ids", "runs", "runs_dir", "walk_up"]
