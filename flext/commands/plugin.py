@@ -123,11 +123,10 @@ def enable(ctx: Context, args: Args) -> Result:
 def _try_import(ctx: Context, item: Installed) -> None:
     """Import the plugin's modules now, so a broken plugin is refused instead of enabled."""
     import importlib
-    import sys
 
-    for path in item.sys_path:
-        if path not in sys.path:
-            sys.path.append(path)
+    from flext.plugins.loader import append_paths
+
+    append_paths(item.sys_path)
     importlib.invalidate_caches()
     for module in item.manifest.modules:
         try:

@@ -27,6 +27,7 @@ BUNDLED = ("gruponos", "algar")  # shipped with flext, installed and enabled by 
 LOADER = "flext.plugins.loader:run"
 _CACHE_VERSION = 2
 _LOADED: dict[str, Any] | None = None
+ADDED_PATHS: set[str] = set()  # plugin folders this process put on sys.path (not flext's environment)
 
 
 def bundled_dir() -> str:

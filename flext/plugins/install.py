@@ -227,6 +227,7 @@ def _commit(ctx: Context, item: Staged, tmp: str) -> dict[str, Any]:
     old = os.path.join(tmp, f"old-{m.name}")
     if os.path.exists(home):
         os.replace(home, old)
+        _forget_modules(home)
     os.makedirs(home, mode=0o700)
     lib = os.path.join(home, "lib")
     if item.folder is not None:
@@ -244,6 +245,14 @@ def _commit(ctx: Context, item: Staged, tmp: str) -> dict[str, Any]:
         sys_path = [lib]
     return {"enabled": True, "kind": item.kind, "source": item.source, "path": manifest_dir,
             "sys_path": sys_path, "installed_at": registry.now(), "version": m.version}
+
+
+def _forget_modules(home: str) -> None:
+    """Drop modules imported from a replaced install (the shell keeps one process)."""
+    prefix = home.rstrip("/") + "/"
+    for name, module in list(sys.modules.items()):
+        if (getattr(module, "__file__", None) or "").startswith(prefix):
+            del sys.modules[name]
 
 
 def _missing(dependencies: list[str]) -> list[str]:

@@ -71,7 +71,9 @@ def argv_of(node: Node, args: Args) -> list[str]:
 def resolve(ctx: Context, plugin: str, entry: str) -> Callable[..., Any]:
     """Import `module:function` of `plugin`; on failure disable it and raise OperationFailed."""
     module_name, _, func_name = entry.partition(":")
-    add_paths(ctx, plugin)
+    roots = add_paths(ctx, plugin)
+    if roots:
+        evict(module_name, roots)
     import importlib
 
     try:
@@ -93,16 +95,40 @@ def resolve(ctx: Context, plugin: str, entry: str) -> Callable[..., Any]:
     return func  # type: ignore[no-any-return]
 
 
-def add_paths(ctx: Context, plugin: str) -> None:
+def add_paths(ctx: Context, plugin: str) -> list[str]:
+    """Put the plugin's folders on sys.path; returns them when its code lives there (not bundled)."""
     from flext.plugins import index
 
     record = index.load(ctx.paths)["plugins"].get(plugin, {})
-    for path in record.get("sys_path", []):
-        if path not in sys.path:
-            sys.path.append(path)
+    paths = list(record.get("sys_path", []))
+    append_paths(paths)
     import importlib
 
     importlib.invalidate_caches()
+    return [] if record.get("source") == "bundled" else paths
+
+
+def append_paths(paths: list[str]) -> None:
+    from flext.plugins import index
+
+    for path in paths:
+        index.ADDED_PATHS.add(path)
+        if path not in sys.path:
+            sys.path.append(path)
+
+
+def evict(module_name: str, roots: list[str]) -> None:
+    """Forget an already imported module of that name loaded from elsewhere (another install, a
+    replaced version), so a long-lived process (the shell) runs the plugin as installed now."""
+    top = module_name.split(".")[0]
+    loaded = sys.modules.get(top)
+    if loaded is None:
+        return
+    file = getattr(loaded, "__file__", None) or ""
+    if any(file.startswith(root.rstrip("/") + "/") for root in roots):
+        return
+    for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+        del sys.modules[name]
 
 
 def broken(ctx: Context, plugin: str, reason: str) -> None:
@@ -118,4 +144,4 @@ def broken(ctx: Context, plugin: str, reason: str) -> None:
     reset_tree()
 
 
-__all__ = ["add_paths", "argv_of", "resolve", "run"]
+__all__ = ["add_paths", "append_paths", "argv_of", "evict", "resolve", "run"]

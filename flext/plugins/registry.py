@@ -11,6 +11,7 @@ environment that declare the entry-point group `flext.plugins` are found too.
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from flext.core.errors import ConfigError
@@ -140,7 +141,9 @@ def entry_point_manifests(path: list[str] | None = None) -> list[tuple[Manifest,
     import importlib.metadata
 
     out: list[tuple[Manifest, str]] = []
-    dists = importlib.metadata.distributions(path=path) if path is not None else importlib.metadata.distributions()
+    if path is None:  # flext's own environment, not the plugin folders this process added
+        path = [p for p in sys.path if p not in _index.ADDED_PATHS]
+    dists = importlib.metadata.distributions(path=path)
     seen: set[str] = set()
     for dist in dists:
         try:
