@@ -13,7 +13,7 @@ NODES = [
         "audit", "Who changed what, when",
         children=[
             Node("list", "List audit entries (newest last)",
-                 opts=[*_FILTERS, Opt("limit", "At most N entries", short="n", type=INT, default=100, metavar="N")],
+                 opts=[*_FILTERS, Opt("limit", "At most N entries, the newest (0: all)", short="n", type=INT, default=100, metavar="N")],
                  examples=["flext audit list --since 1d", "flext audit list --action pipeline -o json"],
                  handler="flext.commands.audit:list_", aliases=("ls",)),
             Node("export", "Write audit entries to stdout",

@@ -7,7 +7,7 @@ NODES = [
         "history", "Search the command history (shared by one-shot commands and the shell)",
         opts=[
             Opt("search", "Only lines containing this text", short="s", metavar="Q"),
-            Opt("limit", "Show at most N entries (newest)", short="n", type=INT, default=50, metavar="N"),
+            Opt("limit", "Show at most N entries, the newest (0: all)", short="n", type=INT, default=50, metavar="N"),
             Opt("failed", "Only commands that failed", type=BOOL),
             Opt("since", "Only commands newer than this (30s, 10m, 1h, 2d)", type=DURATION, metavar="DURATION"),
             Opt("profile-only", "Only commands run with the current profile", type=BOOL),
