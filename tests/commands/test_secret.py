@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, Run
-from tests.keyring.service import clean_keyring, secret_service  # noqa: F401  (fixtures)
+from tests.keyring.service import clean_keyring, private_service, secret_service  # noqa: F401  (fixtures)
 
 SS = "keyring.backends.SecretService.Keyring"
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -250,3 +250,26 @@ def test_no_usable_backend_with_history_off_writes_only_the_audit(flext_proc: Fl
     run = flext_proc("secret", "set", "db", "--from-stdin", stdin="never-stored-value", extra_env=extra)
     assert run.code == 5
     assert _files(*roots) - before == {"state/audit.jsonl"}
+
+
+@pytest.mark.keyring
+def test_a_bus_without_a_secret_service_exits_5(flext_proc: Flext) -> None:
+    with private_service(with_keyring=False) as service:
+        extra = {"DBUS_SESSION_BUS_ADDRESS": service.address}
+        run = flext_proc("secret", "set", "db", "--from-stdin", stdin="never-stored-value", extra_env=extra)
+    assert run.code == 5, run
+    assert "The Secret Service daemon is neither running nor activatable" in run.err
+    assert "hint: start a Secret Service such as gnome-keyring (`gnome-keyring-daemon --unlock`)" in run.err
+
+
+@pytest.mark.keyring
+def test_a_locked_keyring_exits_4(flext_proc: Flext) -> None:
+    with private_service() as service:
+        extra = {"DBUS_SESSION_BUS_ADDRESS": service.address}
+        assert flext_proc("secret", "set", "db", "--from-stdin", stdin="locked-away-1", extra_env=extra).code == 0
+        service.lock()
+        run = flext_proc("secret", "get", "db", "--reveal", extra_env=extra)
+    assert run.code == 4, run
+    assert run.err.startswith("error: the keyring is locked: ")
+    assert run.err.splitlines()[-1].startswith("hint: unlock it")
+    assert "locked-away-1" not in run.out + run.err

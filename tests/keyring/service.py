@@ -15,6 +15,7 @@ plus `pytestmark = pytest.mark.usefixtures("secret_service", "clean_keyring")`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -57,7 +58,8 @@ class SecretService:
                         XDG_CONFIG_HOME=os.path.join(home, ".config"), XDG_RUNTIME_DIR=run)
         self.env.pop("PYTHON_KEYRING_BACKEND", None)
 
-    def start(self) -> None:
+    def start(self, *, with_keyring: bool = True) -> None:
+        """Start the bus and (unless with_keyring=False: a bus where nothing answers) the keyring."""
         conf = os.path.join(self.root, "bus.conf")
         with open(conf, "w") as fh:
             fh.write(_BUS_CONF.format(socket=os.path.join(self.root, "bus")))
@@ -69,6 +71,8 @@ class SecretService:
         if not self.address:
             raise RuntimeError(f"dbus-daemon printed no address (exit {bus.poll()})")
         self.env["DBUS_SESSION_BUS_ADDRESS"] = self.address
+        if not with_keyring:
+            return
         keyring = subprocess.Popen(["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
                                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    env=self.env)
@@ -117,6 +121,16 @@ class SecretService:
         finally:
             conn.close()
 
+    def lock(self) -> None:
+        """Lock the default collection (this daemon has no prompter, so nothing can unlock it)."""
+        import secretstorage
+
+        conn = _connect(self.address)
+        try:
+            secretstorage.collection.get_collection_by_alias(conn, "default").lock()
+        finally:
+            conn.close()
+
     def stop(self) -> None:
         for proc in reversed(self.procs):
             if proc.poll() is None:
@@ -140,16 +154,34 @@ def _connect(address: str) -> Any:
 _SHARED: SecretService | None = None
 
 
+def _require_tools() -> None:
+    missing = [tool for tool in ("dbus-daemon", "gnome-keyring-daemon") if shutil.which(tool) is None]
+    if missing:
+        message = f"a real Secret Service needs {', '.join(missing)} (Debian: gnome-keyring dbus)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI must not skip the keyring tests", pytrace=False)
+        pytest.skip(message)
+
+
+@contextlib.contextmanager
+def private_service(*, with_keyring: bool = True) -> Iterator[SecretService]:
+    """A fresh service of the test's own (to lock it, or a bus where no keyring answers).
+
+    Not exported to os.environ: pass `service.address` as DBUS_SESSION_BUS_ADDRESS."""
+    _require_tools()
+    service = SecretService()
+    try:
+        service.start(with_keyring=with_keyring)
+        yield service
+    finally:
+        service.stop()
+
+
 def _shared() -> SecretService:
     """One service per test process, however many modules import the fixture."""
     global _SHARED
     if _SHARED is None:
-        missing = [tool for tool in ("dbus-daemon", "gnome-keyring-daemon") if shutil.which(tool) is None]
-        if missing:
-            message = f"a real Secret Service needs {', '.join(missing)} (Debian: gnome-keyring dbus)"
-            if os.environ.get("CI"):
-                pytest.fail(message + "; CI must not skip the keyring tests", pytrace=False)
-            pytest.skip(message)
+        _require_tools()
         service = SecretService()
         try:
             service.start()
