@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None, io: IO | None = None, env: dict[str,
     if args[:1] == ["__complete"]:
         from flext.router.complete import main as complete
 
-        return complete(args[1:], env=env)
+        return complete(args[1:], env=env, out=io.stdout if io else None)
     try:
         return run_line(args, io=io, env=env, source="cli")
     except BrokenPipeError:

@@ -1,0 +1,212 @@
+"""Live values for completion: the names that exist right now (profiles, secrets, pipelines...).
+
+Shared by shell completion (`flext __complete`) and the REPL completer. A *kind* is the
+`completer` name of an `Arg`/`Opt` in the command tree; `COMPLETERS` maps it to a
+`"module:function"` called as `function(env, cwd)`. The function returns the names
+(`list[str]`), or `(name, description)` pairs / a `{name: description}` dict when it
+has something useful to show beside each name.
+
+Contract, because completion runs on every TAB press:
+- stdlib only here; a source module may import what it needs, but lazily and cheaply;
+- never raise: a missing module, a broken file or a bug in a source yields no names;
+- read local files only (no network, no keyring).
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    Source = Callable[[Mapping[str, str], str], object]
+
+COMPLETERS: dict[str, str] = {
+    "profiles": "flext.router.live:profiles",
+    "aliases": "flext.router.live:aliases",
+    "secrets": "flext.router.live:secrets",
+    "config_keys": "flext.router.live:config_keys",
+    "commands": "flext.router.live:commands",
+    # implemented by the engine, services and plugins (a missing module yields [])
+    "pipelines": "flext.engine.names:pipelines",
+    "runs": "flext.engine.names:runs",
+    "taps": "flext.engine.names:taps",
+    "targets": "flext.engine.names:targets",
+    "dbt_projects": "flext.engine.names:dbt_projects",
+    "services": "flext.services.names:services",
+    "plugins": "flext.plugins.names:plugins",
+    "log_sources": "flext.services.names:log_sources",
+}
+
+# The dotted keys a profile accepts; equal to flext.core.schema.setting_keys() (a test
+# checks it), kept here so completion never imports msgspec.
+CONFIG_KEYS: tuple[str, ...] = (
+    "output", "color", "editor", "api_url", "backend", "timeout", "retries", "workspace",
+    "danger", "inherit", "description", "username", "history.enabled", "history.scope",
+    "repl.edit_mode", "repl.auto_suggest", "repl.prompt", "meltano.executable",
+    "dbt.executable", "plugins.index_url", "gruponos", "algar",
+)
+
+
+def register(kind: str, target: str) -> None:
+    """Add or replace the source of a kind (`"package.module:function"`), e.g. from a plugin."""
+    COMPLETERS[kind] = target
+
+
+def entries(kind: str, env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+    """(name, description) pairs of `kind`, de-duplicated in source order; [] on any failure."""
+    target = COMPLETERS.get(kind)
+    if not target:
+        return []
+    module_name, _, func_name = target.partition(":")
+    try:
+        import importlib
+
+        source: Source = getattr(importlib.import_module(module_name), func_name)
+        raw = source(env, cwd)
+        return _normalise(raw)
+    except Exception:  # a broken source must never break completion
+        return []
+
+
+def names(kind: str, env: Mapping[str, str], cwd: str) -> list[str]:
+    """The names of `kind` that exist now; [] when the kind is unknown or its source fails."""
+    return [name for name, _ in entries(kind, env, cwd)]
+
+
+def _normalise(raw: object) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    if isinstance(raw, dict):
+        pairs: list[object] = list(raw.items())
+    elif isinstance(raw, (list, tuple)):
+        pairs = list(raw)
+    else:
+        return []
+    seen: set[str] = set()
+    for item in pairs:
+        if isinstance(item, str):
+            name, desc = item, ""
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            name, desc = item[0], "" if item[1] is None else str(item[1])
+        else:
+            continue
+        if name and name not in seen:
+            seen.add(name)
+            items.append((name, desc))
+    return items
+
+
+# -- the sources flext itself owns ------------------------------------------------
+
+
+def _config_data(env: Mapping[str, str]) -> dict[str, object]:
+    """config.toml as parsed, from the marshal cache when it is current (no tomllib then)."""
+    from flext.core.config import Config
+    from flext.core.paths import Paths
+
+    plain = env if isinstance(env, dict) else dict(env)
+    return Config(Paths(plain), plain).data
+
+
+def profiles(env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+    """`default` plus every [profiles.NAME], described by their own `description`."""
+    from flext.core.config import DEFAULT_PROFILE
+
+    data = _config_data(env)
+    table = data.get("profiles")
+    found: list[tuple[str, str]] = [(DEFAULT_PROFILE, "")]
+    if isinstance(table, dict):
+        for name, body in table.items():
+            desc = body.get("description") if isinstance(body, dict) else None
+            found.append((str(name), desc if isinstance(desc, str) else ""))
+    if isinstance(table, dict) and isinstance(table.get(DEFAULT_PROFILE), dict):
+        found = found[1:]
+    return found
+
+
+def aliases(env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+    """User aliases from [aliases], described by their expansion."""
+    table = _config_data(env).get("aliases")
+    if not isinstance(table, dict):
+        return []
+    return [(str(k), v) for k, v in table.items() if isinstance(v, str)]
+
+
+def secrets(env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+    """Secret names the current profile can read (its own, inherited, then `default`).
+
+    From the index file (flext.core._secret_index), never the keyring, never values.
+    The current profile is FLEXT_PROFILE in `env` (the scripts set it for a typed `-p`),
+    else `current_profile` from config.toml, else `default`.
+    """
+    from flext.core.paths import Paths
+
+    path = Paths(env if isinstance(env, dict) else dict(env)).secret_index
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return []
+    import json
+
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return []
+    table = doc.get("profiles") if isinstance(doc, dict) else None
+    if not isinstance(table, dict):
+        return []
+    found: list[tuple[str, str]] = []
+    for profile in _readable_profiles(env, table):
+        held = table.get(profile)
+        if isinstance(held, dict):
+            found.extend((str(name), f"secret of profile {profile}") for name in held)
+    return found
+
+
+def _readable_profiles(env: Mapping[str, str], table: dict[str, object]) -> list[str]:
+    """The current profile, the ones it inherits from, then `default` (as secret reads look)."""
+    from flext.core.config import DEFAULT_PROFILE
+
+    data: dict[str, object] = {}
+    if table.keys() - {DEFAULT_PROFILE}:  # only then does the chain matter
+        try:
+            data = _config_data(env)
+        except Exception:
+            data = {}
+    current = env.get("FLEXT_PROFILE") or data.get("current_profile") or DEFAULT_PROFILE
+    profiles = data.get("profiles")
+    order: list[str] = []
+    name: object = current
+    while isinstance(name, str) and name and name not in order and len(order) < 32:
+        order.append(name)
+        body = profiles.get(name) if isinstance(profiles, dict) else None
+        name = body.get("inherit") if isinstance(body, dict) else None
+    if DEFAULT_PROFILE not in order:
+        order.append(DEFAULT_PROFILE)
+    return order
+
+
+def config_keys(env: Mapping[str, str], cwd: str) -> list[str]:
+    return list(CONFIG_KEYS)
+
+
+def commands(env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+    """Every runnable command path (`pipeline start`), with its summary."""
+    from flext.router.spec import tree
+
+    return [
+        (node.command, node.summary)
+        for node in tree().walk()
+        if node.parent is not None and node.runnable and not _hidden(node)
+    ]
+
+
+def _hidden(node: object) -> bool:
+    while node is not None:
+        if getattr(node, "hidden", False):
+            return True
+        node = getattr(node, "parent", None)
+    return False
+
+
+__all__ = ["COMPLETERS", "CONFIG_KEYS", "entries", "names", "register"]
