@@ -67,16 +67,20 @@ def run_view(ctx: Context, sources: list[Source], flt: Filter, *, tail: int | No
     from flext.services.stream import LinePrinter
 
     printer = LinePrinter(ctx)
+    followers = [logsvc.SourceFollower(s) for s in sources] if follow else []
+    ends: dict[str, int] = {}
+    for f in followers:  # positions first: the tail stops where following starts
+        ends.update(f.ends())
     try:
         if tail is not None or follow:
-            for row in logsvc.tail(sources, 10 if tail is None else tail, flt):
+            for row in logsvc.tail(sources, 10 if tail is None else tail, flt, ends):
                 printer.emit(row)
         else:
             for row in logsvc.search(sources, flt):
                 printer.emit(row)
         if follow:
             printer.flush()
-            for row in logsvc.follow(sources, flt):
+            for row in logsvc.follow(sources, flt, followers=followers):
                 printer.emit(row)
     except KeyboardInterrupt:
         printer.close()

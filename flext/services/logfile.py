@@ -125,8 +125,8 @@ def rotated(path: str) -> list[str]:
     return out
 
 
-def tail_lines(path: str, count: int) -> list[bytes]:
-    """The last `count` complete lines of a file, read from the end."""
+def tail_lines(path: str, count: int, end: int | None = None) -> list[bytes]:
+    """The last `count` complete lines of a file (before offset `end`), read from the end."""
     if count <= 0:
         return []
     try:
@@ -134,7 +134,8 @@ def tail_lines(path: str, count: int) -> list[bytes]:
     except OSError:
         return []
     with fh:
-        end = fh.seek(0, os.SEEK_END)
+        size = fh.seek(0, os.SEEK_END)
+        end = size if end is None else min(end, size)
         block = 64 * 1024
         data = b""
         pos = end
@@ -151,7 +152,12 @@ def tail_lines(path: str, count: int) -> list[bytes]:
 
 
 class Follower:
-    """New complete lines of a file as they arrive; reopens on rotation, rewinds on truncation."""
+    """New complete lines of a file as they arrive; reopens on rotation, rewinds on truncation.
+
+    Truncation is seen when the file got shorter than what was read, or when the last
+    bytes read are no longer where they were (cut and rewritten past the old size
+    between two polls).
+    """
 
     def __init__(self, path: str, *, from_end: bool = True) -> None:
         self.path = path
@@ -159,6 +165,7 @@ class Follower:
         self._ino: int | None = None
         self._pos = 0
         self._partial = b""
+        self._mark = b""  # the last bytes read, to recognise a rewritten file
         self._open(from_end)
 
     def _open(self, from_end: bool) -> None:
@@ -173,6 +180,7 @@ class Follower:
         self._pos = st.st_size if from_end else 0
         fh.seek(self._pos)
         self._partial = b""
+        self._mark = os.pread(fh.fileno(), min(64, self._pos), self._pos - min(64, self._pos)) if self._pos else b""
 
     def _drain(self) -> list[bytes]:
         if self._fh is None:
@@ -181,6 +189,7 @@ class Follower:
         if not chunk:
             return []
         self._pos += len(chunk)
+        self._mark = (self._mark + chunk)[-64:]
         data = self._partial + chunk
         lines = data.split(b"\n")
         self._partial = lines.pop()
@@ -200,12 +209,19 @@ class Follower:
             out.extend(self._drain())
             self._fh.close()
             self._open(False)
-        elif st.st_size < self._pos:  # truncated in place
-            self._fh.seek(0)
+        elif st.st_size < self._pos or (self._mark and os.pread(
+                self._fh.fileno(), len(self._mark), self._pos - len(self._mark)) != self._mark):
+            self._fh.seek(0)  # truncated in place (and maybe written again)
             self._pos = 0
             self._partial = b""
+            self._mark = b""
         out.extend(self._drain())
         return out
+
+    @property
+    def position(self) -> int:
+        """Where the next read starts (what a tail printed before following must stop at)."""
+        return self._pos
 
     def close(self) -> None:
         if self._fh is not None:

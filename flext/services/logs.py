@@ -268,8 +268,12 @@ def search(srcs: list[Source], flt: Filter) -> Iterator[dict[str, Any]]:
     return heapq.merge(*(scan(s, flt) for s in srcs), key=_key)
 
 
-def tail(srcs: list[Source], count: int, flt: Filter | None = None) -> list[dict[str, Any]]:
-    """The last `count` lines of each source (across its files), merged in time order."""
+def tail(srcs: list[Source], count: int, flt: Filter | None = None,
+         ends: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """The last `count` lines of each source (across its files), merged in time order.
+
+    `ends` stops a file at an offset: where a follower started, so that nothing written
+    meanwhile is lost or printed twice."""
     per_source: list[list[dict[str, Any]]] = []
     for source in srcs:
         got: list[dict[str, Any]] = []
@@ -277,7 +281,8 @@ def tail(srcs: list[Source], count: int, flt: Filter | None = None) -> list[dict
             need = count - len(got)
             if need <= 0:
                 break
-            lines = [decode(raw) for raw in tail_lines(path, need if flt is None else max(need * 4, 200))]
+            want = need if flt is None else max(need * 4, 200)
+            lines = [decode(raw) for raw in tail_lines(path, want, (ends or {}).get(path))]
             rows = [row(source, ln) for ln in lines if flt is None or flt.ok(ln)]
             got = rows[-need:] + got
         per_source.append(got[-count:] if count else [])
@@ -295,6 +300,9 @@ class SourceFollower:
         else:
             self.current = files[-1] if files else ""
         self.follower = Follower(self.current) if self.current else None
+
+    def ends(self) -> dict[str, int]:
+        return {self.current: self.follower.position} if self.follower is not None else {}
 
     def poll(self) -> list[dict[str, Any]]:
         out: list[bytes] = []
@@ -318,9 +326,10 @@ class SourceFollower:
 
 
 def follow(srcs: list[Source], flt: Filter | None = None, *, interval: float = 0.2,
-           stop: Callable[[], bool] | None = None) -> Iterator[dict[str, Any]]:
+           stop: Callable[[], bool] | None = None,
+           followers: list[SourceFollower] | None = None) -> Iterator[dict[str, Any]]:
     """Rows as they are written, until `stop()` (or Ctrl-C)."""
-    followers = [SourceFollower(s) for s in srcs]
+    followers = followers if followers is not None else [SourceFollower(s) for s in srcs]
     try:
         while stop is None or not stop():
             batch: list[dict[str, Any]] = []
@@ -344,4 +353,4 @@ def count(rows: Iterable[dict[str, Any]]) -> int:
     return sum(1 for _ in rows)
 
 
-__all__ = ["FIELDS", "Filter", "Source", "follow", "resolve", "search", "sources", "tail"]
+__all__ = ["FIELDS", "Filter", "Source", "SourceFollower", "follow", "resolve", "search", "sources", "tail"]
