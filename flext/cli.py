@@ -66,7 +66,12 @@ def run_line(
     inv: Invocation | None = None
     try:
         line, how = expand(ctx, args)
-        inv = _parse(line)
+        try:
+            inv = _parse(line)
+        except FlextError as exc:  # free text: `flext start the orders pipeline`
+            from flext.router.nl import free_text
+
+            inv, how = free_text(ctx, line, exc), "conversational"
         ctx.options.update(inv.globals)
         if inv.node.parent is None and not inv.help and not inv.globals.get("version"):
             return _bare(ctx)
@@ -87,8 +92,9 @@ def run_line(
         io.err(f"hint: rerun with --debug for the traceback, and report it (correlation id {ctx.correlation_id})")
         code = 1
     finally:
-        if inv is not None and not inv.help and inv.node.parent is not None and not inv.globals.get("version"):
-            _record(ctx, args, inv, code, started)
+        if inv is None or (not inv.help and inv.node.parent is not None and not inv.globals.get("version")):
+            if args:  # a line that failed to parse was still typed: record it, like a shell does
+                _record(ctx, args, inv, code, started)
     return code
 
 
@@ -140,7 +146,7 @@ def dispatch(ctx: Context, inv: Invocation, *, how: str = "command") -> int:
     if inv.help:
         from flext.router.help import render_help
 
-        ctx.io.out(render_help(node, ctx.io), end="")
+        ctx.io.out(render_help(node, ctx.io, aliases=_aliases(ctx) if node.parent is None else None), end="")
         return 0
     if inv.globals.get("version"):
         ctx.io.out(f"flext {__version__}")
@@ -187,18 +193,28 @@ def _bare(ctx: Context) -> int:
     from flext.router.help import render_help
     from flext.router.spec import tree
 
-    ctx.io.out(render_help(tree(), ctx.io), end="")
+    ctx.io.out(render_help(tree(), ctx.io, aliases=_aliases(ctx)), end="")
     return 0
 
 
-def _record(ctx: Context, args: list[str], inv: Invocation, code: int, started: float) -> None:
+def _aliases(ctx: Context) -> dict[str, str] | None:
+    """User aliases for root help; help must work even with a broken config."""
+    if not os.path.exists(ctx.paths.config_file):
+        return None
+    try:
+        return ctx.config.aliases
+    except FlextError:
+        return None
+
+
+def _record(ctx: Context, args: list[str], inv: Invocation | None, code: int, started: float) -> None:
     """History for every executed line; audit for every mutating command."""
     duration_ms = int((time.monotonic() - started) * 1000)
     try:
         from flext.core import history
 
         history.record(ctx, args, code, duration_ms)
-        if inv.node.mutating:
+        if inv is not None and inv.node.mutating:
             from flext.core import audit
 
             audit.record(ctx, inv, code)

@@ -39,10 +39,15 @@ def explain_line(ctx: Context, words: list[str]) -> dict[str, Any]:
         inv = parse(line)
     except UsageError as exc:
         nl = _conversational(ctx, words)
-        if nl is not None:
+        if nl is not None and nl.get("command"):
             return {**doc, **nl}
         doc["error"] = exc.message
-        doc["alternatives"] = list(exc.candidates)
+        # the parser's did-you-mean first (a typo of a command), then the conversational guesses
+        alternatives = list(exc.candidates)
+        for alt in (nl or {}).get("alternatives") or []:
+            if alt not in alternatives:
+                alternatives.append(alt)
+        doc["alternatives"] = alternatives
         return doc
     canonical = inv.canonical()
     doc.update(
