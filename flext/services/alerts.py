@@ -118,27 +118,8 @@ def tokens(text: str) -> list[tuple[str, Any, int]]:
             out.append(("str", "".join(buf), col))
             i = j + 1
         elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
-            j = i
-            while j < n and (text[j].isdigit() or text[j] == "."):
-                j += 1
-            if j < n and text[j] in "eE" and j + 1 < n and (text[j + 1].isdigit() or text[j + 1] in "+-"):
-                j += 2
-                while j < n and text[j].isdigit():
-                    j += 1
-            try:
-                number = float(text[i:j])
-            except ValueError:
-                raise RuleError(f"bad number {text[i:j]!r}", col) from None
-            k = j
-            while k < n and text[k].isalpha():
-                k += 1
-            unit = text[j:k]
-            if unit:
-                if unit not in UNITS:
-                    raise RuleError(f"unknown unit {unit!r} (use ms, s, m, h, d or w)", j + 1)
-                number *= UNITS[unit]
+            number, i = _number(text, i)
             out.append(("num", number, col))
-            i = k
         elif ch in _NAME_START:
             j = i + 1
             while j < n and text[j] in _NAME_CHARS:
@@ -156,6 +137,38 @@ def tokens(text: str) -> list[tuple[str, Any, int]]:
             raise RuleError(f"unexpected character {ch!r}", col)
     out.append(("end", None, n + 1))
     return out
+
+
+def _number(text: str, i: int) -> tuple[float, int]:
+    """A number at i, with optional units that may repeat (`1h30m`); (seconds, end)."""
+    n = len(text)
+    total = 0.0
+    first = True
+    while True:
+        j = i
+        while j < n and (text[j].isdigit() or text[j] == "."):
+            j += 1
+        if first and j < n and text[j] in "eE" and j + 1 < n and (text[j + 1].isdigit() or text[j + 1] in "+-"):
+            j += 2
+            while j < n and text[j].isdigit():
+                j += 1
+        try:
+            number = float(text[i:j])
+        except ValueError:
+            raise RuleError(f"bad number {text[i:j]!r}", i + 1) from None
+        k = j
+        while k < n and text[k].isalpha():
+            k += 1
+        unit = text[j:k]
+        if not unit:
+            return (number if first else total + number), k
+        if unit not in UNITS:
+            raise RuleError(f"unknown unit {unit!r} (use ms, s, m, h, d or w)", j + 1)
+        total += number * UNITS[unit]
+        first = False
+        if k >= n or not text[k].isdigit():
+            return total, k
+        i = k
 
 
 class _Parser:

@@ -163,6 +163,8 @@ def parse_sample(text: str, lineno: int) -> Sample:
     name = text[:end]
     labels: dict[str, str] = {}
     i = end
+    while i < len(text) and text[i] in " \t" and text[i:].lstrip(" \t")[:1] == "{":
+        i += 1
     if i < len(text) and text[i] == "{":
         labels, i = parse_labels(text, i, lineno)
     rest = text[i:]
@@ -328,8 +330,10 @@ def parse_selector(text: str) -> tuple[str, list[tuple[str, str, str]]]:
         for index, (label, value) in enumerate(labels.items()):
             matchers.append((label, "!=" if index in negated else "=", value))
         i += after
-    if stripped[i:].strip():
-        raise ParseError(1, f"unexpected {stripped[i:].strip()[:10]!r} after the selector", offset + i + 1)
+    rest = stripped[i:]
+    if rest.strip():
+        at = i + len(rest) - len(rest.lstrip())
+        raise ParseError(1, f"unexpected {rest.strip()[:10]!r} after the selector", offset + at + 1)
     return name, matchers
 
 
