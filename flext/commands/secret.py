@@ -20,6 +20,8 @@ _STDIN_HINT = "pipe the value in: printf %s \"$VALUE\" | flext secret set {name}
 
 def _read_stdin(ctx: Context) -> str:
     """All of stdin, minus one trailing newline (what `echo` adds)."""
+    if ctx.io.stdin_tty:
+        ctx.message("reading the value until end of input (Ctrl-D); it echoes: drop --from-stdin for a hidden prompt")
     value = ctx.io.stdin.read()
     if value.endswith("\n"):
         value = value[:-1]
