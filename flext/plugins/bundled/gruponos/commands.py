@@ -142,10 +142,14 @@ def status(ctx: Context, argv: list[str]) -> Result:
     import concurrent.futures
 
     cwd = project_dir(ctx)
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:  # two meltano start-ups at once
-        jobs_f = pool.submit(_jobs, ctx, cwd)
-        scheds_f = pool.submit(mx.schedules, ctx, cwd)
-        jobs, scheds = jobs_f.result(), scheds_f.result()
+    if os.path.exists(os.path.join(cwd, ".meltano", "meltano.db")):
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:  # two meltano start-ups at once
+            jobs_f = pool.submit(_jobs, ctx, cwd)
+            scheds_f = pool.submit(mx.schedules, ctx, cwd)
+            jobs, scheds = jobs_f.result(), scheds_f.result()
+    else:  # the first meltano call creates the system database: never two at once
+        jobs = _jobs(ctx, cwd)
+        scheds = mx.schedules(ctx, cwd)
     deployed = schedules.load(workspace(ctx))
     rows = []
     for job in jobs:
