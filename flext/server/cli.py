@@ -1,0 +1,93 @@
+"""`flext serve`: start the server in the foreground; SIGTERM/SIGINT stop it gracefully.
+
+Start-up: resolve the workspace once (every request then uses it), optionally create
+the first admin and print its token (stdout, once), bind, start the scheduler, and say
+where we listen on stderr. Stop: no new connections, in-flight requests finish, log
+streams end with a `shutdown` marker, the scheduler lock is released; detached runs
+were started in their own sessions and keep running.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+from flext.core.errors import ConfigError, UsageError
+from flext.core.output import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from flext.core.context import Args, Context
+
+
+def serve(ctx: Context, args: Args) -> Result:
+    from flext.engine.workspace import ensure_dot, from_context
+    from flext.server.app import App
+    from flext.server.scheduler import Scheduler
+    from flext.server.wire import Limits, Server
+
+    host = str(args.get("host") or "127.0.0.1")
+    port = args.get("port")
+    port = 8081 if port is None else int(port)
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, got {port}")
+    workers = int(args.get("workers") or 64)
+    if not 1 <= workers <= 1024:
+        raise UsageError("--workers must be between 1 and 1024")
+    ws = from_context(ctx)
+    ensure_dot(ws)
+    ctx.options["workspace"] = ws.root  # every request's backend uses this workspace
+    limits = Limits(workers=workers, queue=workers, max_body=int(args.get("max_body") or 1 << 20))
+    app = App(ctx, ws.root, limits, log=ctx.io.stderr)
+    if args.get("bootstrap_admin"):
+        token, record = app.auth.bootstrap_admin()
+        ctx.io.out(token)
+        ctx.io.stdout.flush()
+        app.audit.record(user=record["user"], role="admin", action="serve bootstrap-admin", target=record["id"],
+                         exit_code=0, correlation_id=ctx.correlation_id, source="cli")
+        ctx.message(f"created admin user {record['user']!r} and token {record['id']} (shown once, above)")
+    elif not app.auth.has_admin() and not ctx.quiet:
+        ctx.warn("no admin exists yet: every route except /health needs a token; "
+                 "restart with --bootstrap-admin to create the first one")
+    try:
+        server = Server((host, port), app, limits=limits, on_done=app.done, on_reject=app.metrics.reject,
+                        on_report=lambda text: app.log("error", "server", error=text))
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                          hint="is another server running there? pick another --port") from None
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+    scheduler = Scheduler(app)
+    app.scheduler = scheduler
+    scheduler.try_lock()
+    scheduler.start()
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    loop = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.25}, name="flext-accept",
+                            daemon=True)
+    loop.start()
+    ctx.message(f"flext serve: listening on http://{bound_host}:{bound_port} "
+                f"(workspace {ws.root}, scheduler {'active' if scheduler.active else 'standby'}, pid {os.getpid()})")
+    app.log("info", "start", address=f"http://{bound_host}:{bound_port}", workspace=ws.root, pid=os.getpid(),
+            workers=workers)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        app.log("info", "stopping", pid=os.getpid())
+        app.stopping.set()
+        server.stop(grace=30.0)
+        scheduler.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        app.log("info", "stopped", pid=os.getpid())
+    return Result()
+
+
+__all__ = ["serve"]

@@ -1,0 +1,195 @@
+"""Cron schedules of the workspace's pipelines, run by `flext serve`.
+
+Rules, and how they hold:
+- One scheduler per workspace: the process holding an exclusive `flock` on
+  `.flext/scheduler.lock` schedules; any other server on the same workspace serves
+  requests but stays on standby, and tries to take over every tick (so when the active
+  one dies, the kernel drops its lock and another server carries on).
+- A slot runs at most once: per pipeline we persist `checked` (the last minute we
+  looked at) atomically *before* starting the run. If the process dies in between, the
+  slot is lost rather than doubled.
+- A missed slot runs once at start-up: when `checked` is older than the latest slot
+  (the server was down), the pipeline starts once, however many slots it missed.
+- A new or changed schedule starts at its next slot (nothing fires for the past).
+Schedules use the server's local time, like cron.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+import time
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from flext.server.app import App
+
+TICK_S = 5.0
+
+
+class Scheduler:
+    def __init__(self, app: App, *, clock: Callable[[], float] = time.time) -> None:
+        self.app = app
+        self.clock = clock
+        dot = os.path.join(app.root, ".flext")
+        self.lock_path = os.path.join(dot, "scheduler.lock")
+        self.state_path = os.path.join(app.dir, "schedule.json")
+        self.active = False
+        self._fd: int | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._bad: dict[str, str] = {}  # pipeline -> expression already reported invalid
+
+    # -- the lock ------------------------------------------------------------------------
+    def try_lock(self) -> bool:
+        if self.active:
+            return True
+        os.makedirs(os.path.dirname(self.lock_path), mode=0o700, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        self.active = True
+        self.app.log("info", "scheduler", state="active", workspace=self.app.root)
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            finally:
+                os.close(self._fd)
+            self._fd = None
+        self.active = False
+
+    # -- state ------------------------------------------------------------------------
+    def load(self) -> dict[str, dict[str, Any]]:
+        try:
+            with open(self.state_path, "rb") as fh:
+                data = json.loads(fh.read() or b"{}")
+        except (OSError, ValueError):
+            return {}
+        return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+
+    def save(self, state: dict[str, dict[str, Any]]) -> None:
+        from flext.core.fsutil import atomic_write
+
+        atomic_write(self.state_path, json.dumps(state, indent=1, sort_keys=True) + "\n", 0o600)
+
+    # -- one tick ---------------------------------------------------------------------
+    def due(self, now: float | None = None) -> list[tuple[str, float, bool]]:
+        """Record and return the pipelines whose slot has come: (name, slot, missed)."""
+        from datetime import datetime, timedelta
+
+        from flext.engine.cron import CronError, parse
+
+        now = self.clock() if now is None else now
+        minute = datetime.fromtimestamp(now).replace(second=0, microsecond=0)
+        try:
+            ws = self.app.backend().ws
+            table = ws.pipelines if ws.exists else {}
+        except Exception as exc:  # a broken flext.toml: log, keep serving, try again next tick
+            self.app.log("error", "scheduler", error=f"cannot read the workspace: {exc}")
+            return []
+        state = self.load()
+        changed = False
+        fire: list[tuple[str, float, bool]] = []
+        for name, spec in sorted(table.items()):
+            expr = spec.get("schedule")
+            if not expr:
+                if name in state:
+                    del state[name]
+                    changed = True
+                continue
+            try:
+                cron = parse(str(expr))
+            except CronError as exc:
+                if self._bad.get(name) != expr:
+                    self._bad[name] = str(expr)
+                    self.app.log("error", "scheduler", pipeline=name, error=f"invalid schedule {expr!r}: {exc}")
+                continue
+            entry = state.get(name)
+            if entry is None or entry.get("expr") != expr:
+                state[name] = {"expr": expr, "checked": minute.timestamp(), "fired": None}
+                changed = True
+                continue
+            checked = datetime.fromtimestamp(float(entry.get("checked") or 0))
+            slot = cron.next_after(checked)
+            if slot > minute:
+                continue
+            missed = minute - slot >= timedelta(minutes=1)
+            state[name] = {**entry, "checked": minute.timestamp(), "fired": slot.timestamp()}
+            changed = True
+            fire.append((name, slot.timestamp(), missed))
+        for name in [n for n in state if n not in table]:
+            del state[name]
+            changed = True
+        if changed:
+            self.save(state)  # before starting anything: a crash loses a slot, never doubles one
+        return fire
+
+    def tick(self, now: float | None = None) -> list[str]:
+        """Take the lock if free; fire what is due. Returns the run ids started."""
+        self.app.reap()
+        if not self.try_lock():
+            return []
+        started = []
+        for name, slot, missed in self.due(now):
+            run_id = self.fire(name, slot, missed)
+            if run_id:
+                started.append(run_id)
+        return started
+
+    def fire(self, name: str, slot: float, missed: bool) -> str | None:
+        from flext.core.errors import FlextError
+        from flext.engine.clock import iso
+
+        backend = self.app.backend()
+        try:
+            record = backend.start(name, trigger="schedule")
+        except FlextError as exc:
+            self.app.log("warning", "schedule", pipeline=name, slot=iso(slot), skipped=exc.message)
+            self.app.audit.record(user="scheduler", role=None, action="pipeline start", target=name,
+                                  exit_code=exc.exit_code, correlation_id=os.urandom(8).hex(), source="schedule")
+            return None
+        finally:
+            self.app.adopt(backend)
+        self.app.metrics.fired(name)
+        self.app.log("info", "schedule", pipeline=name, slot=iso(slot), missed=missed, run=record["id"])
+        self.app.audit.record(user="scheduler", role=None, action="pipeline start", target=name, exit_code=0,
+                              correlation_id=os.urandom(8).hex(), source="schedule")
+        return str(record["id"])
+
+    # -- the thread ----------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="flext-scheduler", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception as exc:  # never let the scheduler die silently
+                self.app.log("error", "scheduler", error=f"{type(exc).__name__}: {exc}")
+            now = self.clock()
+            to_next_minute = 60.0 - (now % 60.0) + 0.05
+            self._stop.wait(min(TICK_S, to_next_minute))
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.release()
+
+
+__all__ = ["Scheduler"]
