@@ -88,7 +88,7 @@ def oud_sync(ctx: Context, argv: list[str]) -> Result:
     log = events.Log(events.events_file(_workspace(ctx)), rid, directory)
     emit = (lambda *a, **k: None) if dry_run else log.emit
     emit("run_started", phases=selected, server=url, bind_dn=bind_dn)
-    rows = []
+    rows: list[dict[str, Any]] = []
     status = "failed"
     try:
         for phase in selected:

@@ -60,7 +60,14 @@ class Syncer:
         self.conn = conn
         self.dry_run = dry_run
 
-    def _read(self, dn: str, attrs: list[str]) -> dict[str, list[Value]] | None:
+    def _read(self, dn: str, attrs: list[str]) -> tuple[str, dict[str, list[Value]]] | None:
+        """(the entry's actual DN, its attributes by lower-case name), or None when it is absent."""
+        found = self._base(dn, attrs)
+        if found is None and dn.lower().endswith(",cn=config"):
+            found = self._ordered(dn, attrs)
+        return found
+
+    def _base(self, dn: str, attrs: list[str]) -> tuple[str, dict[str, list[Value]]] | None:
         from ldap3 import BASE
 
         ok = self.conn.search(dn, "(objectClass=*)", search_scope=BASE, attributes=attrs or ["1.1"])
@@ -72,7 +79,25 @@ class Syncer:
         if not entries:
             return None
         raw = entries[0].get("raw_attributes", {})
-        return {k.lower(): list(v) for k, v in raw.items()}
+        return entries[0].get("dn") or dn, {k.lower(): list(v) for k, v in raw.items()}
+
+    def _ordered(self, dn: str, attrs: list[str]) -> tuple[str, dict[str, list[Value]]] | None:
+        """OpenLDAP names cn=config children `cn={4}algar`: find `cn=algar` by its unprefixed RDN."""
+        from ldap3 import LEVEL
+
+        rdn, _, parent = dn.partition(",")
+        want = rdn.strip().lower()
+        if not self.conn.search(parent, "(objectClass=*)", search_scope=LEVEL, attributes=attrs or ["1.1"]):
+            return None
+        for entry in self.conn.response:
+            if entry.get("type") != "searchResEntry":
+                continue
+            name, _, _ = str(entry.get("dn", "")).partition(",")
+            attr, _, value = name.partition("=")
+            if f"{attr.strip().lower()}={_ORDER.sub('', value.strip()).lower()}" == want:
+                raw = entry.get("raw_attributes", {})
+                return str(entry["dn"]), {k.lower(): list(v) for k, v in raw.items()}
+        return None
 
     def _error(self) -> str:
         result = self.conn.result or {}
@@ -92,8 +117,8 @@ class Syncer:
             return FAILED, str(exc)
 
     def _content(self, record: Record) -> tuple[str, str | None]:
-        have = self._read(record.dn, list(record.attrs))
-        if have is None:
+        found = self._read(record.dn, list(record.attrs))
+        if found is None:
             if self.dry_run:
                 return SYNCED, None
             if self.conn.add(record.dn, attributes={k: list(v) for k, v in record.attrs.items()}):
@@ -101,18 +126,20 @@ class Syncer:
             return FAILED, self._error()
         from ldap3 import MODIFY_REPLACE
 
+        dn, have = found
         changes = {}
         for attr, values in record.attrs.items():
             if _keys(attr, values) != _keys(attr, have.get(attr.lower(), [])):
                 changes[attr] = [(MODIFY_REPLACE, list(values))]
-        return self._change(record.dn, changes)
+        return self._change(dn, changes)
 
     def _modify(self, record: Record) -> tuple[str, str | None]:
         from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE
 
-        have = self._read(record.dn, sorted({attr for _, attr, _ in record.mods}))
-        if have is None:
+        found = self._read(record.dn, sorted({attr for _, attr, _ in record.mods}))
+        if found is None:
             return FAILED, f"noSuchObject: {record.dn} does not exist"
+        dn, have = found
         changes: dict[str, list[tuple[Any, list[Value]]]] = {}
         for op, attr, values in record.mods:
             current = have.get(attr.lower(), [])
@@ -131,7 +158,7 @@ class Syncer:
                         changes.setdefault(attr, []).append((MODIFY_DELETE, todo))
             elif _keys(attr, values) != present:
                 changes.setdefault(attr, []).append((MODIFY_REPLACE, list(values)))
-        return self._change(record.dn, changes)
+        return self._change(dn, changes)
 
     def _change(self, dn: str, changes: dict[str, Any]) -> tuple[str, str | None]:
         if not changes:
@@ -143,11 +170,12 @@ class Syncer:
         return FAILED, self._error()
 
     def _delete(self, record: Record) -> tuple[str, str | None]:
-        if self._read(record.dn, []) is None:
+        found = self._read(record.dn, [])
+        if found is None:
             return SKIPPED, None
         if self.dry_run:
             return SYNCED, None
-        if self.conn.delete(record.dn):
+        if self.conn.delete(found[0]):
             return SYNCED, None
         return FAILED, self._error()
 
@@ -159,9 +187,9 @@ def connect(url: str, bind_dn: str, password: str, *, timeout: float, dry_run: b
 
     from flext.core.errors import AuthError, Unreachable
 
-    server = ldap3.Server(url, get_info=ldap3.NONE, connect_timeout=timeout)
+    server = ldap3.Server(url, get_info=ldap3.NONE, connect_timeout=max(1, int(timeout)))
     conn = ldap3.Connection(server, user=bind_dn, password=password, read_only=dry_run,
-                            receive_timeout=timeout, raise_exceptions=False)
+                            receive_timeout=max(1, int(timeout)), raise_exceptions=False)
     try:
         conn.open()
     except LDAPSocketOpenError as exc:
