@@ -1,0 +1,246 @@
+"""Installed plugins: one virtual environment per tap/target/dbt under `.flext/plugins/`.
+
+`install` runs `python -m venv` and that venv's pip (so pip's download cache is shared
+across plugins and workspaces), then records `plugin.json`. It is idempotent: the same
+pip_url with a working executable is left alone. `executable_for` finds what a
+pipeline runs: a workspace install, else a `[plugins.X] executable`, else PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+from flext.core.errors import NotFound, OperationFailed
+from flext.core.fsutil import atomic_write
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from flext.engine.workspace import Workspace
+
+PIP_TAIL = 15  # lines of pip output shown on failure
+
+
+def plugin_dir(ws: Workspace, name: str) -> str:
+    return os.path.join(ws.plugins_dir, name)
+
+
+def read_manifest(ws: Workspace, name: str) -> dict[str, Any] | None:
+    import json
+
+    try:
+        with open(os.path.join(plugin_dir(ws, name), "plugin.json"), encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def installed(ws: Workspace) -> list[dict[str, Any]]:
+    """Manifests of every plugin installed in the workspace, sorted by name."""
+    try:
+        names = sorted(os.listdir(ws.plugins_dir))
+    except FileNotFoundError:
+        return []
+    found = []
+    for name in names:
+        manifest = read_manifest(ws, name)
+        if manifest is not None:
+            found.append(manifest)
+    return found
+
+
+def _python() -> str:
+    """The real interpreter (never a version-manager shim; works inside the zipapp)."""
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    return base if os.path.exists(base) else sys.executable
+
+
+def _outer_pip() -> list[str]:
+    """This interpreter's pip, when it can install into another venv (`pip --python`, pip>=22.3).
+
+    Creating each plugin venv without its own pip saves the ~20 s ensurepip costs; the
+    download cache is shared either way.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("pip") is None:
+        return []
+    try:
+        from pip import __version__ as version
+    except ImportError:
+        return []
+    major, minor = (int(x) for x in version.split(".")[:2])
+    return [sys.executable, "-m", "pip"] if (major, minor) >= (22, 3) else []
+
+
+def _dist_name(requirement: str) -> str | None:
+    """The distribution name in a requirement (`tap-x==1`, `git+https://.../tap-x.git`)."""
+    if "#egg=" in requirement:
+        return requirement.split("#egg=", 1)[1].split("&")[0]
+    if "://" in requirement:
+        tail = requirement.rstrip("/").rsplit("/", 1)[-1].split("@")[0]
+        return tail[:-4] if tail.endswith(".git") else tail
+    for stop in "[=<>!~; ":
+        requirement = requirement.split(stop, 1)[0]
+    return requirement or None
+
+
+def install(
+    ws: Workspace,
+    entry: dict[str, Any],
+    *,
+    pip_url: str | None = None,
+    on_status: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Install `entry` into its own venv; return its manifest plus `changed`."""
+    from flext.engine.catalog import split_pip_url
+    from flext.engine.workspace import ensure_dot
+
+    name = entry["name"]
+    spec = pip_url or entry.get("pip_url") or name
+    executable_name = entry.get("executable") or name
+    current = read_manifest(ws, name)
+    if current and current.get("pip_url") == spec and os.access(str(current.get("executable")), os.X_OK):
+        return {**current, "changed": False}
+    ensure_dot(ws)
+    home = plugin_dir(ws, name)
+    venv = os.path.join(home, "venv")
+    say = on_status or (lambda _text: None)
+    if os.path.isdir(venv):
+        shutil.rmtree(venv)
+    os.makedirs(home, mode=0o700, exist_ok=True)
+    say(f"creating the virtual environment for {name}")
+    venv_python = os.path.join(venv, "bin", "python")
+    outer = _outer_pip()
+    _run([_python(), "-m", "venv", *(["--without-pip"] if outer else []), venv],
+         f"could not create a virtual environment for {name}")
+    say(f"installing {spec}")
+    pip = [*(outer + ["--python", venv_python] if outer else [venv_python, "-m", "pip"]), "install",
+           "--disable-pip-version-check", "--no-input", *split_pip_url(spec)]
+    try:
+        _run(pip, f"pip could not install {name} ({spec})")
+    except OperationFailed:
+        shutil.rmtree(home, ignore_errors=True)
+        raise
+    exe = os.path.join(venv, "bin", executable_name)
+    if not os.access(exe, os.X_OK):
+        shutil.rmtree(home, ignore_errors=True)
+        raise OperationFailed(f"{spec} installed, but it has no executable {executable_name!r}",
+                              hint=f"set the executable with [plugins.{name}] executable = \"...\" in flext.toml")
+    manifest = {
+        "name": name,
+        "kind": entry.get("kind"),
+        "pip_url": spec,
+        "executable": exe,
+        "version": _version(venv, split_pip_url(spec)[0]),
+        "installed_at": _now(),
+    }
+    import json
+
+    atomic_write(os.path.join(home, "plugin.json"), json.dumps(manifest, indent=2) + "\n", 0o644)
+    from flext.engine import index
+
+    index.refresh(ws)
+    return {**manifest, "changed": True}
+
+
+def _run(argv: list[str], failure: str) -> None:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)  # never leak flext's own path (or the zipapp's) into a plugin
+    env.pop("PYTHONHOME", None)
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          env=env, check=False)
+    if proc.returncode != 0:
+        lines = proc.stdout.decode("utf-8", "replace").rstrip().splitlines()
+        tail = "\n".join("  " + line for line in lines[-PIP_TAIL:])
+        raise OperationFailed(f"{failure} (exit {proc.returncode}):\n{tail}",
+                              hint="check the package name and version, or pass --pip-url SPEC")
+
+
+def _version(venv: str, requirement: str) -> str | None:
+    dist = _dist_name(requirement)
+    if not dist:
+        return None
+    code = "import importlib.metadata as m,sys\ntry: print(m.version(sys.argv[1]))\nexcept Exception: pass"
+    try:
+        out = subprocess.run([os.path.join(venv, "bin", "python"), "-c", code, dist], capture_output=True,
+                             text=True, timeout=30, check=False).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out or None
+
+
+def _now() -> str:
+    from flext.engine.clock import iso_now
+
+    return iso_now()
+
+
+def on_path(prefixes: tuple[str, ...]) -> dict[str, str]:
+    """Executables on PATH whose names start with one of `prefixes` -> their full path."""
+    found: dict[str, str] = {}
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(prefixes) and name not in found:
+                full = os.path.join(directory, name)
+                if os.access(full, os.X_OK) and not os.path.isdir(full):
+                    found[name] = full
+    return found
+
+
+def path_version(executable: str) -> str | None:
+    """`X --version` of a PATH executable (singer-sdk plugins answer it), or None."""
+    try:
+        proc = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=10,
+                              stdin=subprocess.DEVNULL, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (proc.stdout or proc.stderr).strip().splitlines()
+    if proc.returncode != 0 or not text:
+        return None
+    words = text[0].split()
+    for word in reversed(words):
+        if word[:1].isdigit():
+            return word.strip(",")
+    return None
+
+
+def executable_for(ws: Workspace, name: str, kind: str) -> str:
+    """The program to run for plugin `name`: workspace install, override, or PATH."""
+    manifest = read_manifest(ws, name)
+    if manifest and os.access(str(manifest.get("executable")), os.X_OK):
+        return str(manifest["executable"])
+    from flext.engine.catalog import merged
+
+    table = merged(ws.plugin_overrides)
+    entry = table.get(name)
+    exe_name = str(entry.get("executable") or name) if entry else name
+    if os.path.isabs(exe_name) or os.sep in exe_name:
+        candidate = ws.resolve(exe_name)
+        if os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which(exe_name)
+    if found:
+        return found
+    if entry is not None:
+        verb = "taps" if kind == "tap" else "targets" if kind == "target" else "dbt"
+        raise NotFound(f"{kind} {name!r} is not installed", hint=f"run `flext data {verb} install {name}`")
+    from flext.router.suggest import closest
+
+    pool = [n for n, e in table.items() if e["kind"] == kind] + [m["name"] for m in installed(ws)]
+    guess = closest(name, pool)
+    raise NotFound(f"unknown {kind} {name!r}: not in the catalog, not installed, not on PATH",
+                   hint=f"did you mean {guess!r}?" if guess else f"see `flext data {kind}s list`")
+
+
+__all__ = ["executable_for", "install", "installed", "on_path", "path_version", "plugin_dir", "read_manifest"]

@@ -1,0 +1,192 @@
+"""The workspace: a folder with `flext.toml` and a git-ignored `.flext/` beside it.
+
+Found by `-C DIR` (ctx.workspace_dir), else by walking up from the current directory,
+else the user's default workspace under the data dir (created on first write), so every
+command works on a fresh machine. `init_workspace` is a plain function so the guided
+wizard can call it with the answers it collected.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flext.core.errors import ConfigError, Conflict
+from flext.core.fsutil import atomic_write
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+FILENAME = "flext.toml"
+DOT = ".flext"
+
+
+def find_root(start: str) -> str | None:
+    """The nearest directory at or above `start` holding flext.toml."""
+    here = os.path.abspath(start)
+    while True:
+        if os.path.isfile(os.path.join(here, FILENAME)):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+class Workspace:
+    """Paths and the parsed flext.toml of one workspace (parsed once, on first use)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.abspath(root)
+        self.toml_path = os.path.join(self.root, FILENAME)
+        self.dot = os.path.join(self.root, DOT)
+        self._doc: dict[str, Any] | None = None
+        self._text = ""
+
+    # -- paths ---------------------------------------------------------------
+    def path(self, *parts: str) -> str:
+        return os.path.join(self.dot, *parts)
+
+    @property
+    def plugins_dir(self) -> str:
+        return self.path("plugins")
+
+    def runs_dir(self, pipeline: str) -> str:
+        return self.path("runs", pipeline)
+
+    def state_file(self, pipeline: str) -> str:
+        return self.path("state", f"{pipeline}.json")
+
+    @property
+    def index_file(self) -> str:
+        return self.path("index.json")
+
+    def resolve(self, relative: str) -> str:
+        """A path from flext.toml: relative ones are relative to the workspace root."""
+        return os.path.normpath(os.path.join(self.root, os.path.expanduser(relative)))
+
+    # -- document ------------------------------------------------------------
+    @property
+    def exists(self) -> bool:
+        return os.path.isfile(self.toml_path)
+
+    @property
+    def doc(self) -> dict[str, Any]:
+        if self._doc is None:
+            self.reload()
+        assert self._doc is not None
+        return self._doc
+
+    @property
+    def text(self) -> str:
+        self.doc  # noqa: B018 - loads the text too
+        return self._text
+
+    def reload(self) -> None:
+        try:
+            with open(self.toml_path, encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            text = ""
+        from flext.core.config import parse_toml
+
+        self._text, self._doc = text, parse_toml(text, self.toml_path)
+
+    @property
+    def name(self) -> str:
+        section = self.doc.get("workspace")
+        name = section.get("name") if isinstance(section, dict) else None
+        return str(name) if name else os.path.basename(self.root)
+
+    @property
+    def pipelines(self) -> dict[str, dict[str, Any]]:
+        raw = self.doc.get("pipelines")
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{self.toml_path}: pipelines must be a table")
+        return {k: v for k, v in raw.items() if isinstance(v, dict)}
+
+    @property
+    def plugin_overrides(self) -> dict[str, dict[str, Any]]:
+        raw = self.doc.get("plugins")
+        return {k: v for k, v in raw.items() if isinstance(v, dict)} if isinstance(raw, dict) else {}
+
+    def write_text(self, text: str) -> None:
+        """Replace flext.toml atomically (callers have validated the new document)."""
+        ensure_dot(self)
+        mode = 0o644
+        try:
+            mode = os.stat(self.toml_path).st_mode & 0o777
+        except OSError:
+            pass
+        atomic_write(self.toml_path, text, mode)
+        self._doc = None
+
+
+def ensure_dot(ws: Workspace) -> None:
+    """Create `.flext/` with a .gitignore so nothing in it is ever committed."""
+    if os.path.isdir(ws.dot):
+        return
+    os.makedirs(ws.dot, mode=0o700, exist_ok=True)
+    with open(os.path.join(ws.dot, ".gitignore"), "w", encoding="utf-8") as fh:
+        fh.write("*\n")
+    if not os.path.exists(ws.toml_path):
+        atomic_write(ws.toml_path, f'[workspace]\nname = "{os.path.basename(ws.root) or "default"}"\n', 0o644)
+
+
+def from_context(ctx: Any) -> Workspace:
+    """The workspace of this invocation: -C, else walk up from cwd, else the default one."""
+    explicit = ctx.workspace_dir
+    if explicit:
+        root = find_root(explicit) if not os.path.isfile(os.path.join(explicit, FILENAME)) else explicit
+        return Workspace(root or explicit)
+    found = find_root(os.getcwd())
+    return Workspace(found or ctx.paths.default_workspace)
+
+
+def init_workspace(directory: str, *, name: str | None = None, example: bool = False) -> dict[str, Any]:
+    """Write flext.toml and .flext/ in `directory`; with `example`, sample data and a pipeline.
+
+    Refuses (exit 7) when flext.toml already exists, so re-running never clobbers work.
+    Returns a summary dict for the output layer.
+    """
+    root = os.path.abspath(directory)
+    toml_path = os.path.join(root, FILENAME)
+    if os.path.exists(toml_path):
+        raise Conflict(f"{toml_path} already exists", hint="edit it, or choose another directory")
+    os.makedirs(root, exist_ok=True)
+    name = name or os.path.basename(root) or "workspace"
+    from flext.core.toml_edit import literal
+
+    lines = ["[workspace]", f"name = {literal(name)}", ""]
+    created = [FILENAME, DOT + "/"]
+    if example:
+        from flext.engine.example import write_example
+
+        lines.extend(write_example(root))
+        created.extend(["data/", "transform/"])
+    atomic_write(toml_path, "\n".join(lines).rstrip("\n") + "\n", 0o644)
+    ws = Workspace(root)
+    ensure_dot(ws)
+    _gitignore(root)
+    return {"workspace": root, "name": name, "created": created, "example": example}
+
+
+def _gitignore(root: str) -> None:
+    """Add `.flext/` to the workspace's .gitignore (created if missing)."""
+    path = os.path.join(root, ".gitignore")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            existing = fh.read()
+    except FileNotFoundError:
+        existing = ""
+    if any(line.strip() in (".flext", ".flext/", "/.flext/") for line in existing.splitlines()):
+        return
+    with open(path, "a", encoding="utf-8") as fh:
+        if existing and not existing.endswith("\n"):
+            fh.write("\n")
+        fh.write(".flext/\n")
+
+
+__all__ = ["DOT", "FILENAME", "Workspace", "ensure_dot", "find_root", "from_context", "init_workspace"]
