@@ -1,0 +1,512 @@
+"""The embedded engine behind the Backend protocol (the default backend).
+
+Thin: it finds the workspace, resolves names, and delegates to `flext.engine.*`.
+Run preparation (plugins found, settings resolved into 0600 files, catalog selected,
+dbt located) happens here, in the process that owns the Context and the secret store,
+so a detached runner never needs the keyring.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flext.core.errors import ConfigError, Conflict, NotFound, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+    from flext.engine.workspace import Workspace
+
+STOP_GRACE_S = 10.0
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self._ws: Workspace | None = None
+
+    @property
+    def ws(self) -> Workspace:
+        if self._ws is None:
+            from flext.engine.workspace import from_context
+
+            self._ws = from_context(self.ctx)
+        return self._ws
+
+    # -- pipelines -----------------------------------------------------------
+    def _row(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+        from flext.engine import runs
+
+        last = runs.latest(self.ws, name)
+        return {
+            "name": name,
+            "tap": spec.get("tap"),
+            "target": spec.get("target"),
+            "transform": spec.get("transform"),
+            "schedule": spec.get("schedule"),
+            "status": last["status"] if last else "never",
+            "last_run": last["id"] if last else None,
+            "last_started": last["started_at"] if last else None,
+            "records": last.get("records") if last else None,
+        }
+
+    def list_pipelines(self, status: str | None = None) -> list[dict[str, Any]]:
+        table = self.ws.pipelines if self.ws.exists else {}
+        rows = [self._row(name, spec) for name, spec in sorted(table.items())]
+        if status:
+            wanted = ("queued", "running") if status == "running" else (status,)
+            rows = [r for r in rows if r["status"] in wanted]
+        return rows
+
+    def get_pipeline(self, name: str) -> dict[str, Any]:
+        from flext.engine import pipelines, state
+
+        spec = pipelines.get(self.ws, name)
+        out = dict(spec)
+        row = self._row(name, spec)
+        out.update({k: row[k] for k in ("status", "last_run", "last_started", "records")})
+        out["state"] = "saved" if state.load(self.ws, name) is not None else None
+        out["next_run"] = _next_run(spec.get("schedule"))
+        out["workspace"] = self.ws.root
+        return out
+
+    def create_pipeline(self, spec: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        return self.create_pipelines([spec], replace=replace)[0]
+
+    def create_pipelines(self, specs: list[dict[str, Any]], *, replace: bool = False) -> list[dict[str, Any]]:
+        from flext.engine import pipelines
+
+        names = [str(s.get("name")) for s in specs]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ConfigError(f"pipeline {dupes[0]!r} is declared more than once", hint="nothing was written")
+        valid = [pipelines.validate(self.ws, spec) for spec in specs]  # all, before writing any
+        pipelines.write(self.ws, valid, replace=replace)
+        for spec in valid:
+            spec["next_run"] = _next_run(spec.get("schedule"))
+        return valid
+
+    def delete_pipeline(self, name: str) -> dict[str, Any]:
+        from flext.engine import pipelines, runs
+
+        pipelines.get(self.ws, name)
+        running = runs.active(self.ws, name)
+        if running:
+            raise Conflict(f"pipeline {name!r} is running (run {running['id']})",
+                           hint=f"stop it first: flext pipeline stop {name}")
+        pipelines.delete(self.ws, name)
+        return {"name": name, "deleted": True}
+
+    def match_pipelines(self, patterns: list[str], *, all_: bool = False) -> list[str]:
+        """Names, shell globs ('wms-*') or all: each literal must exist, each glob must match."""
+        import fnmatch
+
+        known = sorted(self.ws.pipelines) if self.ws.exists else []
+        if all_:
+            return known
+        out: list[str] = []
+        for pattern in patterns:
+            if any(ch in pattern for ch in "*?["):
+                hits = fnmatch.filter(known, pattern)
+                if not hits:
+                    raise NotFound(f"no pipeline matches {pattern!r}", hint="see `flext pipeline list`")
+            else:
+                from flext.engine import pipelines
+
+                pipelines.get(self.ws, pattern)
+                hits = [pattern]
+            out.extend(h for h in hits if h not in out)
+        return out
+
+    # -- runs: preparation -------------------------------------------------------
+    def _plan(self, name: str, run_id: str, *, full_refresh: bool, trigger: str) -> dict[str, Any]:
+        from flext.engine import catalog, discover, pipelines, plugins, settings, state
+
+        ws = self.ws
+        spec = pipelines.get(ws, name)
+        tap_exe = plugins.executable_for(ws, spec["tap"], "tap")
+        target_exe = plugins.executable_for(ws, spec["target"], "target")
+        table = catalog.merged(ws.plugin_overrides)
+        seen: list[str] = []
+
+        def secret(value: str) -> str:
+            resolved = str(self.ctx.secrets.resolve(value))
+            seen.append(resolved)
+            return resolved
+
+        resolved: dict[str, dict[str, Any]] = {}
+        for role in ("tap", "target"):
+            raw = settings.raw_config(ws, spec, role)
+            entry = table.get(spec[role])
+            if entry:
+                settings.check_required(raw, list(entry.get("required_settings") or []), role)
+            resolved[role] = settings.resolve(raw, key=f"pipelines.{name}.{role}_config", secret=secret, env=self.ctx.env)
+        transform = None
+        if spec.get("transform"):
+            from flext.engine import dbt
+
+            project = dbt.project_dir(ws, str(spec["transform"]))
+            transform = {"dbt": dbt.executable(ws, self._dbt_setting()), "project": project}
+        private = settings.private_dir(ws)
+        try:
+            tap_cfg = settings.write_private(private, "tap.json", resolved["tap"])
+            target_cfg = settings.write_private(private, "target.json", resolved["target"])
+            tap_argv = [tap_exe, "--config", tap_cfg]
+            if spec.get("select"):
+                found = discover.cached(ws, name, tap_exe, resolved["tap"], tap_cfg)
+                chosen = discover.select(found, list(spec["select"]), key=f"pipelines.{name}.select")
+                tap_argv += ["--catalog", settings.write_private(private, "catalog.json", chosen)]
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(private, ignore_errors=True)
+            raise
+        return {
+            "workspace": ws.root, "pipeline": name, "run_id": run_id, "trigger": trigger,
+            "tap": tap_argv, "target": [target_exe, "--config", target_cfg],
+            "state_file": state.path(ws, name), "use_state": not full_refresh, "full_refresh": full_refresh,
+            "transform": transform,
+            "retries": int(spec.get("retries") or 0),
+            "backoff_s": pipelines.seconds(spec.get("retry_backoff") or "5s", "retry_backoff"),
+            "timeout_s": pipelines.seconds(spec["timeout"], "timeout") if spec.get("timeout") else None,
+            "private_dir": private, "redact": seen,
+        }
+
+    def _dbt_setting(self) -> str | None:
+        try:
+            value = self.ctx.settings.get("dbt", {})
+        except Exception:
+            return None
+        return str(value.get("executable")) if isinstance(value, dict) and value.get("executable") else None
+
+    def _begin(self, name: str, *, full_refresh: bool, trigger: str, idempotency_key: str | None,
+               detached: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Under the pipeline lock: refuse a second active run, write the queued record."""
+        from flext.engine import clock, runs
+        from flext.engine.workspace import ensure_dot
+
+        ws = self.ws
+        from flext.engine import pipelines
+
+        pipelines.get(ws, name)
+        ensure_dot(ws)
+        with runs.lock(ws, name):
+            if idempotency_key:
+                for record in runs.history(ws, name, 20):
+                    if record.get("idempotency_key") == idempotency_key:
+                        return runs.public(record), None
+            running = runs.active(ws, name)
+            if running:
+                raise Conflict(f"pipeline {name!r} is already running (run {running['id']}, {running['status']})",
+                               hint=f"follow it with `flext pipeline logs {name} -f`, or stop it with `flext pipeline stop {name}`")
+            run_id = clock.new_run_id()
+            plan = self._plan(name, run_id, full_refresh=full_refresh, trigger=trigger)
+            record = runs.new_record(ws, name, run_id, full_refresh=full_refresh, trigger=trigger)
+            if idempotency_key:
+                record["idempotency_key"] = idempotency_key
+            if not detached:
+                record.update(pid=os.getpid(), pid_start=_start(os.getpid()))
+            runs.write(ws, record)
+            if detached:
+                record = self._spawn(plan, record)
+        from flext.engine import index
+
+        index.refresh(ws)
+        return record, plan
+
+    def _spawn(self, plan: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+        import subprocess
+        import sys
+
+        from flext.engine import runs, settings
+
+        plan_path = settings.write_private(plan["private_dir"], "plan.json", plan)
+        env = dict(os.environ)
+        import flext
+
+        env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(flext.__file__)))
+        env.pop("PYTHONHOME", None)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flext.engine.runner", plan_path],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=self.ws.root, env=env, start_new_session=True, close_fds=True,
+        )
+        record.update(pid=proc.pid, pid_start=_start(proc.pid))
+        # the runner may already have written `running`; only fill in what we know
+        current = runs.read(self.ws, record["pipeline"], record["id"]) or record
+        if current.get("pid") is None:
+            current.update(pid=proc.pid, pid_start=record["pid_start"])
+            runs.write(self.ws, current)
+        self._children = getattr(self, "_children", [])
+        self._children.append(proc)  # reaped when this process exits; never waited on here
+        return runs.public(current)
+
+    # -- runs: operations ----------------------------------------------------------
+    def start(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",
+              idempotency_key: str | None = None) -> dict[str, Any]:
+        record, _ = self._begin(name, full_refresh=full_refresh, trigger=trigger,
+                                idempotency_key=idempotency_key, detached=True)
+        from flext.engine import runs
+
+        return runs.public(record)
+
+    def run(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",
+            on_progress: Callable[[int | None, float], None] | None = None) -> dict[str, Any]:
+        record, plan = self._begin(name, full_refresh=full_refresh, trigger=trigger,
+                                   idempotency_key=None, detached=False)
+        from flext.engine import runs
+
+        if plan is None:
+            return runs.public(record)
+        from flext.engine.runner import Supervisor
+
+        return runs.public(Supervisor(plan, on_progress=on_progress).run())
+
+    def wait(self, name: str, run_id: str, *, timeout: float | None = None) -> dict[str, Any]:
+        from flext.engine import runs
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = 0.05
+        while True:
+            record = self.get_run(name, run_id)
+            if record["status"] in runs.FINAL:
+                return record
+            if deadline is not None and time.monotonic() > deadline:
+                return record
+            time.sleep(delay)
+            delay = min(0.5, delay * 1.5)
+
+    def stop(self, name: str, *, force: bool = False) -> dict[str, Any]:
+        """SIGTERM the runner and the run's process group; SIGKILL after a grace period."""
+        import signal
+
+        from flext.engine import pipelines, procs, runs
+
+        pipelines.get(self.ws, name)
+        record = runs.active(self.ws, name)
+        if record is None:
+            last = runs.latest(self.ws, name)
+            raise NotFound(f"pipeline {name!r} is not running",
+                           hint=f"its last run {last['id']} {last['status']}" if last else "it has never run")
+        pid, pgid = record.get("pid"), record.get("pgid")
+        runner_ok = procs.alive(pid, record.get("pid_start"))
+        group_ok = bool(pgid) and procs.alive(pgid, record.get("pgid_start"))
+        sig = signal.SIGKILL if force else signal.SIGTERM
+        if runner_ok and pid != os.getpid():
+            procs.signal_pid(pid, sig)
+        if group_ok:
+            procs.signal_group(pgid, sig)
+        if not force:
+            final = self.wait(name, record["id"], timeout=STOP_GRACE_S)
+            if final["status"] in runs.FINAL:
+                return final
+            # the runner did not finish in time: force it
+            if procs.alive(pid, record.get("pid_start")):
+                procs.signal_pid(pid, signal.SIGKILL)
+            if pgid:
+                procs.signal_group(pgid, signal.SIGKILL)
+        else:
+            deadline = time.monotonic() + 5
+            while procs.alive(pid, record.get("pid_start")) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        done = runs.finish(self.ws, record, "cancelled", "stopped by request" + (" (forced)" if force else ""))
+        return runs.public(done)
+
+    def status(self, names: list[str] | None) -> list[dict[str, Any]]:
+        from flext.engine import runs
+
+        chosen = names if names else (sorted(self.ws.pipelines) if self.ws.exists else [])
+        rows = []
+        for name in chosen:
+            last = runs.latest(self.ws, name)
+            rows.append({
+                "pipeline": name,
+                "status": last["status"] if last else "never",
+                "run": last["id"] if last else None,
+                "started_at": last["started_at"] if last else None,
+                "duration_s": last.get("duration_s") if last else None,
+                "records": last.get("records") if last else None,
+                "error": _first_line(last.get("error")) if last else None,
+            })
+        return rows
+
+    def runs(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
+        from flext.engine import pipelines, runs
+
+        if name not in (self.ws.pipelines if self.ws.exists else {}) and not runs.ids(self.ws, name):
+            pipelines.get(self.ws, name)
+        return [runs.public(r) for r in runs.history(self.ws, name, limit)]
+
+    def get_run(self, name: str, run_id: str) -> dict[str, Any]:
+        from flext.engine import runs
+
+        record = runs.read(self.ws, name, run_id)
+        if record is None:
+            from flext.router.suggest import closest
+
+            known = runs.ids(self.ws, name)
+            if not known and name not in (self.ws.pipelines if self.ws.exists else {}):
+                from flext.engine import pipelines
+
+                pipelines.get(self.ws, name)
+            guess = closest(run_id, known)
+            raise NotFound(f"pipeline {name!r} has no run {run_id!r}",
+                           hint=f"did you mean {guess!r}?" if guess else f"see `flext pipeline runs {name}`")
+        return runs.public(runs.settle(self.ws, record))
+
+    def logs(self, name: str, run_id: str | None = None, tail: int | None = None,
+             follow: bool = False) -> Iterator[dict[str, Any]]:
+        from flext.engine import runs
+        from flext.engine.logs import read as read_log
+
+        if run_id is None:
+            last = runs.latest(self.ws, name)
+            if last is None:
+                from flext.engine import pipelines
+
+                pipelines.get(self.ws, name)
+                raise NotFound(f"pipeline {name!r} has no runs yet", hint=f"start one: flext pipeline start {name}")
+            run_id = last["id"]
+        record = self.get_run(name, run_id)
+        return read_log(self.ws, record, tail=tail, follow=follow)
+
+    def state(self, name: str) -> dict[str, Any] | None:
+        from flext.engine import pipelines, state
+
+        pipelines.get(self.ws, name)
+        return state.load(self.ws, name)
+
+    def clear_state(self, name: str) -> dict[str, Any]:
+        from flext.engine import pipelines, runs, state
+
+        pipelines.get(self.ws, name)
+        running = runs.active(self.ws, name)
+        if running:
+            raise Conflict(f"pipeline {name!r} is running (run {running['id']})",
+                           hint="clear the state when the run has ended")
+        return {"pipeline": name, "cleared": state.clear(self.ws, name)}
+
+    # -- plugins, discovery, dbt ---------------------------------------------------
+    def list_plugins(self, kind: str | None = None, installed_only: bool = False) -> list[dict[str, Any]]:
+        from flext.engine import catalog, plugins
+
+        ws = self.ws
+        rows: dict[str, dict[str, Any]] = {}
+        for name, entry in catalog.merged(ws.plugin_overrides if ws.exists else {}).items():
+            rows[name] = {"name": name, "kind": entry["kind"], "installed": None, "source": entry.get("source"),
+                          "description": entry.get("description"), "pip_url": entry.get("pip_url")}
+        for manifest in plugins.installed(ws):
+            row = rows.setdefault(manifest["name"], {"name": manifest["name"], "kind": manifest.get("kind"),
+                                                     "source": "workspace", "description": None})
+            row.update(installed=manifest.get("version") or "yes", pip_url=manifest.get("pip_url"),
+                       where="workspace")
+        prefixes = {"tap": ("tap-", "flext-tap-"), "target": ("target-", "flext-target-")}
+        wanted = [kind] if kind in prefixes else list(prefixes) if kind is None else []
+        found = plugins.on_path(tuple(p for k in wanted for p in prefixes[k]))
+        if found:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                versions = dict(zip(found, pool.map(plugins.path_version, found.values()), strict=True))
+            for exe, path in found.items():
+                row = rows.setdefault(exe, {"name": exe, "kind": catalog.kind_of(exe), "source": "path",
+                                            "description": None, "pip_url": None})
+                if row.get("installed") is None:
+                    row.update(installed=versions.get(exe) or "yes", where=path)
+        out = [r for r in rows.values() if (kind is None or r["kind"] == kind) and (not installed_only or r["installed"])]
+        for row in out:
+            row.setdefault("where", None)
+        return sorted(out, key=lambda r: (r["installed"] is None, r["name"]))
+
+    def install_plugin(self, name: str, kind: str, pip_url: str | None = None,
+                       on_status: Callable[[str], None] | None = None) -> dict[str, Any]:
+        from flext.engine import catalog, plugins
+
+        overrides = self.ws.plugin_overrides if self.ws.exists else {}
+        try:
+            entry = catalog.lookup(name, kind, overrides)
+        except NotFound:
+            if not pip_url:
+                raise
+            entry = {"name": name, "kind": kind, "executable": name, "pip_url": pip_url}
+        return plugins.install(self.ws, entry, pip_url=pip_url, on_status=on_status)
+
+    def discover(self, tap: str, *, config_file: str | None = None) -> list[dict[str, Any]]:
+        """Streams of a tap: NAME is a pipeline (its tap and settings) or a tap with --config."""
+        from flext.engine import discover, plugins, settings
+
+        ws = self.ws
+        pipelines = ws.pipelines if ws.exists else {}
+        if tap in pipelines and not config_file:
+            plan = self._plan(tap, "discover", full_refresh=True, trigger="cli")
+            try:
+                catalog = discover.run_discovery(plan["tap"][0], plan["tap"][2], ws.root)
+            finally:
+                import shutil
+
+                shutil.rmtree(plan["private_dir"], ignore_errors=True)
+            return discover.rows(catalog)
+        exe = plugins.executable_for(ws, tap, "tap")
+        config: dict[str, Any] = settings.load_file(os.path.abspath(config_file), "--config") if config_file else {}
+        config = settings.resolve(config, key="config", secret=lambda v: str(self.ctx.secrets.resolve(v)), env=self.ctx.env)
+        private = settings.private_dir(ws)
+        try:
+            path = settings.write_private(private, "tap.json", config)
+            return discover.rows(discover.run_discovery(exe, path, ws.root))
+        finally:
+            import shutil
+
+            shutil.rmtree(private, ignore_errors=True)
+
+    def dbt(self, project: str, command: str, *, select: str | None = None,
+            target: str | None = None) -> dict[str, Any]:
+        from flext.engine import dbt
+
+        if command not in ("run", "test", "build"):
+            raise UsageError(f"unknown dbt command {command!r}")
+        path = dbt.project_dir(self.ws, project)
+        exe = dbt.executable(self.ws, self._dbt_setting())
+        args = [command]
+        if select:
+            args += ["--select", select]
+        if target:
+            args += ["--target", target]
+        lines: list[str] = []
+
+        def log(line: str) -> None:
+            lines.append(line)
+            if self.ctx.verbose:
+                self.ctx.io.err(line)
+
+        code, nodes = dbt.invoke(exe, path, args, self.ws.root, log=log)
+        return {"project": os.path.relpath(path, self.ws.root), "command": command, "exit_code": code,
+                "nodes": nodes, "output_tail": [self.ctx.redact(x) for x in lines[-20:]]}
+
+
+def _start(pid: int) -> int | None:
+    from flext.engine.procs import start_time
+
+    return start_time(pid)
+
+
+def _first_line(text: Any) -> str | None:
+    return str(text).splitlines()[0] if text else None
+
+
+def _next_run(schedule: Any) -> str | None:
+    if not schedule:
+        return None
+    from flext.engine.cron import CronError, next_runs
+
+    try:
+        return next_runs(str(schedule))[0].isoformat(timespec="minutes")
+    except CronError:
+        return None
+
+
+__all__ = ["LocalBackend"]

@@ -1,0 +1,279 @@
+"""`flext pipeline ...`: thin handlers over `ctx.backend` (local engine or remote).
+
+Bulk verbs (start, stop, status) take names, shell globs or --all, act on each, print
+one row per pipeline and exit non-zero when any failed. Single-name calls raise the
+engine's error as is, so its exit code (6 unknown, 7 already running) reaches the shell.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flext.core.errors import FlextError, Interrupted, OperationFailed, UsageError
+from flext.core.output import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from flext.core.context import Args, Context
+
+_STATUS_STYLES = {"status": {"succeeded": "green", "failed": "red", "cancelled": "yellow", "running": "cyan",
+                             "queued": "cyan", "never": "dim", "error": "red"}}
+_RUN_COLUMNS = ["id", "status", "started_at", "duration_s", "records", "trigger", "attempt", "error"]
+
+
+def list_(ctx: Context, args: Args) -> Result:
+    rows = ctx.backend.list_pipelines(status=args.get("status"))
+    return Result(rows, columns=["name", "tap", "target", "transform", "schedule", "status", "last_run", "records"],
+                  styles=_STATUS_STYLES)
+
+
+def show(ctx: Context, args: Args) -> Result:
+    return Result(ctx.backend.get_pipeline(args.name))
+
+
+def create(ctx: Context, args: Args) -> Result:
+    spec: dict[str, Any] = {"name": args.name}
+    spec["tap"] = args.get("tap") or ctx.ask("Tap", flag="--tap")
+    spec["target"] = args.get("target") or ctx.ask("Target", flag="--target")
+    for key in ("transform", "schedule", "retries"):
+        if args.get(key) not in (None, ""):
+            spec[key] = args.get(key)
+    if args.get("select"):
+        spec["select"] = list(args.select)
+    if args.get("timeout") is not None:
+        spec["timeout"] = f"{args.timeout:g}s"
+    for role in ("tap", "target"):
+        path = args.get(f"{role}_config")
+        if path:
+            spec[f"{role}_config_file"] = os.path.abspath(path)
+    created = ctx.backend.create_pipeline(spec, replace=bool(args.get("replace")))
+    message = f"✓ created pipeline {created['name']} ({created['tap']} -> {created['target']})"
+    if created.get("next_run"):
+        message += f"\n  schedule {created['schedule']!r}: next run {created['next_run']}"
+    return Result(created, message=message)
+
+
+def delete(ctx: Context, args: Args) -> Result:
+    ctx.backend.get_pipeline(args.name)
+    if not ctx.confirm(f"Delete pipeline {args.name}?"):
+        raise UsageError("not deleted")
+    out = ctx.backend.delete_pipeline(args.name)
+    return Result(out, message=f"✓ deleted pipeline {args.name} (runs and state are kept under .flext/)")
+
+
+def _names(ctx: Context, args: Args, verb: str) -> list[str]:
+    patterns = list(args.get("name") or [])
+    if not patterns and not args.get("all"):
+        raise UsageError(f"name the pipelines to {verb}, or pass --all",
+                         hint=f"flext pipeline {verb} NAME... | 'glob-*' | --all")
+    names: list[str] = ctx.backend.match_pipelines(patterns, all_=bool(args.get("all")))
+    return names
+
+
+def _bulk_exit(errors: list[FlextError]) -> int:
+    if not errors:
+        return 0
+    codes = {e.exit_code for e in errors}
+    return codes.pop() if len(codes) == 1 else 1
+
+
+def start(ctx: Context, args: Args) -> Result:
+    names = _names(ctx, args, "start")
+    single = len(names) == 1 and not args.get("all")
+    rows: list[dict[str, Any]] = []
+    errors: list[FlextError] = []
+    for name in names:
+        try:
+            record = ctx.backend.start(name, full_refresh=bool(args.get("full_refresh")))
+        except FlextError as exc:
+            if single:
+                raise
+            errors.append(exc)
+            rows.append({"pipeline": name, "run": None, "status": "error", "error": exc.message})
+            continue
+        rows.append({"pipeline": name, "run": record["id"], "status": record["status"], "error": None})
+    if args.get("wait"):
+        follow = single and not ctx.quiet
+        for row in rows:
+            if row["run"] is None:
+                continue
+            if follow:
+                for line in ctx.backend.logs(row["pipeline"], row["run"], follow=True):
+                    ctx.io.err(_log_text(ctx, line, err=True))
+            final = ctx.backend.wait(row["pipeline"], row["run"])
+            row.update(status=final["status"], error=_first(final.get("error")), records=final.get("records"),
+                       duration_s=final.get("duration_s"))
+            if final["status"] != "succeeded":
+                errors.append(OperationFailed(final.get("error") or final["status"]))
+    if single and not args.get("wait"):
+        return Result(rows[0], text=rows[0]["run"], message=f"started {rows[0]['pipeline']}: run {rows[0]['run']}")
+    columns = ["pipeline", "run", "status"] + (["records", "duration_s"] if args.get("wait") else []) + ["error"]
+    return Result(rows, columns=columns, styles=_STATUS_STYLES, exit_code=_bulk_exit(errors))
+
+
+def run(ctx: Context, args: Args) -> Result:
+    progress = _Progress(ctx, args.name) if ctx.io.stderr_tty and not ctx.quiet else None
+    try:
+        record = ctx.backend.run(args.name, full_refresh=bool(args.get("full_refresh")),
+                                 on_progress=progress.update if progress else None)
+    finally:
+        if progress:
+            progress.clear()
+    line = (f"{args.name}: run {record['id']} {record['status']}"
+            + (f", {record['records']} records" if record.get("records") is not None else "")
+            + (f" in {record['duration_s']:.1f}s" if record.get("duration_s") is not None else ""))
+    if record["status"] == "cancelled":
+        raise Interrupted(f"{line} (cancelled)", hint=f"the last confirmed state is kept: flext pipeline state {args.name}")
+    if record["status"] != "succeeded":
+        raise OperationFailed(f"{line}: {record.get('error') or 'failed'}",
+                              hint=f"full log: flext pipeline logs {args.name} --run {record['id']}")
+    return Result(record, columns=_RUN_COLUMNS, message=f"✓ {line}")
+
+
+class _Progress:
+    """One live line on a terminal: records, rate, elapsed."""
+
+    def __init__(self, ctx: Context, name: str) -> None:
+        self.ctx = ctx
+        self.name = name
+        self.shown = False
+
+    def update(self, records: int | None, elapsed: float) -> None:
+        count = "-" if records is None else f"{records:,}"
+        rate = f"{records / elapsed:,.0f}/s" if records and elapsed > 0 else "-/s"
+        minutes, seconds = divmod(int(elapsed), 60)
+        text = f"{self.name}: {count} records  {rate}  {minutes}:{seconds:02d}"
+        self.ctx.io.stderr.write("\r\x1b[K" + text)
+        self.ctx.io.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.ctx.io.stderr.write("\r\x1b[K")
+            self.ctx.io.stderr.flush()
+
+
+def stop(ctx: Context, args: Args) -> Result:
+    if args.get("all") and not args.get("name"):
+        names = [r["pipeline"] for r in ctx.backend.status(None) if r["status"] in ("queued", "running")]
+        if not names:
+            return Result([], message="nothing is running")
+        single = False
+    else:
+        names = _names(ctx, args, "stop")
+        single = len(names) == 1
+    rows: list[dict[str, Any]] = []
+    errors: list[FlextError] = []
+    for name in names:
+        try:
+            record = ctx.backend.stop(name, force=bool(args.get("force")))
+        except FlextError as exc:
+            if single:
+                raise
+            errors.append(exc)
+            rows.append({"pipeline": name, "run": None, "status": "error", "error": exc.message})
+            continue
+        rows.append({"pipeline": name, "run": record["id"], "status": record["status"], "error": None})
+    if single:
+        row = rows[0]
+        return Result(row, message=f"✓ stopped {row['pipeline']}: run {row['run']} {row['status']}")
+    return Result(rows, columns=["pipeline", "run", "status", "error"], styles=_STATUS_STYLES,
+                  exit_code=_bulk_exit(errors))
+
+
+def status(ctx: Context, args: Args) -> Result:
+    patterns = list(args.get("name") or [])
+    names = ctx.backend.match_pipelines(patterns) if patterns else None
+    rows = ctx.backend.status(names)
+    failed = any(r["status"] == "failed" for r in rows)
+    return Result(rows, columns=["pipeline", "status", "run", "started_at", "duration_s", "records", "error"],
+                  styles=_STATUS_STYLES, exit_code=1 if failed else 0)
+
+
+def runs(ctx: Context, args: Args) -> Result:
+    limit = args.get("limit") or 20
+    if limit < 1:
+        raise UsageError("--limit must be at least 1")
+    rows = ctx.backend.runs(args.name, limit=limit)
+    for row in rows:
+        row["error"] = _first(row.get("error"))
+    return Result(rows, columns=_RUN_COLUMNS, styles=_STATUS_STYLES)
+
+
+def state(ctx: Context, args: Args) -> Result:
+    if args.get("clear"):
+        ctx.backend.get_pipeline(args.name)
+        if not ctx.confirm(f"Clear the saved state of {args.name}? The next run starts from scratch"):
+            raise UsageError("state kept")
+        out = ctx.backend.clear_state(args.name)
+        return Result(out, message=f"✓ cleared the state of {args.name}" if out["cleared"] else
+                      f"{args.name} had no saved state")
+    value = ctx.backend.state(args.name)
+    if value is None:
+        return Result(None, message=f"{args.name} has no saved state (the next run is a full one)")
+    import json
+
+    return Result(value, text=json.dumps(value, indent=2, sort_keys=True))
+
+
+def logs(ctx: Context, args: Args) -> Result:
+    tail = args.get("tail")
+    if tail is not None and tail < 0:
+        raise UsageError("--tail must be 0 or more")
+    lines = ctx.backend.logs(args.name, args.get("run"), tail=tail, follow=bool(args.get("follow")))
+    printer = _LogPrinter(ctx)
+    try:
+        for line in lines:
+            printer.emit(line)
+    finally:
+        printer.close()
+    return Result()
+
+
+class _LogPrinter:
+    """Run log lines written as they come, in the invocation's format."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.fmt = ctx.output
+        self.count = 0
+
+    def emit(self, line: dict[str, Any]) -> None:
+        import json
+
+        out = self.ctx.io.stdout
+        line = {**line, "message": self.ctx.redact(str(line.get("message", "")))}
+        if self.fmt == "json":
+            out.write(("[\n  " if self.count == 0 else ",\n  ") + json.dumps(line, ensure_ascii=False))
+        elif self.fmt in ("jsonl", "yaml", "csv"):
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        elif self.fmt == "plain":
+            out.write("\t".join(str(line.get(k, "")) for k in ("ts", "level", "source", "message")) + "\n")
+        else:
+            out.write(_log_text(self.ctx, line) + "\n")
+        self.count += 1
+        try:
+            out.flush()
+        except (OSError, ValueError):
+            pass
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.ctx.io.stdout.write("[]\n" if self.count == 0 else "\n]\n")
+        elif self.count == 0 and self.fmt == "table":
+            self.ctx.io.err("(no log lines)")
+
+
+def _log_text(ctx: Context, line: dict[str, Any], *, err: bool = False) -> str:
+    level = str(line.get("level") or "info")
+    code = {"error": "31", "warning": "33", "debug": "2"}.get(level, "32")
+    source = f"{line.get('source', '-'):<6}"
+    shown_level = f"{level.upper():<7}"
+    message = ctx.redact(str(line.get("message", "")))
+    return f"{line.get('ts', '-')} {ctx.io.style(source, '36', err=err)} {ctx.io.style(shown_level, code, err=err)} {message}"
+
+
+def _first(text: Any) -> str | None:
+    return str(text).splitlines()[0] if text else None

@@ -1,0 +1,122 @@
+"""dbt: find it, run it, and read `target/run_results.json` into rows.
+
+dbt comes from the workspace plugin venv (`flext data dbt install`, pinned to
+dbt-core~=1.11 with dbt-duckdb), else the `dbt.executable` setting, else PATH.
+A project dir with a profiles.yml uses it (DBT_PROFILES_DIR); FLEXT_WORKSPACE is set
+so a profile can point at the workspace's warehouse file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from flext.core.errors import ConfigError, NotFound
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from flext.engine.workspace import Workspace
+
+PLUGIN = "dbt"
+INSTALL_HINT = "install it with `flext data dbt install` (dbt-core~=1.11 with dbt-duckdb)"
+
+
+def executable(ws: Workspace, configured: str | None = None) -> str:
+    """The dbt to run, or exit 5 saying how to install it."""
+    candidates = [os.path.join(ws.plugins_dir, PLUGIN, "venv", "bin", "dbt")]
+    if configured:
+        candidates.append(configured if os.sep in configured else (shutil.which(configured) or ""))
+    candidates.append(shutil.which("dbt") or "")
+    for path in candidates:
+        if path and os.access(path, os.X_OK):
+            return path
+    raise ConfigError("dbt is not installed in this workspace or on PATH", hint=INSTALL_HINT)
+
+
+def project_dir(ws: Workspace, project: str) -> str:
+    """A dbt project directory (relative to the workspace, or absolute); exit 6 if missing."""
+    path = ws.resolve(project)
+    if os.path.isfile(os.path.join(path, "dbt_project.yml")):
+        return path
+    from flext.engine.index import dbt_projects
+    from flext.router.suggest import closest
+
+    known = dbt_projects(ws)
+    guess = closest(project, known)
+    raise NotFound(f"no dbt project at {path} (no dbt_project.yml)",
+                   hint=f"did you mean {guess!r}?" if guess else
+                   (f"projects here: {', '.join(known)}" if known else "create one with `dbt init`"))
+
+
+def invoke(
+    dbt: str,
+    project: str,
+    args: list[str],
+    workspace_root: str,
+    *,
+    log: Callable[[str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Run `dbt ARGS` in `project`; (exit code, nodes from run_results.json)."""
+    env = dict(env if env is not None else os.environ)
+    for key in ("PYTHONPATH", "PYTHONHOME"):
+        env.pop(key, None)
+    env["FLEXT_WORKSPACE"] = workspace_root
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env["DBT_USE_COLORS"] = "false"
+    argv = [dbt, *args, "--project-dir", project]
+    if os.path.isfile(os.path.join(project, "profiles.yml")):
+        argv += ["--profiles-dir", project]
+    results_path = os.path.join(project, "target", "run_results.json")
+    try:
+        before = os.stat(results_path).st_mtime_ns
+    except OSError:
+        before = None
+    proc = subprocess.Popen(argv, cwd=project, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, process_group=0)
+    assert proc.stdout is not None
+    import signal
+
+    for raw in proc.stdout:
+        if log is not None:
+            log(raw.decode("utf-8", "replace").rstrip())
+        if cancelled is not None and cancelled():
+            os.killpg(proc.pid, signal.SIGTERM)
+    proc.stdout.close()
+    code = proc.wait()
+    try:
+        fresh = os.stat(results_path).st_mtime_ns != before
+    except OSError:
+        fresh = False
+    return code, read_results(results_path) if fresh else []
+
+
+def read_results(path: str) -> list[dict[str, Any]]:
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return []
+    rows = []
+    for item in data.get("results", []):
+        node = str(item.get("unique_id", ""))
+        response = item.get("adapter_response") or {}
+        rows.append({
+            "node": node.split(".", 2)[-1] if node.count(".") >= 2 else node,
+            "type": node.split(".", 1)[0],
+            "status": str(item.get("status")),
+            "time_s": round(float(item.get("execution_time") or 0.0), 3),
+            "rows": response.get("rows_affected"),
+            "message": item.get("message"),
+        })
+    return rows
+
+
+__all__ = ["INSTALL_HINT", "PLUGIN", "executable", "invoke", "project_dir", "read_results"]

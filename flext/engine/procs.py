@@ -1,0 +1,76 @@
+"""Process identity: a pid plus its start time, so a reused pid is never mistaken.
+
+Linux: field 22 of /proc/PID/stat (clock ticks since boot). Elsewhere only liveness
+can be checked, and the start time is None.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+
+def start_time(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return None
+    # the command name (field 2) may hold spaces and parentheses: split after the last ')'
+    rest = raw[raw.rfind(b")") + 2 :].split()
+    try:
+        return int(rest[19])
+    except (IndexError, ValueError):
+        return None
+
+
+def alive(pid: int | None, started: int | None = None) -> bool:
+    """Is `pid` running and (when `started` is known) the same process we recorded?"""
+    if not pid or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    if _zombie(pid):
+        return False
+    if started is None:
+        return True
+    now = start_time(pid)
+    return now is None or now == started
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return False
+    rest = raw[raw.rfind(b")") + 2 :].split()
+    return bool(rest) and rest[0] == b"Z"
+
+
+def signal_group(pgid: int | None, sig: int) -> bool:
+    """Send `sig` to a process group; False when there is no such group."""
+    if not pgid or pgid <= 1:
+        return False
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def signal_pid(pid: int | None, sig: int) -> bool:
+    if not pid or pid <= 1:
+        return False
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+__all__ = ["alive", "signal", "signal_group", "signal_pid", "start_time"]

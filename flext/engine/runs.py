@@ -1,0 +1,179 @@
+"""Run records: `.flext/runs/<pipeline>/<run_id>.json`, always written atomically.
+
+A record is the truth about one run. Anything that reads records calls `settle` first:
+a record that says queued/running whose runner process is gone (pid not alive, or alive
+but a different process started later with the same pid) is marked failed on the spot,
+so a runner killed by SIGKILL or a reboot never leaves a pipeline stuck "running".
+"""
+
+from __future__ import annotations
+
+import os
+
+from flext.core.fsutil import atomic_write
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from contextlib import AbstractContextManager
+    from typing import Any
+
+    from flext.engine.workspace import Workspace
+
+ACTIVE = ("queued", "running")
+FINAL = ("succeeded", "failed", "cancelled")
+QUEUED_GRACE_S = 60.0  # a queued record with no runner pid after this long is dead
+
+
+def record_path(ws: Workspace, pipeline: str, run_id: str) -> str:
+    return os.path.join(ws.runs_dir(pipeline), f"{run_id}.json")
+
+
+def log_path(ws: Workspace, pipeline: str, run_id: str) -> str:
+    return os.path.join(ws.runs_dir(pipeline), f"{run_id}.log")
+
+
+def new_record(ws: Workspace, pipeline: str, run_id: str, *, full_refresh: bool, trigger: str) -> dict[str, Any]:
+    from flext.engine.clock import iso_now
+
+    return {
+        "id": run_id, "pipeline": pipeline, "status": "queued", "started_at": iso_now(), "ended_at": None,
+        "duration_s": None, "records": None, "exit_codes": {"tap": None, "target": None},
+        "log": log_path(ws, pipeline, run_id), "pid": None, "pid_start": None, "pgid": None,
+        "error": None, "full_refresh": full_refresh, "attempt": 0, "trigger": trigger,
+    }
+
+
+def write(ws: Workspace, record: dict[str, Any]) -> None:
+    import json
+
+    atomic_write(record_path(ws, record["pipeline"], record["id"]), json.dumps(record, indent=1) + "\n", 0o644)
+
+
+def read(ws: Workspace, pipeline: str, run_id: str) -> dict[str, Any] | None:
+    return _load(record_path(ws, pipeline, run_id))
+
+
+def _load(path: str) -> dict[str, Any] | None:
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "id" in data else None
+
+
+def ids(ws: Workspace, pipeline: str) -> list[str]:
+    """Run ids of a pipeline, newest first."""
+    try:
+        names = os.listdir(ws.runs_dir(pipeline))
+    except OSError:
+        return []
+    return sorted((n[:-5] for n in names if n.endswith(".json") and not n.startswith(".")), reverse=True)
+
+
+def history(ws: Workspace, pipeline: str, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """Records newest first (settled)."""
+    count = 0
+    for run_id in ids(ws, pipeline):
+        record = read(ws, pipeline, run_id)
+        if record is None:
+            continue
+        yield settle(ws, record)
+        count += 1
+        if limit is not None and count >= limit:
+            return
+
+
+def latest(ws: Workspace, pipeline: str) -> dict[str, Any] | None:
+    return next(history(ws, pipeline, 1), None)
+
+
+def active(ws: Workspace, pipeline: str) -> dict[str, Any] | None:
+    """The queued/running record of `pipeline`, if any (only the newest few can be)."""
+    for record in history(ws, pipeline, 5):
+        if record["status"] in ACTIVE:
+            return record
+    return None
+
+
+def settle(ws: Workspace, record: dict[str, Any]) -> dict[str, Any]:
+    """Mark a run failed when its runner is gone; kill what it left behind."""
+    if record.get("status") not in ACTIVE:
+        return record
+    from flext.engine import procs
+
+    pid = record.get("pid")
+    if pid:
+        if procs.alive(pid, record.get("pid_start")):
+            return record
+        reason = f"the runner process (pid {pid}) died without recording an end"
+    else:
+        import time
+
+        from flext.engine.clock import parse_iso
+
+        try:
+            age = time.time() - parse_iso(str(record.get("started_at")))
+        except (ValueError, OverflowError):
+            age = QUEUED_GRACE_S + 1
+        if age < QUEUED_GRACE_S:
+            return record
+        reason = "the run never started (no runner process)"
+    import signal
+
+    pgid = record.get("pgid")
+    if pgid and pgid != pid and procs.alive(pgid, record.get("pgid_start")):
+        procs.signal_group(pgid, signal.SIGKILL)
+    return finish(ws, record, "failed", reason)
+
+
+def finish(ws: Workspace, record: dict[str, Any], status: str, error: str | None) -> dict[str, Any]:
+    """Write the final state of a record (only if it is not already final)."""
+    import time
+
+    from flext.engine.clock import iso, parse_iso
+
+    current = read(ws, record["pipeline"], record["id"]) or record
+    if current.get("status") in FINAL:
+        return current
+    now = time.time()
+    current["status"] = status
+    current["error"] = error
+    current["ended_at"] = iso(now)
+    try:
+        current["duration_s"] = round(now - parse_iso(str(current["started_at"])), 3)
+    except (ValueError, KeyError):
+        current["duration_s"] = None
+    write(ws, current)
+    return current
+
+
+def lock(ws: Workspace, pipeline: str) -> AbstractContextManager[None]:
+    """An exclusive advisory lock on one pipeline's runs (check-then-create is atomic)."""
+    import contextlib
+    import fcntl
+
+    @contextlib.contextmanager
+    def held() -> Iterator[None]:
+        directory = ws.runs_dir(pipeline)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        fd = os.open(os.path.join(directory, ".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    return held()
+
+
+def public(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as shown to users and over the API (internal fields dropped)."""
+    return {k: v for k, v in record.items() if k not in ("pid_start", "pgid_start", "plan")}
+
+
+__all__ = ["ACTIVE", "FINAL", "active", "finish", "history", "ids", "latest", "lock", "log_path",
+           "new_record", "public", "read", "record_path", "settle", "write"]
