@@ -97,7 +97,7 @@ def search(ctx: Context, args: Args) -> Result:
     flt = _filter(args, args.query)
     sources = _pick_sources(ctx, args.source, flt)
     if args.count:
-        n = sum(1 for _ in logsvc.search(sources, flt))
+        n = logsvc.count(sources, flt)
         return Result({"query": args.query, "count": n}, text=str(n))
     if args.limit is not None:
         from itertools import islice

@@ -40,32 +40,58 @@ def guess_level(text: str) -> str | None:
     return None
 
 
+def _loader() -> Any:
+    try:
+        import msgspec
+
+        return msgspec.json.Decoder().decode  # ~4x faster than json.loads on log lines
+    except ImportError:  # pragma: no cover - msgspec is a dependency
+        return json.loads
+
+
+_loads: Any = None
+_CANONICAL_LEVELS = frozenset(LEVELS)
+
+
 def decode(raw: bytes) -> dict[str, Any]:
     """One log line as a dict with at least ts, level, source, run_id, message."""
+    global _loads
     text = raw.rstrip(b"\r\n")
     data: Any = None
     if text[:1] == b"{":
+        if _loads is None:
+            _loads = _loader()
         try:
-            data = json.loads(text)
+            data = _loads(text)
         except ValueError:
             data = None
     if not isinstance(data, dict):
         plain = text.decode("utf-8", "replace")
         return {"ts": None, "level": guess_level(plain), "source": None, "run_id": None, "message": plain}
+    ts = data.get("ts")
+    level = data.get("level")
+    message = data.get("message")
+    if (isinstance(message, str) and isinstance(ts, str) and len(ts) == 24 and ts[-1] == "Z"
+            and level in _CANONICAL_LEVELS and "source" in data and "run_id" in data):
+        return data  # the engine's own format: nothing to normalise
+    return _normalise(data)
+
+
+def _normalise(data: dict[str, Any]) -> dict[str, Any]:
+    from flext.services.timefmt import iso, normalise
+
     message: Any = data.get("message", data.get("msg", data.get("event")))
     if message is None:
         message = ""
     elif not isinstance(message, str):
         message = json.dumps(message, ensure_ascii=False)
     ts = data.get("ts", data.get("time", data.get("timestamp")))
-    if ts is not None and not isinstance(ts, str):
-        from flext.services.timefmt import iso
-
-        ts = iso(float(ts)) if isinstance(ts, (int, float)) else str(ts)
+    if isinstance(ts, (int, float)) and not isinstance(ts, bool):
+        ts = iso(float(ts))
     elif isinstance(ts, str):
-        from flext.services.timefmt import normalise
-
         ts = normalise(ts)
+    elif ts is not None:
+        ts = str(ts)
     data["ts"] = ts
     data["level"] = level_name(data.get("level", data.get("severity", data.get("levelname"))))
     data.setdefault("source", None)

@@ -19,12 +19,12 @@ from flext.services.logfile import LEVELS, Follower, decode, rotated, tail_lines
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterator
     from typing import Any
 
     from flext.core.context import Context
 
-CHUNK = 8 * 1024 * 1024
+CHUNK = 1024 * 1024  # fits in cache: the find runs over bytes just read
 FIELDS = ["ts", "source", "stream", "level", "run_id", "message"]
 
 
@@ -120,6 +120,7 @@ class Filter:
         self.until = until
         self.min_level = LEVELS[level] if level else None
         self.streams = set(streams or [])
+        self.fold = False
         self.needle = self._needle()
 
     def _needle(self) -> Callable[[bytes, int, int], int] | None:
@@ -129,13 +130,8 @@ class Filter:
             return None
         raw = q.encode()
         if self.ignore_case:
-            pattern = re.compile(re.escape(raw), re.IGNORECASE)
-
-            def find_ci(buf: bytes, start: int, end: int) -> int:
-                m = pattern.search(buf, start, end)
-                return m.start() if m else -1
-
-            return find_ci
+            self.fold = True  # raw_lines lower-cases each block (ASCII only, same length)
+            raw = raw.lower()
         return lambda buf, start, end: buf.find(raw, start, end)
 
     def text_ok(self, line: dict[str, Any]) -> bool:
@@ -235,9 +231,10 @@ def raw_lines(path: str, flt: Filter) -> Iterator[bytes]:
             if find is None:
                 yield from buf[: end + 1].splitlines()
                 continue
+            hay = buf.lower() if flt.fold else buf
             pos = 0
             while True:
-                hit = find(buf, pos, end)
+                hit = find(hay, pos, end)
                 if hit < 0:
                     break
                 begin = buf.rfind(b"\n", 0, hit) + 1
@@ -349,8 +346,16 @@ def _as_line(r: dict[str, Any]) -> dict[str, Any]:
     return {"ts": r["ts"], "level": r["level"], "source": r["stream"], "run_id": r["run_id"], "message": r["message"]}
 
 
-def count(rows: Iterable[dict[str, Any]]) -> int:
-    return sum(1 for _ in rows)
+def count(srcs: list[Source], flt: Filter) -> int:
+    """How many lines match, without building rows or merging."""
+    ok = flt.ok
+    total = 0
+    for source in srcs:
+        for path in source.files():
+            for raw in raw_lines(path, flt):
+                if raw.strip() and ok(decode(raw)):
+                    total += 1
+    return total
 
 
-__all__ = ["FIELDS", "Filter", "Source", "SourceFollower", "follow", "resolve", "search", "sources", "tail"]
+__all__ = ["FIELDS", "Filter", "Source", "SourceFollower", "count", "follow", "resolve", "search", "sources", "tail"]
