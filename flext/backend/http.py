@@ -1,0 +1,345 @@
+"""The Backend protocol over HTTP: a profile with `api_url` talks to `flext serve`.
+
+Every method answers what `LocalBackend` answers (the server runs the same engine), so
+command handlers and their output do not change. What only a client can do lives here:
+- files named on the command line (`--tap-config FILE`, `discover --config FILE`) are
+  read here and sent inline: the server cannot see the client's disk;
+- `pipeline start` sends an Idempotency-Key made once per call and reused by every
+  retry, so a start whose answer was lost cannot start a second run;
+- `pipeline run` (foreground) is a start followed by polling the run record, with
+  progress, and Ctrl-C stops the remote run;
+- log follow is a stream that fails with exit 3 if it breaks.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flext.core.errors import ConfigError, NotFound
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+    from flext.backend.transport import Transport
+
+V1 = "/api/v1"
+LONG_S = 1800.0  # installs and dbt builds
+STOP_GRACE_S = 10.0
+
+
+def _q(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+class HttpBackend:
+    name = "http"
+    remote = True
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        url = ctx.settings.get("api_url") if _has_config(ctx) else None
+        if not url:
+            raise ConfigError(f"profile {ctx.profile!r} uses the http backend but has no api_url",
+                              hint=f"flext config set api_url http://HOST:8081 --profile {ctx.profile}")
+        self.base = str(url).rstrip("/")
+        self._transport: Transport | None = None
+        self._token: tuple[str | None, str | None] | None = None
+
+    # -- plumbing ------------------------------------------------------------------------
+    @property
+    def http(self) -> Transport:
+        if self._transport is None:
+            from flext.backend.transport import Transport
+
+            self._transport = Transport(self.ctx, self.base, token=self.token)
+        return self._transport
+
+    def token(self) -> str | None:
+        if self._token is None:
+            from flext.backend import credentials
+
+            self._token = credentials.load(self.ctx)
+        return self._token[0]
+
+    def token_source(self) -> str | None:
+        self.token()
+        assert self._token is not None
+        return self._token[1]
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.http.request("GET", V1 + path, params=_params(params))
+
+    # -- pipelines -------------------------------------------------------------------------
+    def list_pipelines(self, status: str | None = None) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get("/pipelines", status=status)
+        return rows
+
+    def get_pipeline(self, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.get(f"/pipelines/{_q(name)}")
+        return out
+
+    def create_pipeline(self, spec: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        spec = _inline_files(spec)
+        if replace:
+            out: dict[str, Any] = self.http.request("PUT", f"{V1}/pipelines/{_q(str(spec.get('name')))}", body=spec)
+            return out
+        created: dict[str, Any] = self.http.request("POST", f"{V1}/pipelines", body=spec)
+        return created
+
+    def create_pipelines(self, specs: list[dict[str, Any]], *, replace: bool = False) -> list[dict[str, Any]]:
+        body = {"pipelines": [_inline_files(s) for s in specs], "replace": replace}
+        out: list[dict[str, Any]] = self.http.request("POST", f"{V1}/pipelines", body=body)
+        return out
+
+    def delete_pipeline(self, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("DELETE", f"{V1}/pipelines/{_q(name)}")
+        return out
+
+    def match_pipelines(self, patterns: list[str], *, all_: bool = False) -> list[str]:
+        """Same rules and messages as the local engine: literals must exist, globs must match."""
+        import fnmatch
+
+        known = sorted(str(r["name"]) for r in self.list_pipelines())
+        if all_:
+            return known
+        out: list[str] = []
+        for pattern in patterns:
+            if any(ch in pattern for ch in "*?["):
+                hits = fnmatch.filter(known, pattern)
+                if not hits:
+                    raise NotFound(f"no pipeline matches {pattern!r}", hint="see `flext pipeline list`")
+            else:
+                if pattern not in known:
+                    self.get_pipeline(pattern)  # the server's NotFound, with its did-you-mean
+                hits = [pattern]
+            out.extend(h for h in hits if h not in out)
+        return out
+
+    # -- runs ----------------------------------------------------------------------------------
+    def start(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",
+              idempotency_key: str | None = None) -> dict[str, Any]:
+        key = idempotency_key or f"{self.ctx.correlation_id}-{os.urandom(8).hex()}"
+        out: dict[str, Any] = self.http.request(
+            "POST", f"{V1}/pipelines/{_q(name)}/run", body={"full_refresh": full_refresh},
+            headers={"Idempotency-Key": key}, idempotent=True)
+        return out
+
+    def run(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",
+            on_progress: Callable[[int | None, float], None] | None = None) -> dict[str, Any]:
+        """Foreground run on the server: start, then follow the record until it ends."""
+        record = self.start(name, full_refresh=full_refresh, trigger=trigger)
+        began = time.monotonic()
+        delay = 0.2
+        try:
+            while record.get("status") not in ("succeeded", "failed", "cancelled"):
+                time.sleep(delay)
+                delay = min(1.0, delay * 1.5)
+                record = self.get_run(name, str(record["id"]))
+                if on_progress is not None:
+                    on_progress(record.get("records"), time.monotonic() - began)
+        except KeyboardInterrupt:
+            from flext.core.errors import FlextError
+
+            try:
+                return self.stop(name)
+            except FlextError:
+                return {**record, "status": "cancelled"}
+        return record
+
+    def wait(self, name: str, run_id: str, *, timeout: float | None = None) -> dict[str, Any]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = 0.1
+        while True:
+            record = self.get_run(name, run_id)
+            if record.get("status") in ("succeeded", "failed", "cancelled"):
+                return record
+            if deadline is not None and time.monotonic() > deadline:
+                return record
+            time.sleep(delay)
+            delay = min(1.0, delay * 1.5)
+
+    def stop(self, name: str, *, force: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/pipelines/{_q(name)}/stop", body={"force": force},
+                                                timeout=self.http.timeout + STOP_GRACE_S + 5)
+        return out
+
+    def status(self, names: list[str] | None) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.http.request("GET", f"{V1}/status", params={"name": names or []})
+        return rows
+
+    def runs(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get(f"/pipelines/{_q(name)}/runs", limit=limit)
+        return rows
+
+    def get_run(self, name: str, run_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.get(f"/pipelines/{_q(name)}/runs/{_q(run_id)}")
+        return out
+
+    def logs(self, name: str, run_id: str | None = None, tail: int | None = None,
+             follow: bool = False) -> Iterator[dict[str, Any]]:
+        params = _params({"run": run_id, "tail": tail, "follow": 1 if follow else None})
+        return self.http.stream(f"{V1}/pipelines/{_q(name)}/logs", params)
+
+    def state(self, name: str) -> dict[str, Any] | None:
+        doc = self.get(f"/pipelines/{_q(name)}/state")
+        value = doc.get("state") if isinstance(doc, dict) else None
+        return value if isinstance(value, dict) else None
+
+    def clear_state(self, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("DELETE", f"{V1}/pipelines/{_q(name)}/state")
+        return out
+
+    # -- plugins, discovery, dbt -------------------------------------------------------------
+    def list_plugins(self, kind: str | None = None, installed_only: bool = False) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get("/plugins", kind=kind, installed=1 if installed_only else None)
+        return rows
+
+    def install_plugin(self, name: str, kind: str, pip_url: str | None = None,
+                       on_status: Callable[[str], None] | None = None) -> dict[str, Any]:
+        if on_status is not None:
+            on_status(f"installing {name} on {self.base} (this can take a few minutes)")
+        body = {"name": name, "kind": kind, **({"pip_url": pip_url} if pip_url else {})}
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/plugins", body=body, timeout=LONG_S)
+        return out
+
+    def discover(self, tap: str, *, config_file: str | None = None) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {}
+        if config_file:
+            from flext.engine.settings import load_file
+
+            body["config"] = load_file(os.path.abspath(config_file), "--config")
+        rows: list[dict[str, Any]] = self.http.request("POST", f"{V1}/taps/{_q(tap)}/discover", body=body,
+                                                       timeout=LONG_S, idempotent=True)
+        return rows
+
+    def dbt(self, project: str, command: str, *, select: str | None = None,
+            target: str | None = None) -> dict[str, Any]:
+        body = {"project": project, **({"select": select} if select else {}), **({"target": target} if target else {})}
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/dbt/{_q(command)}", body=body, timeout=LONG_S)
+        return out
+
+    # -- audit -----------------------------------------------------------------------------------
+    def audit(self) -> list[dict[str, Any]]:
+        """The server's audit entries, oldest first (the command filters and limits)."""
+        rows: list[dict[str, Any]] = self.get("/audit")
+        return rows
+
+    # -- services and alerts -----------------------------------------------------------------
+    def services(self, *, all_: bool = False) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get("/services", all=1 if all_ else None)
+        return rows
+
+    def service_health(self, names: list[str], timeout: float | None = None, *, force: bool = False) -> list[dict[str, Any]]:
+        wait = (timeout or 10.0) + self.http.timeout
+        rows: list[dict[str, Any]] = self.http.request(
+            "GET", f"{V1}/services/health", params=_params({"name": names, "timeout": timeout, "force": 1 if force else None}),
+            timeout=wait)
+        return rows
+
+    def system_status(self, timeout: float | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("GET", f"{V1}/system/status", params=_params({"timeout": timeout}),
+                                                timeout=(timeout or 2.0) * 3 + self.http.timeout)
+        return out
+
+    def service_action(self, name: str, action: str, *, timeout: float | None = None,
+                       force: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        if timeout is not None:
+            body["timeout"] = timeout
+        if force:
+            body["force"] = True
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/services/{_q(name)}/{action}", body=body,
+                                                timeout=(timeout or 60.0) + self.http.timeout + 10)
+        return out
+
+    def service_logs(self, name: str, *, tail: int | None = None, since: str | None = None,
+                     follow: bool = False) -> Iterator[dict[str, Any]]:
+        params = _params({"tail": tail, "since": since, "follow": 1 if follow else None})
+        return self.http.stream(f"{V1}/services/{_q(name)}/logs", params)
+
+    def alerts(self, *, no_eval: bool = False, timeout: float | None = None) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.http.request(
+            "GET", f"{V1}/alerts", params=_params({"no_eval": 1 if no_eval else None, "timeout": timeout}),
+            timeout=(timeout or 3.0) * 3 + self.http.timeout)
+        return rows
+
+    # -- auth --------------------------------------------------------------------------------------
+    def login(self, username: str, password: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/auth/login", body={"username": username,
+                                                                                 "password": password}, auth=False)
+        return out
+
+    def logout(self) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/auth/logout")
+        return out
+
+    def whoami(self) -> dict[str, Any]:
+        out: dict[str, Any] = self.get("/auth/user")
+        return out
+
+    def tokens(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get("/auth/tokens")
+        return rows
+
+    def create_token(self, role: str, name: str | None = None) -> dict[str, Any]:
+        body = {"role": role, **({"name": name} if name else {})}
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/auth/tokens", body=body)
+        return out
+
+    def revoke_token(self, token_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("DELETE", f"{V1}/auth/tokens/{_q(token_id)}")
+        return out
+
+    def users(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get("/auth/users")
+        return rows
+
+    def create_user(self, name: str, role: str, password: str | None) -> dict[str, Any]:
+        body = {"name": name, "role": role, **({"password": password} if password else {})}
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/auth/users", body=body)
+        return out
+
+    def delete_user(self, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("DELETE", f"{V1}/auth/users/{_q(name)}")
+        return out
+
+    def health(self) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("GET", "/health", auth=False)
+        return out
+
+
+def remote(ctx: Any) -> HttpBackend | None:
+    """The HTTP backend when this invocation's profile is remote, else None."""
+    backend = ctx.backend
+    return backend if isinstance(backend, HttpBackend) else None
+
+
+def _has_config(ctx: Any) -> bool:
+    check = getattr(ctx, "_config_exists", None)
+    return bool(check()) if callable(check) else True
+
+
+def _params(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None and v != []}
+
+
+def _inline_files(spec: dict[str, Any]) -> dict[str, Any]:
+    """`tap_config_file` names a file on this machine: send its content instead."""
+    out = dict(spec)
+    for role in ("tap", "target"):
+        path = out.get(f"{role}_config_file")
+        if path and os.path.exists(os.path.expanduser(str(path))):
+            from flext.engine.settings import load_file
+
+            loaded = load_file(os.path.abspath(os.path.expanduser(str(path))), f"--{role}-config")
+            out[f"{role}_config"] = {**(out.get(f"{role}_config") or {}), **loaded}
+            del out[f"{role}_config_file"]
+    return out
+
+
+__all__ = ["HttpBackend", "remote"]
