@@ -12,7 +12,7 @@ from flext.core.output import Result
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
     from typing import Any
 
     from flext.core.context import Args, Context
@@ -33,13 +33,19 @@ def _filter(args: Args) -> Callable[[dict[str, Any]], bool]:
     return keep
 
 
+def _entries(ctx: Context) -> Iterable[dict[str, Any]]:
+    """The server's audit on a remote profile (its backend has `audit`), else this machine's."""
+    fetch = getattr(ctx.backend, "audit", None)
+    return fetch() if callable(fetch) else audit.entries(ctx)
+
+
 def _normal(entry: dict[str, Any]) -> dict[str, Any]:
     return {field: entry.get(field) for field in audit.FIELDS}
 
 
 def list_(ctx: Context, args: Args) -> Result:
     limit = check_limit(args.limit)
-    rows = [_normal(e) for e in last(audit.entries(ctx), _filter(args), limit)]
+    rows = [_normal(e) for e in last(_entries(ctx), _filter(args), limit)]
     if ctx.output != "table":
         return Result(rows, columns=audit.FIELDS)
     table = [
@@ -54,7 +60,7 @@ def list_(ctx: Context, args: Args) -> Result:
 
 
 def export(ctx: Context, args: Args) -> Result:
-    rows = [_normal(e) for e in last(audit.entries(ctx), _filter(args), None)]
+    rows = [_normal(e) for e in last(_entries(ctx), _filter(args), None)]
     return export_result(ctx, rows, audit.FIELDS, args.format, "audit entries")
 
 
