@@ -32,10 +32,11 @@ def walk_up(start: str) -> str | None:
 
 
 def find(ctx: Context) -> str:
-    """`-C DIR` / configured workspace, else walk up from cwd, else the default workspace."""
+    """`-C DIR` / configured workspace (or the one above it), else walk up from cwd, else
+    the default workspace - the same rule as the engine's."""
     explicit = ctx.workspace_dir
     if explicit:
-        return explicit
+        return explicit if os.path.isfile(os.path.join(explicit, MANIFEST)) else (walk_up(explicit) or explicit)
     try:
         cwd = os.getcwd()
     except OSError:
@@ -89,7 +90,28 @@ def read_record(path: str) -> dict[str, Any] | None:
             data = json.loads(fh.read())
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    if data.get("status") in ("queued", "running"):
+        data = _settle(path, data)
+    return data
+
+
+def _settle(path: str, record: dict[str, Any]) -> dict[str, Any]:
+    """Let the engine mark a run failed whose runner died (its contract: settle before use).
+
+    Without the engine (or if it fails), the record is shown as written."""
+    try:
+        from flext.engine import runs as engine_runs
+        from flext.engine.workspace import Workspace
+    except ImportError:
+        return record
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(path))))  # <ws>/.flext/runs/<p>/<id>.json
+    try:
+        settled = engine_runs.settle(Workspace(root), record)
+    except Exception:
+        return record
+    return settled if isinstance(settled, dict) else record
 
 
 def runs(workspace: str, pipeline: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:

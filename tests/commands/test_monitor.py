@@ -234,7 +234,7 @@ def test_dashboard_live_on_a_terminal_quits_on_q(env, servers: Servers, tmp_path
     from flext.services.timefmt import iso
 
     record.write_text(json.dumps({"id": "20261127T100000Z-aaaaaa", "pipeline": "orders", "status": "running",
-                                  "started_at": iso(time.time() - 5), "records": 1234}))
+                                  "started_at": iso(time.time() - 5), "records": 1234, "pid": os.getpid()}))
     child = pexpect.spawn(sys.executable, ["-m", "flext", "-C", str(ws), "monitor", "dashboard", "--interval", "0.3"],
                           env=dict(os.environ, PYTHONPATH=str(ROOT), TERM="xterm", COLUMNS="120", LINES="40"),
                           dimensions=(40, 120), encoding="utf-8", timeout=20)
@@ -243,7 +243,7 @@ def test_dashboard_live_on_a_terminal_quits_on_q(env, servers: Servers, tmp_path
         child.expect("1 up")
         child.expect("1234")  # live record count of the running pipeline
         record.write_text(json.dumps({"id": "20261127T100000Z-aaaaaa", "pipeline": "orders", "status": "running",
-                                      "started_at": iso(time.time() - 5), "records": 98765}))
+                                      "started_at": iso(time.time() - 5), "records": 98765, "pid": os.getpid()}))
         child.expect("98765")  # refreshed in place
         child.send("q")
         child.expect(pexpect.EOF)

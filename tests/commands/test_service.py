@@ -245,7 +245,12 @@ def test_status_is_one_document(flext, env, servers: Servers, tmp_path: Path) ->
     ws = tmp_path / "ws"
     (ws).mkdir()
     (ws / "flext.toml").write_text('[workspace]\nname = "w"\n')
-    _run_record(ws, "orders", "20261127T100000Z-aaaaaa", status="running", started_at=_iso(-30), records=300)
+    # the runner is alive (this test process), so the engine leaves the record running
+    _run_record(ws, "orders", "20261127T100000Z-aaaaaa", status="running", started_at=_iso(-30), records=300,
+                pid=os.getpid())
+    # a runner that died without recording an end: settled as failed when read
+    _run_record(ws, "crashed", "20261127T100000Z-cccccc", status="running", started_at=_iso(-30), records=1,
+                pid=2**22 + 11)
     _run_record(ws, "users", "20261127T090000Z-bbbbbb", status="failed", started_at=_iso(-100),
                 ended_at=_iso(-50), error="tap exited with 1", exit_codes={"tap": 1, "target": 0})
     result = flext("-C", str(ws), "service", "status", "-o", "json")
@@ -253,7 +258,9 @@ def test_status_is_one_document(flext, env, servers: Servers, tmp_path: Path) ->
     doc = json.loads(result.out)
     assert [(s["name"], s["status"]) for s in doc["services"]] == [("api", "up"), ("gone", "down")]
     assert [(p["pipeline"], p["records"]) for p in doc["pipelines_running"]] == [("orders", 300)]
-    assert [(f["pipeline"], f["error"]) for f in doc["recent_failures"]] == [("users", "tap exited with 1")]
+    failures = {f["pipeline"]: f["error"] for f in doc["recent_failures"]}
+    assert failures["users"] == "tap exited with 1"
+    assert "died without recording an end" in str(failures["crashed"])
     assert [a["name"] for a in doc["alerts_firing"]] == ["gone-down"]
     text = flext("-C", str(ws), "service", "status")
     assert "SERVICES  1 up, 0 degraded, 1 down" in text.out
