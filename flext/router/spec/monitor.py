@@ -36,8 +36,7 @@ NODES = [
                               "comparisons < <= > >= == !=; and, or, not, parentheses."),
                           examples=["flext monitor alerts add core-down --when 'service_down(flexcore)'",
                                     "flext monitor alerts add slow-orders --when 'run_duration(orders) > 10m'",
-                                    "flext monitor alerts add errors --when "
-                                    "'metric(flexcore, \"http_requests_total{code=\\\"500\\\"}\") > 10'"],
+                                    "flext monitor alerts add busy --when 'metric(flexcore, \"http_requests_total\") > 1e6'"],
                           handler="flext.commands.monitor:alerts_add", mutating=True),
                      Node("remove", "Delete an alert rule",
                           args=[Arg("name", "Alert name")],
