@@ -1,0 +1,139 @@
+"""Live names for completion (pipelines, runs, services, profiles...), cached.
+
+Reading them touches files (and, for some kinds, may be slow), so TAB never waits for
+a refresh it does not need: names are loaded on a background thread and swapped in
+under a lock, as pgcli refreshes its metadata. `get` returns what is cached; a kind
+never loaded yet waits a little for its first load so the first TAB is not empty.
+After every command the session calls `invalidate()`: a pipeline just created
+completes at the next TAB.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from flext.repl.fuzzy import NameIndex
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    Source = Callable[[str, Mapping[str, str], str], list[tuple[str, str]]]
+
+__all__ = ["KINDS", "LiveNames"]
+
+KINDS = (
+    "profiles", "aliases", "pipelines", "services", "secrets", "taps", "targets", "plugins",
+    "dbt_projects", "runs", "log_sources", "config_keys",
+)
+
+
+def _live_entries(kind: str, env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+    from flext.router.live import entries
+
+    return entries(kind, env, cwd)
+
+
+class LiveNames:
+    """kind -> NameIndex, refreshed in the background; thread-safe."""
+
+    def __init__(
+        self,
+        env: Callable[[], Mapping[str, str]],
+        cwd: Callable[[], str] = os.getcwd,
+        source: Source | None = None,
+        ttl: float = 30.0,
+    ) -> None:
+        self._env = env
+        self._cwd = cwd
+        self._source = source or _live_entries
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, NameIndex]] = {}
+        self._wanted: set[str] = set()
+        self._loaded = threading.Condition(self._lock)
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    # -- reading -------------------------------------------------------------
+    def get(self, kind: str, wait: float = 0.5) -> NameIndex:
+        """The cached names of `kind` (empty if none); schedules a refresh when stale."""
+        deadline = time.monotonic() + wait
+        with self._lock:
+            entry = self._cache.get(kind)
+            if entry is None or time.monotonic() - entry[0] > self._ttl:
+                self._want(kind)
+            while entry is None and not self._stopped:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._loaded.wait(left)
+                entry = self._cache.get(kind)
+        return entry[1] if entry is not None else NameIndex(())
+
+    def names(self, kind: str) -> list[str]:
+        """Plain names, cached only (never waits): for the toolbar's live interpretation."""
+        with self._lock:
+            entry = self._cache.get(kind)
+            if entry is None or time.monotonic() - entry[0] > self._ttl:
+                self._want(kind)
+        return list(entry[1].names) if entry is not None else []
+
+    # -- refreshing ----------------------------------------------------------
+    def prefetch(self, kinds: tuple[str, ...] = KINDS) -> None:
+        with self._lock:
+            for kind in kinds:
+                self._want(kind)
+
+    def invalidate(self) -> None:
+        """Something may have changed (a command ran): refresh every kind seen so far."""
+        with self._lock:
+            for kind in list(self._cache):
+                self._want(kind)
+
+    def refresh_now(self, kind: str) -> NameIndex:
+        """Load one kind in the calling thread (tests, benchmarks)."""
+        index = self._load(kind)
+        with self._lock:
+            self._cache[kind] = (time.monotonic(), index)
+            self._loaded.notify_all()
+        return index
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            self._loaded.notify_all()
+        self._wake.set()
+
+    def _want(self, kind: str) -> None:
+        """Queue a kind for the worker (lock held)."""
+        self._wanted.add(kind)
+        self._wake.set()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="flext-names", daemon=True)
+            self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            self._wake.wait()
+            with self._lock:
+                if self._stopped:
+                    return
+                kinds = sorted(self._wanted)
+                self._wanted.clear()
+                self._wake.clear()
+            for kind in kinds:
+                index = self._load(kind)
+                with self._lock:
+                    self._cache[kind] = (time.monotonic(), index)
+                    self._loaded.notify_all()
+
+    def _load(self, kind: str) -> NameIndex:
+        try:
+            pairs = self._source(kind, dict(self._env()), self._cwd())
+        except Exception:  # a broken source never breaks the shell
+            pairs = []
+        return NameIndex(pairs)
