@@ -29,6 +29,10 @@ def metrics(ctx: Context, args: Args) -> Result:
 
 
 def alerts_list(ctx: Context, args: Args) -> Result:
+    from flext.backend.remote_services import dispatch
+
+    if (done := dispatch(ctx, "alerts", args)) is not None:  # a remote profile: the server's rules
+        return done
     from flext.services.evaluate import evaluate, rules
 
     if args.no_eval:

@@ -13,7 +13,16 @@ if TYPE_CHECKING:
     from flext.services.registry import Service
 
 
+def _on_server(ctx: Context, command: str, args: Args) -> Result | None:
+    """On a remote profile (api_url) the server's services answer, with the same output."""
+    from flext.backend.remote_services import dispatch
+
+    return dispatch(ctx, command, args)
+
+
 def list_(ctx: Context, args: Args) -> Result:
+    if (done := _on_server(ctx, "list_", args)) is not None:
+        return done
     from flext.services import registry, supervisor
 
     rows = []
@@ -193,6 +202,8 @@ def _choose(ctx: Context, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def health(ctx: Context, args: Args) -> Result:
+    if (done := _on_server(ctx, "health", args)) is not None:
+        return done
     from flext.services import registry
     from flext.services.health import COLUMNS, STYLES, check
 
@@ -206,6 +217,8 @@ def health(ctx: Context, args: Args) -> Result:
 
 
 def status(ctx: Context, args: Args) -> Result:
+    if (done := _on_server(ctx, "status", args)) is not None:
+        return done
     from flext.services.status import render_text, snapshot
 
     doc = snapshot(ctx, timeout=float(args.timeout or 2.0))
@@ -219,6 +232,8 @@ def _supervised(ctx: Context, name: str) -> Service:
 
 
 def start(ctx: Context, args: Args) -> Result:
+    if (done := _on_server(ctx, "start", args)) is not None:
+        return done
     from flext.services import supervisor
 
     info = supervisor.start(ctx, _supervised(ctx, args.name), wait=args.timeout)
@@ -227,6 +242,8 @@ def start(ctx: Context, args: Args) -> Result:
 
 
 def stop(ctx: Context, args: Args) -> Result:
+    if (done := _on_server(ctx, "stop", args)) is not None:
+        return done
     from flext.services import supervisor
 
     service = _supervised(ctx, args.name)
@@ -239,6 +256,8 @@ def stop(ctx: Context, args: Args) -> Result:
 
 
 def restart(ctx: Context, args: Args) -> Result:
+    if (done := _on_server(ctx, "restart", args)) is not None:
+        return done
     from flext.services import supervisor
 
     service = _supervised(ctx, args.name)
@@ -250,6 +269,8 @@ def restart(ctx: Context, args: Args) -> Result:
 
 
 def logs(ctx: Context, args: Args) -> Result:
+    if (done := _on_server(ctx, "logs", args)) is not None:
+        return done
     from flext.services import logs as logsvc
     from flext.services import supervisor
 
