@@ -35,8 +35,12 @@ def _table(title: str, rows: list[dict[str, Any]], columns: list[str], empty: st
         body: Any = Text(empty, style="dim")
     else:
         body = Table(box=None, expand=True, pad_edge=False, header_style="bold")
+        wide = {"detail", "when", "error"}
         for column in columns:
-            body.add_column(column.upper(), overflow="ellipsis", no_wrap=True)
+            if column in wide:
+                body.add_column(column.upper(), overflow="ellipsis", no_wrap=True, ratio=1)
+            else:  # short values: never squeeze them below their header
+                body.add_column(column.upper(), overflow="ellipsis", no_wrap=True, min_width=len(column))
         for row in rows:
             body.add_row(*(Text(cell(row.get(c)), style=_STATUS_STYLE.get(str(row.get(c)), "")
                                 if c in ("status", "process") else "") for c in columns))

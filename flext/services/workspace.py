@@ -87,13 +87,13 @@ def run_ids(workspace: str, pipeline: str, suffix: str = ".json") -> list[str]:
 def read_record(path: str) -> dict[str, Any] | None:
     try:
         with open(path, "rb") as fh:
-            data = json.loads(fh.read())
+            data: Any = json.loads(fh.read())
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):
         return None
     if data.get("status") in ("queued", "running"):
-        data = _settle(path, data)
+        return _settle(path, data)
     return data
 
 

@@ -221,7 +221,8 @@ def test_dashboard_prints_one_snapshot_when_piped(flext, env, servers: Servers) 
     assert "api" in result.out and "RUNNING PIPELINES  0" in result.out
 
 
-def test_dashboard_live_on_a_terminal_quits_on_q(env, servers: Servers, tmp_path: Path) -> None:
+@pytest.mark.parametrize("quit_key", ["q", "ctrl-c"])
+def test_dashboard_live_on_a_terminal_quits(env, servers: Servers, tmp_path: Path, quit_key: str) -> None:
     pexpect = pytest.importorskip("pexpect")
     servers.health("api", {"status": "ok", "version": "7"})
     servers.refusing("gone")
@@ -245,7 +246,10 @@ def test_dashboard_live_on_a_terminal_quits_on_q(env, servers: Servers, tmp_path
         record.write_text(json.dumps({"id": "20261127T100000Z-aaaaaa", "pipeline": "orders", "status": "running",
                                       "started_at": iso(time.time() - 5), "records": 98765, "pid": os.getpid()}))
         child.expect("98765")  # refreshed in place
-        child.send("q")
+        if quit_key == "q":
+            child.send("q")
+        else:
+            child.sendintr()
         child.expect(pexpect.EOF)
     finally:
         child.close()

@@ -391,6 +391,20 @@ def test_start_reports_a_crashing_command(flext_proc, env) -> None:
     assert "boom: bad config" in logs.out and "exited with code 3" in logs.out
 
 
+def test_start_times_out_when_health_never_passes(flext_proc, env) -> None:
+    write_config(env, f'[services.mute]\nurl = "http://127.0.0.1:{free_port()}"\n'
+                      f'command = ["{sys.executable}", "-c", "import time; time.sleep(60)"]\n')
+    try:
+        result = flext_proc("service", "start", "mute", "--timeout", "1")
+        assert result.code == 1, result
+        assert "did not pass its health check in time (last check: connection refused)" in result.err
+        assert "it is still running" in result.err
+        assert rows_by_name(flext_proc("service", "list", "-o", "json").out)["mute"]["process"] == "running"
+    finally:
+        stopped = flext_proc("service", "stop", "mute", "-o", "json")
+    assert json.loads(stopped.out)["was_running"] is True
+
+
 def test_start_reports_a_missing_executable(flext_proc, env) -> None:
     write_config(env, '[services.nothere]\nurl = "http://127.0.0.1:1"\ncommand = "/nonexistent/bin/app --flag"\n')
     result = flext_proc("service", "start", "nothere")

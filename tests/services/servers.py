@@ -22,7 +22,7 @@ from flext.services.builtin import BUILTIN
 class Handler(BaseHTTPRequestHandler):
     """Answers from the server's `routes`: path -> (status, body, content type, delay)."""
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         routes = self.server.routes  # type: ignore[attr-defined]
         status, body, ctype, delay = routes.get(self.path, (404, b"not found", "text/plain", 0.0))
         if delay:
