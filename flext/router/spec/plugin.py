@@ -38,7 +38,7 @@ NODES = [
                  args=[Arg("source", "A folder, a .whl file or URL, a name from a plugin index, or pkg==ver")],
                  opts=[Opt("force", "Replace an installed plugin of the same name", type=BOOL)],
                  examples=["flext plugin install ./hello-plugin", "flext plugin install dist/hello-1.0.0-py3-none-any.whl",
-                           "flext plugin install flext-hello==1.0.0"],
+                           "flext plugin install hello"],
                  handler="flext.commands.plugin:install", mutating=True),
             Node("uninstall", "Remove a plugin (refused while an enabled plugin requires it)",
                  args=[Arg("name", "Plugin name", completer="plugins")],
