@@ -108,10 +108,11 @@ def remove(ctx: Context, args: Args) -> Result:
         message = f"✓ removed service {name!r}"
     from flext.services import breaker
 
-    try:
-        breaker.reset(breaker.path_for(ctx.paths.state_dir), [name])
-    except OSError:
-        pass
+    if service.url:
+        try:
+            breaker.for_url(ctx.paths.state_dir, service.health_url).reset()
+        except OSError:
+            pass
     return Result({"name": name, "removed": True, "builtin_disabled": name in BUILTIN}, message=message)
 
 
@@ -210,7 +211,7 @@ def health(ctx: Context, args: Args) -> Result:
     services = registry.select(ctx, list(args.names or []))
     if not services:
         return Result([], columns=COLUMNS, message="no services registered; see `flext service add`")
-    rows = check(ctx, services, args.timeout, use_breaker=not args.force)
+    rows = check(ctx, services, args.timeout, force=bool(args.force))
     down = [r["name"] for r in rows if r["status"] == "down"]
     message = f"{len(down)} of {len(rows)} down: {', '.join(down)}" if down else None
     return Result(rows, columns=COLUMNS, styles=STYLES, exit_code=1 if down else 0, message=message)

@@ -9,6 +9,7 @@ Version comes from the JSON body (`version`, `build.version`, ...) or a header.
 from __future__ import annotations
 
 import json
+import math
 
 from flext.services import breaker
 from flext.services.http import get_many
@@ -115,12 +116,14 @@ def _row(service: Service) -> dict[str, Any]:
 
 
 def check(ctx: Context, services: list[Service], timeout: float | None = None, *,
-          use_breaker: bool = True) -> list[dict[str, Any]]:
-    """Rows for `services` (same order), checked concurrently; breaker state updated."""
-    store = breaker.path_for(ctx.paths.state_dir)
-    state = breaker.load(store) if use_breaker else {}
+          use_breaker: bool = True, force: bool = False) -> list[dict[str, Any]]:
+    """Rows for `services` (same order), checked concurrently.
+
+    With `use_breaker`, an open circuit answers without a request (unless `force`) and
+    every outcome is recorded; without it (start-up polling) nothing is read or written.
+    """
     rows: list[dict[str, Any] | None] = []
-    pending: list[tuple[int, Service, float]] = []
+    pending: list[tuple[int, Service, float, breaker.Breaker | None]] = []
     for index, service in enumerate(services):
         wait = timeout if timeout is not None else (service.timeout or DEFAULT_TIMEOUT)
         if not service.url:
@@ -128,32 +131,32 @@ def check(ctx: Context, services: list[Service], timeout: float | None = None, *
             row.update(status="down", detail="no url configured")
             rows.append(row)
             continue
-        remaining = breaker.is_open(state.get(service.name), service.health_url) if use_breaker else None
-        if remaining is not None:
-            row = _row(service)
-            failures = state[service.name].get("failures")
-            row.update(status="down", circuit="open",
-                       detail=f"circuit open after {failures} failed checks; next probe in {int(remaining) + 1}s")
-            rows.append(row)
-            continue
+        guard = breaker.for_url(ctx.paths.state_dir, service.health_url) if use_breaker else None
+        if guard is not None and not force:
+            try:
+                guard.before()
+            except breaker.CircuitOpen as exc:
+                row = _row(service)
+                row.update(status="down", circuit="open",
+                           detail=f"circuit open after {exc.failures} failed checks; "
+                                  f"next probe in {math.ceil(exc.retry_in)}s")
+                rows.append(row)
+                continue
         rows.append(None)
-        pending.append((index, service, wait))
-    replies = get_many([(s.health_url, wait) for _, s, wait in pending])
-    outcomes: dict[str, tuple[str, bool]] = {}
-    for (index, service, wait), reply in zip(pending, replies, strict=True):
+        pending.append((index, service, wait, guard))
+    replies = get_many([(s.health_url, wait) for _, s, wait, _ in pending])
+    for (index, service, wait, guard), reply in zip(pending, replies, strict=True):
         row = classify(service, reply, wait)
         rows[index] = row
-        outcomes[service.name] = (service.health_url, row["status"] != "down")
-    if use_breaker and outcomes:
-        try:
-            new_state = breaker.record(store, outcomes)
-        except OSError:
-            new_state = {}
-        for done in rows:
-            if done is not None and done["name"] in outcomes:
-                entry = new_state.get(done["name"])
-                if entry and entry.get("opened_at") is not None:
-                    done["circuit"] = "open"
+        if guard is not None:
+            try:
+                if row["status"] == "down":
+                    guard.failure()
+                else:
+                    guard.success()
+                row["circuit"] = guard.state()
+            except OSError:
+                pass  # a read-only state dir must not turn a check into a failure
     return [r for r in rows if r is not None]
 
 

@@ -135,7 +135,7 @@ def _start_locked(ctx: Context, service: Service, wait: float | None) -> dict[st
     from flext.services import breaker
 
     try:
-        breaker.reset(breaker.path_for(ctx.paths.state_dir), [service.name])
+        breaker.for_url(ctx.paths.state_dir, service.health_url).reset()  # it is up: forget past failures
     except OSError:
         pass
     return {

@@ -177,12 +177,12 @@ def test_success_closes_the_circuit(flext, env, servers: Servers) -> None:
 
     url = servers.health("svc", {"status": "ok"})
     write_config(env, services_toml(servers.urls))
-    path = breaker.path_for(Paths(env).state_dir)
-    breaker.record(path, {"svc": (url + "/health", False)})
-    breaker.record(path, {"svc": (url + "/health", False)})
-    assert breaker.load(path)["svc"]["failures"] == 2
+    guard = breaker.for_url(Paths(env).state_dir, url + "/health")
+    guard.failure()
+    guard.failure()
+    assert guard.entry() is not None and guard.entry()["failures"] == 2  # type: ignore[index]
     assert flext("service", "health", "svc").code == 0
-    assert "svc" not in breaker.load(path)
+    assert guard.entry() is None
 
 
 def test_health_in_subprocess_has_no_traceback(flext_proc, fleet: Servers) -> None:

@@ -1,4 +1,4 @@
-"""Pid files that notice pid reuse, and the persisted circuit breaker."""
+"""Pid files that notice pid reuse, and the health checks' persisted circuit breakers."""
 
 from __future__ import annotations
 
@@ -41,19 +41,26 @@ def test_zombie_is_not_running() -> None:
     proc.wait()
 
 
-def test_breaker_opens_after_threshold_and_resets(tmp_path: Path) -> None:
-    path = breaker.path_for(str(tmp_path))
+def test_health_breakers_open_after_three_failures_and_reset(tmp_path: Path) -> None:
+    now = [1000.0]
     url = "http://127.0.0.1:1/health"
-    for n in range(breaker.THRESHOLD - 1):
-        state = breaker.record(path, {"s": (url, False)})
-        assert breaker.is_open(state["s"], url) is None
-        assert state["s"]["failures"] == n + 1
-    state = breaker.record(path, {"s": (url, False)})
-    remaining = breaker.is_open(state["s"], url)
-    assert remaining is not None and 0 < remaining <= breaker.COOLDOWN
-    assert breaker.is_open(state["s"], "http://other/health") is None  # the URL changed: closed
-    assert breaker.is_open(state["s"], url, now=state["s"]["opened_at"] + breaker.COOLDOWN + 1) is None  # half-open
-    assert breaker.record(path, {"s": (url, True)}) == {}
-    breaker.record(path, {"s": (url, False), "t": (url, False)})
-    breaker.reset(path, ["s"])
-    assert list(breaker.load(path)) == ["t"]
+    guard = breaker.for_url(str(tmp_path), url)
+    guard.clock = lambda: now[0]
+    for _ in range(breaker.THRESHOLD - 1):
+        guard.failure()
+        guard.before()  # still closed
+    guard.failure()
+    assert guard.state() == "open"
+    try:
+        guard.before()
+    except breaker.CircuitOpen as exc:
+        assert (exc.failures, exc.retry_in) == (3, breaker.COOLDOWN)
+    else:
+        raise AssertionError("the circuit should be open")
+    other = breaker.for_url(str(tmp_path), "http://127.0.0.1:2/health")
+    other.before()  # another URL has its own circuit
+    now[0] += breaker.COOLDOWN + 1
+    assert guard.state() == "half-open"
+    guard.before()  # the one probe goes through
+    guard.success()
+    assert guard.state() == "closed" and guard.entry() is None
