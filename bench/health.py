@@ -92,7 +92,7 @@ def main() -> int:
             os.makedirs(f"{tmp}/c")
             Path(f"{tmp}/c/config.toml").write_text("\n".join(lines))
             argv = [sys.executable, "-m", "flext", "service", "health", "--timeout", str(TIMEOUT), "-o", "json"]
-            breakers = Path(f"{tmp}/s/services/breakers.json")
+            breakers = Path(f"{tmp}/s/breakers.json")  # flext.core.resilience keeps every breaker here
             timed(argv, env)  # warm-up: compile .pyc, fill the config cache
             walls = []
             for _ in range(RUNS):
