@@ -391,6 +391,28 @@ def test_start_reports_a_crashing_command(flext_proc, env) -> None:
     assert "boom: bad config" in logs.out and "exited with code 3" in logs.out
 
 
+def test_supervised_log_rotates(flext_proc, env) -> None:
+    script = "import time\nfor n in range(300): print(f'line {n:03d}', flush=True)\ntime.sleep(60)\n"
+    write_config(env, "[services.chatty]\n"  # no url: started once it stays alive
+                 f'command = ["{sys.executable}", "-c", {json.dumps(script)}]\nlog_max_bytes = 4096\nlog_backups = 2\n')
+    try:
+        assert flext_proc("service", "start", "chatty").code == 0
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            out = flext_proc("service", "logs", "chatty", "--tail", "1", "-o", "jsonl").out
+            if '"line 299"' in out:
+                break
+            time.sleep(0.2)
+        log = Path(env["FLEXT_STATE_DIR"]) / "logs" / "services" / "chatty.jsonl"
+        assert sorted(p.name for p in log.parent.iterdir()) == ["chatty.jsonl", "chatty.jsonl.1", "chatty.jsonl.2"]
+        assert all(p.stat().st_size <= 4096 for p in log.parent.iterdir())
+        lines = [json.loads(x)["message"] for x in flext_proc("service", "logs", "chatty", "-o", "jsonl").out.splitlines()]
+        numbered = [m for m in lines if m.startswith("line ")]
+        assert numbered[-1] == "line 299" and numbered == sorted(numbered)  # oldest rotated away, order kept
+    finally:
+        flext_proc("service", "stop", "chatty", "--force")
+
+
 def test_start_times_out_when_health_never_passes(flext_proc, env) -> None:
     write_config(env, f'[services.mute]\nurl = "http://127.0.0.1:{free_port()}"\n'
                       f'command = ["{sys.executable}", "-c", "import time; time.sleep(60)"]\n')
