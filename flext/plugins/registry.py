@@ -88,6 +88,9 @@ def save_state(paths: Paths, state: dict[str, Any]) -> None:
 
     atomic_write(_index.state_file(paths), json.dumps(state, indent=2, sort_keys=True) + "\n")
     _index.rebuild(paths)
+    from flext.router.spec import reset_tree
+
+    reset_tree()  # the shell keeps one process: its next line sees the plugin's commands come or go
 
 
 def now() -> str:
