@@ -270,3 +270,27 @@ def test_index_cache_is_rebuilt_when_state_changes(flext: Flext, tmp_path: Path)
     state["plugins"]["acme"]["enabled"] = False
     (data / "plugins.json").write_text(json.dumps(state))
     assert flext("acme", "greet").code == 2
+
+
+@pytest.mark.slow
+def test_entry_point_plugin_in_flexts_own_environment(env: dict[str, str], tmp_path: Path) -> None:
+    """A package pip-installed next to flext that declares `flext.plugins` is found without `plugin install`."""
+    whl = wheel(tmp_path, "epp", dist="flext-epp")
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
+                    "--target", str(site), str(whl)], check=True, capture_output=True)
+    proc_env = dict(env, PYTHONPATH=os.pathsep.join([str(ROOT), str(site)]))
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "flext", *argv], capture_output=True, text=True, env=proc_env)
+
+    listed = {r["name"]: r for r in json.loads(run("plugin", "list", "-o", "json").stdout)}
+    assert (listed["epp"]["source"], listed["epp"]["state"]) == ("entry-point:flext-epp", "enabled")
+    greet = run("epp", "greet", "-o", "json")
+    assert json.loads(greet.stdout)["from"] == "wheel", greet.stderr
+    uninstall = run("plugin", "uninstall", "epp", "--yes")
+    assert (uninstall.returncode, uninstall.stderr) == (
+        2, "error: plugin 'epp' was installed with pip as flext-epp\n"
+           "hint: `pip uninstall flext-epp`, or `flext plugin disable epp`\n")
+    assert run("plugin", "disable", "epp").returncode == 0
+    assert run("epp", "greet").returncode == 2
