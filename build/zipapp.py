@@ -21,6 +21,12 @@ Why nested: Python reads a zipapp's whole central directory before running __mai
 and 1,400 dependency files cost more than flext's own start-up; with site-packages as one
 entry the outer directory has eight names and the fast path never reads the inner one.
 
+Other Pythons: compiled modules carry their ABI in the file name, so the same
+site-packages holds `msgspec/_core.cpython-311-...so` next to `...cpython-312-...so`. The
+build adds those of each version in --pythons (default 3.12 and 3.13) from the same
+releases' wheels (pip download, cached in build/out/wheels) and writes the versions it
+covers into __main__, which refuses any other interpreter with one line.
+
 Reproducible: every entry gets the time SOURCE_DATE_EPOCH (default 1980-01-01), modes are
 0644/0755, entries are sorted and the compression level is fixed.
 """
@@ -33,6 +39,7 @@ import hashlib
 import importlib.metadata as metadata
 import io
 import os
+import subprocess
 import sys
 import time
 import tomllib
@@ -55,13 +62,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", "-o", default=str(ROOT / "dist" / "flext"), help="where to write the zipapp")
     parser.add_argument("--source", default=str(ROOT), help="the tree holding pyproject.toml and flext/")
+    parser.add_argument(
+        "--pythons",
+        default=os.environ.get("FLEXT_ZIPAPP_PYTHONS", "3.12,3.13"),
+        help="other CPython versions to carry compiled modules for (comma-separated; '' for none)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     out = Path(args.output)
-    files = stage(Path(args.source))
-    write_archive(out, files, epoch())
+    files, abis = stage(Path(args.source), [v for v in args.pythons.split(",") if v.strip()])
+    write_archive(out, files, epoch(), abis)
     size = out.stat().st_size / 1e6
-    print(f"wrote {out} ({size:.1f} MB, {len(files)} files, {time.monotonic() - started:.1f} s)")
+    runs_on = ", ".join(a.replace("cpython-3", "3.") for a in abis)
+    print(f"wrote {out} ({size:.1f} MB, {len(files)} files, CPython {runs_on}, {time.monotonic() - started:.1f} s)")
     return 0
 
 
@@ -74,16 +87,87 @@ def epoch() -> int:
 # --- what goes into site-packages -----------------------------------------------------
 
 
-def stage(root: Path) -> list[Entry]:
-    """Every site-packages file as (arcname, data, executable), sorted by arcname."""
+def stage(root: Path, pythons: list[str]) -> tuple[list[Entry], list[str]]:
+    """Every site-packages file as (arcname, data, executable), sorted, and the CPython
+    cache tags (`cpython-311`, ...) whose compiled modules are all included."""
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     found: dict[str, Entry] = {}
-    for dist in runtime_closure(project["dependencies"]):
+    closure = runtime_closure(project["dependencies"])
+    for dist in closure:
         for rel, path in dist_files(dist):
             found[rel] = (rel, path.read_bytes(), os.access(path, os.X_OK))
+    own = f".{sys.implementation.cache_tag}-"
+    if not any(own in file.name for dist in closure for file in dist.files or []):
+        pythons = []  # nothing compiled per version: any CPython 3.11+ will do
+    abis = [sys.implementation.cache_tag] if pythons else []
+    for version in pythons:
+        extra = other_python_files(closure, version.strip())
+        if extra is None:
+            continue
+        for rel, data in extra.items():
+            found.setdefault(rel, (rel, data, rel.endswith(".so")))
+        abis.append(f"cpython-{version.strip().replace('.', '')}")
     for rel, data, executable in project_files(root, project):
         found[rel] = (rel, data, executable)
-    return [(f"site-packages/{rel}", data, ex) for rel, (_, data, ex) in sorted(found.items())]
+    return [(f"site-packages/{rel}", data, ex) for rel, (_, data, ex) in sorted(found.items())], abis
+
+
+# --- compiled modules for other Python versions ---------------------------------------
+
+
+def other_python_files(closure: list[metadata.Distribution], version: str) -> dict[str, bytes] | None:
+    """The files another CPython version needs beyond ours, from the same releases' wheels.
+
+    Compiled modules carry their ABI in the file name (`_core.cpython-312-x86_64-linux-gnu.so`),
+    so one site-packages can hold them for several versions side by side; pure Python files
+    and `abi3` modules are shared. None when a wheel is unavailable (offline, no such wheel):
+    the build then simply does not claim that version.
+    """
+    own = f".{sys.implementation.cache_tag}-"
+    extra: dict[str, bytes] = {}
+    for dist in closure:
+        if not any(own in file.name for file in dist.files or []):
+            continue
+        wheel = fetch_wheel(dist, version)
+        if wheel is None:
+            print(f"warning: no {dist.metadata['Name']} {dist.version} wheel for CPython {version}; "
+                  f"the build will not run on {version}", file=sys.stderr)
+            return None
+        with zipfile.ZipFile(wheel) as zf:
+            for info in zf.infolist():
+                top = info.filename.split("/", 1)[0]
+                if not info.is_dir() and not top.endswith((".dist-info", ".data")):
+                    extra[info.filename] = zf.read(info)
+    return extra
+
+
+def fetch_wheel(dist: metadata.Distribution, version: str) -> Path | None:
+    """The release's wheel for CPython `version` on this platform, cached under build/out/wheels."""
+    cache = ROOT / "build" / "out" / "wheels"
+    cache.mkdir(parents=True, exist_ok=True)
+    nodot = version.replace(".", "")
+    prefix = f"{_normalise(dist.metadata['Name']).replace('-', '_')}-{dist.version}-cp{nodot}-".lower()
+
+    def cached() -> Path | None:
+        hits = sorted(p for p in cache.glob("*.whl") if p.name.lower().startswith(prefix))
+        return hits[0] if hits else None
+
+    if (hit := cached()) is not None:
+        return hit
+    from packaging.tags import sys_tags
+
+    platforms = list(dict.fromkeys(tag.platform for tag in sys_tags() if tag.platform != "any"))
+    cmd = [
+        sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
+        "--only-binary=:all:", "--implementation", "cp", "--python-version", version, "--abi", f"cp{nodot}",
+        *[arg for platform in platforms for arg in ("--platform", platform)],
+        "--dest", str(cache), f"{dist.metadata['Name']}=={dist.version}",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "pip download failed", file=sys.stderr)
+        return None
+    return cached()
 
 
 def runtime_closure(requirements: Iterable[str]) -> list[metadata.Distribution]:
@@ -183,7 +267,7 @@ def build_id(site_packages: list[Entry]) -> str:
     return digest.hexdigest()
 
 
-def boot_entries(build: str, site_packages: list[Entry], stamp: int) -> list[Entry]:
+def boot_entries(build: str, site_packages: list[Entry], stamp: int, abis: list[str]) -> list[Entry]:
     """shiv's bootstrap package, our first-run module, environment.json and the fast __main__."""
     import shiv
     from shiv.bootstrap.environment import Environment
@@ -204,12 +288,16 @@ def boot_entries(build: str, site_packages: list[Entry], stamp: int) -> list[Ent
     entries.append(("environment.json", env.to_json().encode(), False))
     has_pth = any("/" not in a.removeprefix("site-packages/") and a.endswith(".pth") for a, _, _ in site_packages)
     main = (BOOT / "__main__.py").read_text()
+    for placeholder in ('"@BUILD_ID@"', "HAS_PTH = False", "ABIS = ()"):
+        if placeholder not in main:
+            raise SystemExit(f"error: build/boot/__main__.py lost its placeholder {placeholder}")
     main = main.replace('"@BUILD_ID@"', repr(build)).replace("HAS_PTH = False", f"HAS_PTH = {has_pth}")
+    main = main.replace("ABIS = ()", f"ABIS = {tuple(abis)!r}", 1)
     entries.append(("__main__.py", main.encode(), False))
     return entries
 
 
-def write_archive(target: Path, site_packages: list[Entry], stamp: int) -> None:
+def write_archive(target: Path, site_packages: list[Entry], stamp: int, abis: list[str]) -> None:
     """Write the zipapp atomically: shebang, then a deterministic zip."""
     build = build_id(site_packages)
     inner = io.BytesIO()
@@ -223,7 +311,7 @@ def write_archive(target: Path, site_packages: list[Entry], stamp: int) -> None:
             fd.write(f"#!{SHEBANG}\n".encode())
             with zipfile.ZipFile(fd, "w") as archive:
                 _add(archive, (SITE_PACKAGES_ZIP, inner.getvalue(), False), stamp, zipfile.ZIP_STORED)
-                for entry in boot_entries(build, site_packages, stamp):
+                for entry in boot_entries(build, site_packages, stamp, abis):
                     # stored: reading __main__.py then needs no zlib import on the fast path
                     _add(archive, entry, stamp, zipfile.ZIP_STORED)
         tmp.chmod(0o755)

@@ -18,6 +18,19 @@ if sys.version_info < (3, 11):
     )
     sys.exit(1)
 
+ABIS = ()  # CPython cache tags whose compiled modules this build carries (empty: any); set by the build
+if ABIS and getattr(sys.implementation, "cache_tag", None) not in ABIS:
+    sys.stderr.write(
+        "error: this flext build runs on CPython %s, but %s is %s %s\n"
+        % (
+            ", ".join(tag.replace("cpython-3", "3.") for tag in ABIS),
+            sys.executable or "python3",
+            sys.implementation.name,
+            sys.version.split()[0],
+        )
+    )
+    sys.exit(1)
+
 import os
 
 BUILD_ID = "@BUILD_ID@"

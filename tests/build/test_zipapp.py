@@ -292,3 +292,66 @@ def test_the_version_gate_in_a_simulated_old_python(zipapp: Path, clean_python: 
     proc = subprocess.run([clean_python, "-c", code], capture_output=True, text=True, env=boot_env, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr == f"error: flext needs Python 3.11 or newer, but {clean_python} is Python 3.10.9\n"
+
+
+# --- newer Pythons: compiled modules for each ABI the build claims ------------------------
+
+
+def build_abis(archive: Path) -> tuple[str, ...]:
+    with zipfile.ZipFile(archive) as zf:
+        main = zf.read("__main__.py").decode()
+    match = re.search(r"^ABIS = (\(.*\))", main, re.M)
+    assert match is not None
+    value = eval(match[1])  # a tuple literal of strings written by the build
+    assert isinstance(value, tuple)
+    return value
+
+
+def newer_pythons() -> list[str]:
+    """CPython 3.12+ interpreters on this machine other than the one running the tests."""
+    pyenv = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    found = sorted(glob.glob(f"{pyenv}/versions/3.*/bin/python3.*[0-9]")) + sorted(glob.glob("/usr/bin/python3.1[2-9]"))
+    newer = []
+    for path in found:
+        match = re.search(r"python3\.(\d+)$", path)
+        if match and int(match[1]) >= 12 and os.access(path, os.X_OK):
+            newer.append(path)
+    return newer
+
+
+@pytest.mark.parametrize("python", newer_pythons() or [pytest.param("none", marks=pytest.mark.skip("no Python 3.12+"))])
+def test_newer_pythons_run_the_same_file(python: str, zipapp: Path, boot_env: dict[str, str]) -> None:
+    tag = subprocess.run([python, "-c", "import sys; print(sys.implementation.cache_tag)"],
+                         capture_output=True, text=True, timeout=60).stdout.strip()
+    if tag not in build_abis(zipapp):
+        pytest.skip(f"this build carries no compiled modules for {tag} (wheels unavailable at build time)")
+
+    def run(*argv: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        env = {**boot_env, **extra}
+        return subprocess.run([python, str(zipapp), *argv], capture_output=True, text=True, env=env, timeout=120)
+
+    assert run("config", "set", "retries", "4").returncode == 0  # validates with msgspec's compiled core
+    shown = run("config", "show", "-o", "json")
+    assert shown.returncode == 0 and json.loads(shown.stdout)["retries"] == 4
+    probe = "import msgspec, _cffi_backend, secretstorage, keyring, rich, prompt_toolkit, httpx; print('ok')"
+    assert run("-c", probe, SHIV_INTERPRETER="1").stdout == "ok\n"
+
+
+def test_an_interpreter_without_compiled_modules_gets_one_line(
+    zipapp: Path, clean_python: str, boot_env: dict[str, str]
+) -> None:
+    abis = build_abis(zipapp)
+    if not abis:
+        pytest.skip("this build runs on any CPython")
+    code = (
+        "import runpy, sys, types\n"
+        "sys.implementation = types.SimpleNamespace(name='cpython', cache_tag='cpython-399')\n"
+        "sys.version = '3.99.0 (main) [GCC]'\n"
+        f"sys.argv = [{str(zipapp)!r}, '--version']\n"
+        f"runpy.run_path({str(zipapp)!r}, run_name='__main__')\n"
+    )
+    proc = subprocess.run([clean_python, "-c", code], capture_output=True, text=True, env=boot_env, timeout=60)
+    runs_on = ", ".join(tag.replace("cpython-3", "3.") for tag in abis)
+    assert (proc.returncode, proc.stderr) == (
+        1, f"error: this flext build runs on CPython {runs_on}, but {clean_python} is cpython 3.99.0\n"
+    )
