@@ -189,4 +189,12 @@ def tokenize(text: str) -> tuple[list[Tok], bool]:
             tok.verbs, tok.noun = (), "run"
         verb_seen = verb_seen or bool(tok.verbs)
         prev = tok
+    _get_going(toks)
     return toks, asked
+
+
+def _get_going(toks: list[Tok]) -> None:
+    """`get the orders pipeline going`: a start, however far apart the words are."""
+    words = [t.low for t in toks]
+    if toks and words[-1] in ("going", "started", "moving") and any(w in ("get", "got") for w in words[:-1]):
+        toks[-1].verbs, toks[-1].status, toks[-1].stop = ("start",), None, False

@@ -47,10 +47,10 @@ VERBS: dict[str, tuple[str, ...]] = _multi({
             "details detail tell give open about lookup",
     "status": "status progress doing check",
     "health": "check ping healthcheck",
-    "logs": "log logs tail output stdout stderr",
+    "logs": "log logs tail output stdout stderr logged printed",
     "create": "create creates creating add adds new make define register setup",
     "delete": "delete deletes deleting remove removes rm drop destroy erase purge wipe forget",
-    "clear": "clear clears reset resets flush empty wipe purge",
+    "clear": "clear clears reset resets flush empty wipe purge erase",
     "install": "install installs installing download fetch",
     "uninstall": "uninstall uninstalls",
     "enable": "enable enables activate",
@@ -117,7 +117,7 @@ NOUNS: dict[str, str] = _table({
 
 # a word that says "is it alive?": service health
 HEALTH = _set("health healthy unhealthy up down alive dead ok okay working reachable unreachable responding "
-    "online offline broken fine")
+    "online offline fine")
 
 # status filter words -> the value of `--status`
 STATUS: dict[str, str] = _table({
@@ -179,7 +179,9 @@ PHRASES: dict[str, str] = {
     "get rid of": "delete", "throw away": "delete", "clean up": "delete", "tear down": "delete",
     "set up": "setup", "sign in": "login", "log in": "login", "log on": "login", "sign out": "logout",
     "log me in": "login", "sign me in": "login", "log me out": "logout", "sign me out": "logout",
-    "logged in": "loggedin", "signed in": "loggedin", "authenticated": "loggedin",
+    "am i logged in": "loggedin", "am i signed in": "loggedin", "are we logged in": "loggedin",
+    "still logged in": "loggedin", "logged in as": "loggedin", "am i authenticated": "loggedin",
+    "is my login": "loggedin",
     "log out": "logout", "log off": "logout", "who am i": "whoami", "who i am": "whoami",
     "full refresh": "fullrefresh", "full-refresh": "fullrefresh", "from scratch": "fullrefresh",
     "from the beginning": "fullrefresh", "from zero": "fullrefresh", "all over again": "fullrefresh",

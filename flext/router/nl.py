@@ -208,7 +208,9 @@ class _Text:
                 self.nouns = True
                 self.plural = self.plural or t.plural
         self.destructive_word = any(t.low in W.DESTRUCTIVE for t in toks if t.word)
-        self.qword = any(t.low in ("which", "what", "any", "anything", "whose") for t in toks)
+        self.qword = any(t.low in ("which", "what", "any", "anything", "whose") for t in toks) or bool(
+            toks and toks[0].low in ("is", "are", "was", "were", "does", "did", "has", "have")
+        )
         self.profile: Ent | None = None
         self._implied()
 
@@ -240,6 +242,9 @@ class _Text:
                 soft.add("show")
         if not self.verbs and not soft and not self.kinds and any(e.kind == "pipelines" for e in self.ents):
             self.verbs.add("show")  # a pipeline's name alone: show it
+        if "create" in self.verbs and words & {"active", "current", "default"} and "profile" in self.kinds:
+            self.verbs.discard("create")  # `make staging the active profile`
+            self.verbs.add("use")
         # an action said outright wins over what nouns suggest (`search the logs`, `cancel the run`)
         self.active = set(self.verbs) if self.verbs - VIEW else self.verbs | soft
 
