@@ -293,6 +293,13 @@ class LocalBackend:
             last = runs.latest(self.ws, name)
             raise NotFound(f"pipeline {name!r} is not running",
                            hint=f"its last run {last['id']} {last['status']}" if last else "it has never run")
+        if record["status"] == "queued":  # the runner is still starting: signal it once it can take it
+            deadline = time.monotonic() + STOP_GRACE_S
+            while record["status"] == "queued" and time.monotonic() < deadline:
+                time.sleep(0.02)
+                record = self.get_run(name, record["id"])
+            if record["status"] in runs.FINAL:
+                return record
         pid, pgid = record.get("pid"), record.get("pgid")
         runner_ok = procs.alive(pid, record.get("pid_start"))
         group_ok = bool(pgid) and procs.alive(pgid, record.get("pgid_start"))

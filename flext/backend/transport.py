@@ -173,48 +173,66 @@ class Transport:
                on_end: Callable[[dict[str, Any]], None] | None = None) -> Iterator[dict[str, Any]]:
         """NDJSON objects of a streamed GET until the server's `_end` marker.
 
-        A stream that stops without the marker (the server died, the network broke)
-        is an Unreachable error (exit 3), never a silent end of the log.
+        The request is made here, so an error answer (404, 401, ...) raises before the
+        caller starts printing. A stream that stops without the marker (the server died,
+        the network broke) is an Unreachable error (exit 3), never a silent end.
         """
         self._open()
         import httpx
 
-        what = f"{path} from {self.base}"
         timeout = httpx.Timeout(self.timeout, read=max(self.timeout, STREAM_READ_TIMEOUT))
+        client = self.client()
+        request = client.build_request("GET", path, params=params, headers=self.headers(True), timeout=timeout)
         try:
-            with self.client().stream("GET", path, params=params, headers=self.headers(True),
-                                      timeout=timeout) as response:
-                if _server_down(response):
-                    self.breaker.failure()
-                    response.read()
-                    raise self._errors(response, self.base)
-                self.breaker.success()
-                if response.status_code >= 400:
-                    response.read()
-                    raise self._errors(response, self.base)
-                for raw in response.iter_lines():
-                    if not raw.strip():
-                        continue
-                    try:
-                        item = json.loads(raw)
-                    except ValueError:
-                        raise OperationFailed(f"unreadable line in the stream of {what}") from None
-                    if not isinstance(item, dict) or "_heartbeat" in item:
-                        continue
-                    if "_end" in item:
-                        _ended(item, what, self.ctx.correlation_id)
-                        if on_end is not None:
-                            on_end(item)
-                        return
-                    yield item
+            response = client.send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             self.breaker.failure()
             raise Unreachable(f"cannot reach {self.base}: {describe(exc, self.timeout)}",
                               hint="is the server running? check the profile's api_url") from None
         except httpx.TransportError as exc:
+            self.breaker.failure()
+            raise Unreachable(f"cannot reach {self.base}: {describe(exc, self.timeout)}",
+                              hint=f"correlation id {self.ctx.correlation_id}") from None
+        try:
+            if _server_down(response):
+                self.breaker.failure()
+                response.read()
+                raise self._errors(response, self.base)
+            self.breaker.success()
+            if response.status_code >= 400:
+                response.read()
+                raise self._errors(response, self.base)
+        except BaseException:
+            response.close()
+            raise
+        return self._lines(response, f"{path} from {self.base}", on_end)
+
+    def _lines(self, response: Any, what: str,
+               on_end: Callable[[dict[str, Any]], None] | None) -> Iterator[dict[str, Any]]:
+        import httpx
+
+        try:
+            for raw in response.iter_lines():
+                if not raw.strip():
+                    continue
+                try:
+                    item = json.loads(raw)
+                except ValueError:
+                    raise OperationFailed(f"unreadable line in the stream of {what}") from None
+                if not isinstance(item, dict) or "_heartbeat" in item:
+                    continue
+                if "_end" in item:
+                    _ended(item, what, self.ctx.correlation_id)
+                    if on_end is not None:
+                        on_end(item)
+                    return
+                yield item
+        except httpx.TransportError as exc:
             raise Unreachable(f"lost the connection to {self.base} while streaming: {describe(exc, self.timeout)}",
                               hint=f"the server may have stopped; try again when it is back "
                                    f"(correlation id {self.ctx.correlation_id})") from None
+        finally:
+            response.close()
         raise Unreachable(f"the stream of {what} ended early",
                           hint=f"the server may have stopped (correlation id {self.ctx.correlation_id})")
 

@@ -83,6 +83,7 @@ def start(ctx: Context, args: Args) -> Result:
     names = _names(ctx, args, "start")
     single = len(names) == 1 and not args.get("all")
     rows: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
     errors: list[FlextError] = []
     for name in names:
         try:
@@ -93,6 +94,7 @@ def start(ctx: Context, args: Args) -> Result:
             errors.append(exc)
             rows.append({"pipeline": name, "run": None, "status": "error", "error": exc.message})
             continue
+        records.append(record)
         rows.append({"pipeline": name, "run": record["id"], "status": record["status"], "error": None})
     if args.get("wait"):
         follow = single and not ctx.quiet
@@ -107,8 +109,11 @@ def start(ctx: Context, args: Args) -> Result:
                        duration_s=final.get("duration_s"))
             if final["status"] != "succeeded":
                 errors.append(OperationFailed(final.get("error") or final["status"]))
-    if single and not args.get("wait"):
-        return Result(rows[0], text=rows[0]["run"], message=f"started {rows[0]['pipeline']}: run {rows[0]['run']}")
+    if single:
+        record = ctx.backend.get_run(names[0], rows[0]["run"]) if args.get("wait") else records[0]
+        verb = "started" if not args.get("wait") else record["status"]
+        return Result(record, text=record["id"], message=f"{verb} {names[0]}: run {record['id']}",
+                      exit_code=_bulk_exit(errors))
     columns = ["pipeline", "run", "status"] + (["records", "duration_s"] if args.get("wait") else []) + ["error"]
     return Result(rows, columns=columns, styles=_STATUS_STYLES, exit_code=_bulk_exit(errors))
 

@@ -73,6 +73,8 @@ def lookup(name: str, kind: str | None = None, overrides: dict[str, dict[str, An
     entry = table.get(name)
     if entry is not None and (kind is None or entry["kind"] == kind):
         return entry
+    if entry is not None:
+        raise NotFound(f"unknown {kind} {name!r}", hint=f"{name!r} is a {entry['kind']}, not a {kind}")
     from flext.router.suggest import closest
 
     pool = [n for n, e in table.items() if kind is None or e["kind"] == kind]

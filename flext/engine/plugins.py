@@ -99,19 +99,35 @@ def install(
     on_status: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Install `entry` into its own venv; return its manifest plus `changed`."""
-    from flext.engine.catalog import split_pip_url
     from flext.engine.workspace import ensure_dot
 
     name = entry["name"]
     spec = pip_url or entry.get("pip_url") or name
-    executable_name = entry.get("executable") or name
     current = read_manifest(ws, name)
     if current and current.get("pip_url") == spec and os.access(str(current.get("executable")), os.X_OK):
         return {**current, "changed": False}
     ensure_dot(ws)
+    os.makedirs(ws.plugins_dir, mode=0o700, exist_ok=True)
+    import fcntl
+
+    fd = os.open(os.path.join(ws.plugins_dir, f".{name}.lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # two installs of one plugin: the second waits, then finds it done
+        current = read_manifest(ws, name)
+        if current and current.get("pip_url") == spec and os.access(str(current.get("executable")), os.X_OK):
+            return {**current, "changed": False}
+        return _install_locked(ws, entry, spec, say=on_status or (lambda _text: None))
+    finally:
+        os.close(fd)
+
+
+def _install_locked(ws: Workspace, entry: dict[str, Any], spec: str, *, say: Callable[[str], None]) -> dict[str, Any]:
+    from flext.engine.catalog import split_pip_url
+
+    name = entry["name"]
+    executable_name = entry.get("executable") or name
     home = plugin_dir(ws, name)
     venv = os.path.join(home, "venv")
-    say = on_status or (lambda _text: None)
     if os.path.isdir(venv):
         shutil.rmtree(venv)
     os.makedirs(home, mode=0o700, exist_ok=True)
@@ -121,7 +137,7 @@ def install(
     _run([_python(), "-m", "venv", *(["--without-pip"] if outer else []), venv],
          f"could not create a virtual environment for {name}")
     say(f"installing {spec}")
-    pip = [*(outer + ["--python", venv_python] if outer else [venv_python, "-m", "pip"]), "install",
+    pip = [*([*outer, "--python", venv_python] if outer else [venv_python, "-m", "pip"]), "install",
            "--disable-pip-version-check", "--no-input", *split_pip_url(spec)]
     try:
         _run(pip, f"pip could not install {name} ({spec})")

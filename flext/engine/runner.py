@@ -204,6 +204,9 @@ class Supervisor:
 
         plan = self.plan
         out = Attempt()
+        if self.cancelled:
+            out.error = "stopped by request"
+            return out
         state_file = plan["state_file"]
         tap_argv = list(plan["tap"])
         if plan.get("use_state", True) and os.path.exists(state_file):
