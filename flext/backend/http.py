@@ -127,7 +127,7 @@ class HttpBackend:
         out: dict[str, Any] = self.http.request(
             "POST", f"{V1}/pipelines/{_q(name)}/run", body={"full_refresh": full_refresh},
             headers={"Idempotency-Key": key}, idempotent=True)
-        return out
+        return _run(out)
 
     def run(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",
             on_progress: Callable[[int | None, float], None] | None = None) -> dict[str, Any]:
@@ -166,7 +166,7 @@ class HttpBackend:
     def stop(self, name: str, *, force: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = self.http.request("POST", f"{V1}/pipelines/{_q(name)}/stop", body={"force": force},
                                                 timeout=self.http.timeout + STOP_GRACE_S + 5)
-        return out
+        return _run(out)
 
     def status(self, names: list[str] | None) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = self.http.request("GET", f"{V1}/status", params={"name": names or []})
@@ -174,11 +174,11 @@ class HttpBackend:
 
     def runs(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = self.get(f"/pipelines/{_q(name)}/runs", limit=limit)
-        return rows
+        return [_run(r) for r in rows]
 
     def get_run(self, name: str, run_id: str) -> dict[str, Any]:
         out: dict[str, Any] = self.get(f"/pipelines/{_q(name)}/runs/{_q(run_id)}")
-        return out
+        return _run(out)
 
     def logs(self, name: str, run_id: str | None = None, tail: int | None = None,
              follow: bool = False) -> Iterator[dict[str, Any]]:
@@ -322,6 +322,12 @@ def remote(ctx: Any) -> HttpBackend | None:
 def _has_config(ctx: Any) -> bool:
     check = getattr(ctx, "_config_exists", None)
     return bool(check()) if callable(check) else True
+
+
+def _run(record: dict[str, Any]) -> dict[str, Any]:
+    """A run record as the local engine shows it (the idempotency key is the server's business)."""
+    record.pop("idempotency_key", None)
+    return record
 
 
 def _params(values: dict[str, Any]) -> dict[str, Any]:
