@@ -31,6 +31,12 @@ class LocalBackend:
         self._ws: Workspace | None = None
 
     @property
+    def _path(self) -> str | None:
+        """PATH of this invocation (the REPL or a test may differ from os.environ)."""
+        value = self.ctx.env.get("PATH")
+        return str(value) if value is not None else None
+
+    @property
     def ws(self) -> Workspace:
         if self._ws is None:
             from flext.engine.workspace import from_context
@@ -85,7 +91,7 @@ class LocalBackend:
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ConfigError(f"pipeline {dupes[0]!r} is declared more than once", hint="nothing was written")
-        valid = [pipelines.validate(self.ws, spec) for spec in specs]  # all, before writing any
+        valid = [pipelines.validate(self.ws, spec, path=self._path) for spec in specs]  # all, before writing any
         pipelines.write(self.ws, valid, replace=replace)
         for spec in valid:
             spec["next_run"] = _next_run(spec.get("schedule"))
@@ -129,8 +135,8 @@ class LocalBackend:
 
         ws = self.ws
         spec = pipelines.get(ws, name)
-        tap_exe = plugins.executable_for(ws, spec["tap"], "tap")
-        target_exe = plugins.executable_for(ws, spec["target"], "target")
+        tap_exe = plugins.executable_for(ws, spec["tap"], "tap", self._path)
+        target_exe = plugins.executable_for(ws, spec["target"], "target", self._path)
         table = catalog.merged(ws.plugin_overrides)
         seen: list[str] = []
 
@@ -151,7 +157,7 @@ class LocalBackend:
             from flext.engine import dbt
 
             project = dbt.project_dir(ws, str(spec["transform"]))
-            transform = {"dbt": dbt.executable(ws, self._dbt_setting()), "project": project}
+            transform = {"dbt": dbt.executable(ws, self._dbt_setting(), self._path), "project": project}
         private = settings.private_dir(ws)
         try:
             tap_cfg = settings.write_private(private, "tap.json", resolved["tap"])
@@ -226,7 +232,7 @@ class LocalBackend:
         from flext.engine import runs, settings
 
         plan_path = settings.write_private(plan["private_dir"], "plan.json", plan)
-        env = dict(os.environ)
+        env = dict(self.ctx.env)
         import flext
 
         env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(flext.__file__)))
@@ -265,7 +271,7 @@ class LocalBackend:
             return runs.public(record)
         from flext.engine.runner import Supervisor
 
-        return runs.public(Supervisor(plan, on_progress=on_progress).run())
+        return runs.public(Supervisor(plan, on_progress=on_progress, env=dict(self.ctx.env)).run())
 
     def wait(self, name: str, run_id: str, *, timeout: float | None = None) -> dict[str, Any]:
         from flext.engine import runs
@@ -414,7 +420,7 @@ class LocalBackend:
                        where="workspace")
         prefixes = {"tap": ("tap-", "flext-tap-"), "target": ("target-", "flext-target-")}
         wanted = [kind] if kind in prefixes else list(prefixes) if kind is None else []
-        found = plugins.on_path(tuple(p for k in wanted for p in prefixes[k]))
+        found = plugins.on_path(tuple(p for k in wanted for p in prefixes[k]), self._path)
         if found:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -458,7 +464,7 @@ class LocalBackend:
 
                 shutil.rmtree(plan["private_dir"], ignore_errors=True)
             return discover.rows(catalog)
-        exe = plugins.executable_for(ws, tap, "tap")
+        exe = plugins.executable_for(ws, tap, "tap", self._path)
         config: dict[str, Any] = settings.load_file(os.path.abspath(config_file), "--config") if config_file else {}
         config = settings.resolve(config, key="config", secret=lambda v: str(self.ctx.secrets.resolve(v)), env=self.ctx.env)
         private = settings.private_dir(ws)
@@ -477,7 +483,7 @@ class LocalBackend:
         if command not in ("run", "test", "build"):
             raise UsageError(f"unknown dbt command {command!r}")
         path = dbt.project_dir(self.ws, project)
-        exe = dbt.executable(self.ws, self._dbt_setting())
+        exe = dbt.executable(self.ws, self._dbt_setting(), self._path)
         args = [command]
         if select:
             args += ["--select", select]
@@ -490,7 +496,7 @@ class LocalBackend:
             if self.ctx.verbose:
                 self.ctx.io.err(line)
 
-        code, nodes = dbt.invoke(exe, path, args, self.ws.root, log=log)
+        code, nodes = dbt.invoke(exe, path, args, self.ws.root, log=log, env=dict(self.ctx.env))
         return {"project": os.path.relpath(path, self.ws.root), "command": command, "exit_code": code,
                 "nodes": nodes, "output_tail": [self.ctx.redact(x) for x in lines[-20:]]}
 

@@ -34,6 +34,10 @@ def show(ctx: Context, args: Args) -> Result:
 
 
 def create(ctx: Context, args: Args) -> Result:
+    if not (args.get("tap") and args.get("target")):  # a guided set-up on a terminal, else a usage error
+        from flext.repl.wizards import pipeline_create
+
+        args.update(pipeline_create(ctx, dict(args)))
     spec: dict[str, Any] = {"name": args.name}
     spec["tap"] = args.get("tap") or ctx.ask("Tap", flag="--tap")
     spec["target"] = args.get("target") or ctx.ask("Target", flag="--target")
@@ -111,9 +115,9 @@ def start(ctx: Context, args: Args) -> Result:
                 errors.append(OperationFailed(final.get("error") or final["status"]))
     if single:
         record = ctx.backend.get_run(names[0], rows[0]["run"]) if args.get("wait") else records[0]
-        verb = "started" if not args.get("wait") else record["status"]
-        return Result(record, text=record["id"], message=f"{verb} {names[0]}: run {record['id']}",
-                      exit_code=_bulk_exit(errors))
+        message = (f"{names[0]}: run {record['id']} {record['status']}" if args.get("wait")
+                   else f"started {names[0]}: run {record['id']}")
+        return Result(record, text=record["id"], message=message, exit_code=_bulk_exit(errors))
     columns = ["pipeline", "run", "status"] + (["records", "duration_s"] if args.get("wait") else []) + ["error"]
     return Result(rows, columns=columns, styles=_STATUS_STYLES, exit_code=_bulk_exit(errors))
 

@@ -25,12 +25,12 @@ PLUGIN = "dbt"
 INSTALL_HINT = "install it with `flext data dbt install` (dbt-core~=1.11 with dbt-duckdb)"
 
 
-def executable(ws: Workspace, configured: str | None = None) -> str:
+def executable(ws: Workspace, configured: str | None = None, path: str | None = None) -> str:
     """The dbt to run, or exit 5 saying how to install it."""
     candidates = [os.path.join(ws.plugins_dir, PLUGIN, "venv", "bin", "dbt")]
     if configured:
-        candidates.append(configured if os.sep in configured else (shutil.which(configured) or ""))
-    candidates.append(shutil.which("dbt") or "")
+        candidates.append(configured if os.sep in configured else (shutil.which(configured, path=path) or ""))
+    candidates.append(shutil.which("dbt", path=path) or "")
     for path in candidates:
         if path and os.access(path, os.X_OK):
             return path

@@ -43,7 +43,7 @@ def get(ws: Workspace, name: str) -> dict[str, Any]:
                    "see `flext pipeline list`, or create it with `flext pipeline create`")
 
 
-def validate(ws: Workspace, spec: dict[str, Any], where: str = "") -> dict[str, Any]:
+def validate(ws: Workspace, spec: dict[str, Any], where: str = "", path: str | None = None) -> dict[str, Any]:
     """A normalised copy of `spec` (must hold `name`), or ConfigError/NotFound naming the key."""
     prefix = f"{where}: " if where else ""
     name = check_name(str(spec.get("name") or ""))
@@ -60,7 +60,7 @@ def validate(ws: Workspace, spec: dict[str, Any], where: str = "") -> dict[str, 
         value = spec.get(role)
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{key_prefix}.{role}: required (a {role} name from `flext data {role}s list`)")
-        check_plugin(ws, value, role)
+        check_plugin(ws, value, role, path)
         out[role] = value
     if spec.get("transform") not in (None, ""):
         if not isinstance(spec["transform"], str):
@@ -126,7 +126,7 @@ def seconds(value: Any, key: str) -> float:
         raise ConfigError(f"{key}: {exc}", hint="durations look like 30s, 10m, 1h or 1h30m") from None
 
 
-def check_plugin(ws: Workspace, name: str, kind: str) -> None:
+def check_plugin(ws: Workspace, name: str, kind: str, path: str | None = None) -> None:
     """Known to the catalog, installed, or on PATH; else exit 6 with a guess."""
     from flext.engine import plugins
     from flext.engine.catalog import merged
@@ -137,7 +137,7 @@ def check_plugin(ws: Workspace, name: str, kind: str) -> None:
         if entry["kind"] != kind:
             raise ConfigError(f"{name!r} is a {entry['kind']}, not a {kind}")
         return
-    if plugins.read_manifest(ws, name) is not None or shutil.which(name):
+    if plugins.read_manifest(ws, name) is not None or shutil.which(name, path=path):
         return
     from flext.router.suggest import closest
 
@@ -189,10 +189,10 @@ def _save(ws: Workspace, text: str) -> None:
 
 def load_declarations(path: str) -> list[dict[str, Any]]:
     """Pipelines declared in a TOML or JSON file: one spec, a list, or a `pipelines` table."""
-    from flext.engine.settings import load_file
+    from flext.engine.settings import load_any
 
     if path.endswith((".toml", ".json")):
-        data: Any = load_file(path, "pipeline file")
+        data: Any = load_any(path, "pipeline file")
     else:
         raise ConfigError(f"{path}: use a .toml or .json file")
     if isinstance(data, dict) and isinstance(data.get("pipelines"), (dict, list)):

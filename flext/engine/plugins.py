@@ -198,10 +198,10 @@ def _now() -> str:
     return iso_now()
 
 
-def on_path(prefixes: tuple[str, ...]) -> dict[str, str]:
+def on_path(prefixes: tuple[str, ...], path: str | None = None) -> dict[str, str]:
     """Executables on PATH whose names start with one of `prefixes` -> their full path."""
     found: dict[str, str] = {}
-    for directory in os.environ.get("PATH", "").split(os.pathsep):
+    for directory in (os.environ.get("PATH", "") if path is None else path).split(os.pathsep):
         try:
             names = os.listdir(directory)
         except OSError:
@@ -224,14 +224,14 @@ def path_version(executable: str) -> str | None:
     text = (proc.stdout or proc.stderr).strip().splitlines()
     if proc.returncode != 0 or not text:
         return None
-    words = text[0].split()
-    for word in reversed(words):
+    for word in text[0].replace(",", " ").split():  # "tap-x v0.3.1, Meltano SDK v0.53.7" -> 0.3.1
+        word = word[1:] if word[:1] in "vV" and word[1:2].isdigit() else word
         if word[:1].isdigit():
-            return word.strip(",")
+            return word
     return None
 
 
-def executable_for(ws: Workspace, name: str, kind: str) -> str:
+def executable_for(ws: Workspace, name: str, kind: str, path: str | None = None) -> str:
     """The program to run for plugin `name`: workspace install, override, or PATH."""
     manifest = read_manifest(ws, name)
     if manifest and os.access(str(manifest.get("executable")), os.X_OK):
@@ -245,7 +245,7 @@ def executable_for(ws: Workspace, name: str, kind: str) -> str:
         candidate = ws.resolve(exe_name)
         if os.access(candidate, os.X_OK):
             return candidate
-    found = shutil.which(exe_name)
+    found = shutil.which(exe_name, path=path)
     if found:
         return found
     if entry is not None:

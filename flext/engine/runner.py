@@ -96,8 +96,10 @@ class Attempt:
 
 
 class Supervisor:
-    def __init__(self, plan: dict[str, Any], *, on_progress: Callable[[int | None, float], None] | None = None) -> None:
+    def __init__(self, plan: dict[str, Any], *, on_progress: Callable[[int | None, float], None] | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.plan = plan
+        self.base_env = dict(os.environ if env is None else env)
         self.ws = Workspace(plan["workspace"])
         self.pipeline = plan["pipeline"]
         self.run_id = plan["run_id"]
@@ -192,7 +194,7 @@ class Supervisor:
         return self.cancelled
 
     def _env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        env = dict(self.base_env)
         for key in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP"):
             env.pop(key, None)
         env["FLEXT_WORKSPACE"] = self.ws.root
@@ -309,7 +311,7 @@ class Supervisor:
                     del buf[: nl + 1]
             now = time.monotonic()
             if pending_state is not None and now - last_state_save >= STATE_EVERY_S:
-                if state_mod.save_line(state_file, pending_state):
+                if self._save_state(state_file, pending_state):
                     last_state_save = now
                 pending_state = None
             if self.on_progress and now - last_progress >= 0.5:
@@ -318,7 +320,10 @@ class Supervisor:
             if now - self._last_record_write >= RECORD_EVERY_S and self.counter_total != self.record.get("records"):
                 self._last_record_write = now
                 self.record["records"] = self.counter_total
-                runs.write(self.ws, self.record)
+                try:
+                    runs.write(self.ws, self.record)
+                except OSError:
+                    pass  # progress only; the final write says the rest
             if timeout and not out.timed_out and now - begun > float(timeout):
                 out.timed_out = True
                 self.log.write("runner", f"timed out after {timeout:g}s: stopping tap and target", "error")
@@ -345,12 +350,20 @@ class Supervisor:
                 if stream is not None:
                     stream.close()
         if pending_state is not None:
-            state_mod.save_line(state_file, pending_state)
+            self._save_state(state_file, pending_state)
         out.tap_rc, out.target_rc = tap.returncode, target.returncode
         self.log.write("runner", f"tap exited {out.tap_rc}, target exited {out.target_rc}"
                        + (f", {self.counter_total} records" if self.counter_total is not None else ""))
         out.error = self._diagnose(out, tap_argv, env)
         return out
+
+    def _save_state(self, path: str, line: bytes) -> bool:
+        """Save a confirmed STATE; a full disk keeps the previous file whole and is logged."""
+        try:
+            return state_mod.save_line(path, line)
+        except OSError as exc:
+            self.log.write("runner", f"could not save the state: {exc.strerror}; the previous state is kept", "error")
+            return False
 
     def _diagnose(self, out: Attempt, tap_argv: list[str], env: dict[str, str]) -> str | None:
         if self.cancelled:

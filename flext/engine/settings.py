@@ -35,6 +35,13 @@ def raw_config(ws: Workspace, spec: dict[str, Any], role: str) -> dict[str, Any]
 
 
 def load_file(path: str, key: str) -> dict[str, Any]:
+    data = load_any(path, key)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{key}: {path} must hold an object")
+    return data
+
+
+def load_any(path: str, key: str) -> Any:
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
@@ -51,8 +58,6 @@ def load_file(path: str, key: str) -> dict[str, Any]:
             data = json.loads(text)
         except ValueError as exc:
             raise ConfigError(f"{key}: {path} is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{key}: {path} must hold an object")
     return data
 
 
@@ -137,4 +142,4 @@ def private_dir(ws: Workspace) -> str:
     return tempfile.mkdtemp(prefix="run-", dir=base)
 
 
-__all__ = ["check_required", "load_file", "private_dir", "raw_config", "resolve", "write_private"]
+__all__ = ["check_required", "load_any", "load_file", "private_dir", "raw_config", "resolve", "write_private"]

@@ -1,0 +1,167 @@
+"""`flext pipeline ...` as a user types it: definitions, errors, logs, runs, state."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flext.engine.cron import next_runs
+from tests.engine.conftest import add_pipeline, log_lines, plugin_cache, workspace, write_jsonl
+
+_ = (plugin_cache, workspace, log_lines)
+JSONL = 'tap = "tap-jsonl"\ntap_config = { path = "data/*.jsonl", stream_name = "orders" }\ntarget = "target-jsonl"\ntarget_config = { destination_path = "out" }'
+
+
+def toml(root: Path) -> dict[str, Any]:
+    return tomllib.loads((root / "flext.toml").read_text())
+
+
+def test_create_list_show_delete(workspace: Path, flext: Callable[..., Any]) -> None:
+    created = flext("pipeline", "create", "orders", "--tap", "tap-jsonl", "--target", "target-duckdb",
+                    "--schedule", "0 * * * *", "--retries", "2", "--timeout", "30m", "-o", "json")
+    assert created.code == 0, created
+    spec = created.json()
+    expected_next = next_runs("0 * * * *")[0].isoformat(timespec="minutes")
+    assert spec == {"name": "orders", "tap": "tap-jsonl", "target": "target-duckdb", "schedule": "0 * * * *",
+                    "retries": 2, "timeout": "1800s", "next_run": expected_next}
+    assert created.err == ("✓ created pipeline orders (tap-jsonl -> target-duckdb)\n"
+                           f"  schedule '0 * * * *': next run {expected_next}\n")
+    assert datetime.fromisoformat(expected_next).minute == 0
+    assert toml(workspace)["pipelines"]["orders"] == {"tap": "tap-jsonl", "target": "target-duckdb",
+                                                      "schedule": "0 * * * *", "retries": 2, "timeout": "1800s"}
+    listed = flext("pipeline", "list")
+    assert listed.out.splitlines() == [
+        "NAME    TAP        TARGET         TRANSFORM  SCHEDULE   STATUS  LAST_RUN  RECORDS",
+        "orders  tap-jsonl  target-duckdb  -          0 * * * *  never   -         -",
+    ]
+    shown = flext("pipeline", "show", "orders", "-o", "json").json()
+    assert (shown["status"], shown["state"], shown["next_run"]) == ("never", None, expected_next)
+    again = flext("pipeline", "create", "orders", "--tap", "tap-jsonl", "--target", "target-jsonl")
+    assert again.code == 7
+    assert again.err == "error: pipeline 'orders' already exists\nhint: delete it first, or pass --replace\n"
+    assert flext("pipeline", "create", "orders", "--tap", "tap-jsonl", "--target", "target-jsonl", "--replace").code == 0
+    assert toml(workspace)["pipelines"]["orders"] == {"tap": "tap-jsonl", "target": "target-jsonl"}
+    refused = flext("pipeline", "delete", "orders")
+    assert refused.code == 2
+    assert "pass --yes to confirm" in refused.err
+    assert flext("pipeline", "delete", "orders", "--yes").code == 0
+    assert "orders" not in toml(workspace).get("pipelines", {})
+
+
+def test_comments_in_flext_toml_survive_edits(workspace: Path, flext: Callable[..., Any]) -> None:
+    (workspace / "flext.toml").write_text('# my workspace\n[workspace]\nname = "test"  # keep me\n')
+    assert flext("pipeline", "create", "a", "--tap", "tap-jsonl", "--target", "target-jsonl").code == 0
+    assert flext("pipeline", "delete", "a", "--yes").code == 0
+    assert (workspace / "flext.toml").read_text() == '# my workspace\n[workspace]\nname = "test"  # keep me\n'
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "err"),
+    [
+        (["--tap", "tap-jsnol", "--target", "target-jsonl"], 6,
+         "error: unknown tap 'tap-jsnol': not in the catalog, not installed, not on PATH\nhint: did you mean 'tap-jsonl'?\n"),
+        (["--tap", "tap-jsonl", "--target", "target-duckbd"], 6,
+         "error: unknown target 'target-duckbd': not in the catalog, not installed, not on PATH\n"
+         "hint: did you mean 'target-duckdb'?\n"),
+        (["--tap", "target-jsonl", "--target", "target-jsonl"], 5, "error: 'target-jsonl' is a target, not a tap\n"),
+        (["--tap", "tap-jsonl", "--target", "target-jsonl", "--schedule", "* * *"], 5,
+         "error: pipelines.p.schedule: '* * *' has 3 field(s); cron needs 5: minute hour day-of-month month day-of-week\n"
+         "hint: cron has 5 fields, e.g. '0 * * * *' (hourly) or '@daily'\n"),
+        (["--tap", "tap-jsonl", "--target", "target-jsonl", "--transform", "dbt/nope"], 6, None),
+        (["--tap", "tap-jsonl"], 2, None),
+    ],
+)
+def test_create_rejects_bad_input(workspace: Path, flext: Callable[..., Any], argv: list[str], code: int,
+                                  err: str | None) -> None:
+    before = (workspace / "flext.toml").read_text()
+    result = flext("pipeline", "create", "p", *argv)
+    assert result.code == code, result
+    if err is not None:
+        assert result.err == err
+    elif code == 2:
+        assert result.err.startswith("error: missing --target")
+    assert (workspace / "flext.toml").read_text() == before
+
+
+def test_unknown_pipeline_is_exit_6_with_a_guess(workspace: Path, flext: Callable[..., Any]) -> None:
+    add_pipeline(workspace, "orders", JSONL)
+    for argv in (["show", "ordres"], ["run", "ordres"], ["start", "ordres"], ["logs", "ordres"], ["state", "ordres"]):
+        result = flext("pipeline", *argv)
+        assert result.code == 6, (argv, result)
+        assert result.err == "error: pipeline 'ordres' does not exist\nhint: did you mean 'orders'?\n"
+
+
+def test_start_needs_names_or_all(workspace: Path, flext: Callable[..., Any]) -> None:
+    result = flext("pipeline", "start")
+    assert result.code == 2
+    assert result.err == ("error: name the pipelines to start, or pass --all\n"
+                          "hint: flext pipeline start NAME... | 'glob-*' | --all\n")
+
+
+def test_run_logs_runs_state_after_real_runs(workspace: Path, flext: Callable[..., Any]) -> None:
+    write_jsonl(workspace / "data" / "o.jsonl", 1, 25)
+    add_pipeline(workspace, "orders", JSONL)
+    assert flext("pipeline", "state", "orders").err == "orders has no saved state (the next run is a full one)\n"
+    first = flext("pipeline", "run", "orders")
+    assert first.code == 0, first
+    assert first.err.startswith("✓ orders: run ") and ", 25 records in " in first.err
+    waited = flext("pipeline", "start", "orders", "--wait", "-o", "json")
+    assert waited.code == 0, waited
+    record = waited.json()
+    assert (record["status"], record["records"]) == ("succeeded", 25)
+    assert "runner INFO    run succeeded\n" in waited.err
+    assert waited.err.endswith(f"orders: run {record['id']} succeeded\n")
+    runs = flext("pipeline", "runs", "orders", "-o", "json").json()
+    assert [r["id"] for r in runs] == sorted((r["id"] for r in runs), reverse=True)
+    assert len(runs) == 2 and runs[0]["id"] == record["id"]
+    assert len(flext("pipeline", "runs", "orders", "--limit", "1", "-o", "json").json()) == 1
+    tail = flext("pipeline", "logs", "orders", "--tail", "2", "-o", "jsonl")
+    lines = [json.loads(x) for x in tail.out.splitlines()]
+    assert [line["message"] for line in lines] == ["tap exited 0, target exited 0, 25 records", "run succeeded"]
+    assert set(lines[0]) == {"ts", "level", "source", "run_id", "pipeline", "message"}
+    older = flext("pipeline", "logs", "orders", "--run", runs[1]["id"], "-o", "json").json()
+    assert older[0]["run_id"] == runs[1]["id"]
+    assert flext("pipeline", "logs", "orders", "--run", "nope").code == 6
+    followed = flext("pipeline", "logs", "orders", "-f", "--tail", "1")
+    assert followed.code == 0 and followed.out.rstrip().endswith("run succeeded")
+    state = flext("pipeline", "state", "orders", "-o", "json").json()
+    assert "orders" in state["bookmarks"]
+    status = flext("pipeline", "status", "-o", "json").json()
+    assert [(s["pipeline"], s["status"], s["records"]) for s in status] == [("orders", "succeeded", 25)]
+    assert set(status[0]) == {"pipeline", "status", "run", "started_at", "duration_s", "records", "error"}
+
+
+def test_select_discovers_once_and_passes_a_catalog(workspace: Path, flext: Callable[..., Any], log_lines: Any) -> None:
+    write_jsonl(workspace / "data" / "o.jsonl", 1, 5)
+    add_pipeline(workspace, "orders", JSONL + '\nselect = ["orders"]')
+    result = flext("pipeline", "run", "orders", "-o", "json")
+    assert result.code == 0, result
+    cached = workspace / ".flext" / "catalogs" / "orders.json"
+    assert json.loads(cached.read_text())["catalog"]["streams"][0]["tap_stream_id"] == "orders"
+    attempt = next(m["message"] for m in log_lines(workspace, "orders", result.json()["id"]) if m["message"].startswith("attempt"))
+    assert " --catalog " in attempt
+    add_pipeline(workspace, "wrong", JSONL + '\nselect = ["ordres"]')
+    bad = flext("pipeline", "run", "wrong")
+    assert bad.code == 5
+    assert bad.err == "error: pipelines.wrong.select: the tap has no stream 'ordres'\nhint: did you mean 'orders'?\n"
+
+
+def test_delete_refuses_a_running_pipeline(workspace: Path, flext: Callable[..., Any]) -> None:
+    tap = workspace / "tap-slow"
+    tap.write_text("#!/bin/sh\nexec sleep 60\n")
+    tap.chmod(0o755)
+    add_pipeline(workspace, "slow", f'tap = "{tap}"\ntarget = "target-jsonl"')
+    started = flext("pipeline", "start", "slow", "-o", "json").json()
+    result = flext("pipeline", "delete", "slow", "--yes")
+    assert result.code == 7
+    assert result.err.startswith(f"error: pipeline 'slow' is running (run {started['id']})")
+    cleared = flext("pipeline", "state", "slow", "--clear", "--yes")
+    assert cleared.code == 7
+    assert flext("pipeline", "stop", "slow").code == 0
+    assert flext("pipeline", "delete", "slow", "--yes").code == 0
