@@ -47,8 +47,8 @@ def write(path: str, info: dict[str, Any]) -> None:
 
 def state(info: dict[str, Any] | None) -> str:
     """running | stale | stopped for a pid file's content."""
-    if info is None:
-        return "stopped"
+    if info is None or info.get("exited") is not None or info.get("failed"):
+        return "stopped"  # the keeper recorded the end
     pid = int(info["pid"])
     _reap(pid)
     now = start_time(pid)

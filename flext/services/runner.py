@@ -103,7 +103,12 @@ def run(spec: dict[str, Any]) -> int:
         level = "info" if code == 0 or stopping else "error"
         log(level, "supervisor", f"pid {child.pid} exited with code {code}")
     writer.close()
-    pidfile.remove(spec["pid_file"], me)
+    # Leave the pid file saying how it ended (not deleted): a `service start` still
+    # waiting for it learns the command died, instead of finding nothing.
+    current = pidfile.read(spec["pid_file"])
+    if current is not None and current.get("pid") == me:
+        info["exited"] = code
+        pidfile.write(spec["pid_file"], info)
     return code if code >= 0 else 128 - code
 
 

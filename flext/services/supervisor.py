@@ -94,6 +94,8 @@ def _start_locked(ctx: Context, service: Service, wait: float | None) -> dict[st
     if state == "stale" and info is not None:
         pidfile.remove(pid_path(ctx, service.name))
         ctx.message(f"removed a stale pid file of {service.name} (pid {info['pid']} is gone or now another program)")
+    elif info is not None:
+        pidfile.remove(pid_path(ctx, service.name))  # the record of how the last run ended
     if service.url:
         from flext.services.health import check
 
@@ -125,6 +127,11 @@ def _start_locked(ctx: Context, service: Service, wait: float | None) -> dict[st
         raise OperationFailed(f"cannot launch the keeper of {service.name}: "
                               + (launch_err.decode(errors="replace").strip().splitlines() or ["unknown error"])[-1])
     info = _await_pidfile(ctx, service, run_id, err_path)
+    if info.get("exited") is not None:
+        pidfile.remove(pid_path(ctx, service.name))
+        line = _last_log_line(ctx, service)
+        raise OperationFailed(f"service {service.name!r} exited while starting" + (f": {line}" if line else ""),
+                              hint=f"see `flext service logs {service.name}`")
     if info.get("failed"):
         pidfile.remove(pid_path(ctx, service.name))
         raise OperationFailed(f"cannot start {service.name}: {info['failed']}",
@@ -181,6 +188,7 @@ def _await_health(ctx: Context, service: Service, info: dict[str, Any], deadline
     alive_since = time.monotonic()
     while True:
         if pidfile.state(info) != "running":
+            pidfile.remove(pid_path(ctx, service.name), info["pid"])
             line = _last_log_line(ctx, service)
             raise OperationFailed(f"service {service.name!r} exited while starting"
                                   + (f": {line}" if line else ""),
@@ -236,8 +244,9 @@ def stop(ctx: Context, service: Service, *, grace: float | None = None, force: b
         state, info = process(ctx, service)
         if state != "running" or info is None:
             if state == "stale" and info is not None:
-                pidfile.remove(pid_path(ctx, service.name))
                 ctx.message(f"removed a stale pid file of {service.name} (pid {info['pid']} is gone or now another program)")
+            if info is not None:
+                pidfile.remove(pid_path(ctx, service.name))
             return {"name": service.name, "status": "stopped", "was_running": False, "pid": None, "signal": None,
                     "seconds": 0.0}
         started = time.monotonic()

@@ -21,6 +21,7 @@ def test_pidfile_states(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
     assert pidfile.state({"pid": proc.pid, "start_time": None}) == "stale"
+    assert pidfile.state({**me, "exited": 0}) == "stopped"  # the keeper recorded the end
     pidfile.remove(path, pid=os.getpid() + 1)  # someone else's: kept
     assert os.path.exists(path)
     pidfile.remove(path, pid=os.getpid())
