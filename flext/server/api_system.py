@@ -23,7 +23,8 @@ def health(app: App, req: Request) -> Any:
     scheduler = app.scheduler
     return {"status": "ok", "service": "flext", "version": __version__,
             "uptime_s": round(time.time() - app.started, 1),
-            "scheduler": "active" if scheduler is not None and scheduler.active else "standby"}
+            "scheduler": "active" if scheduler is not None and scheduler.active else "standby",
+            "scheduler_ticks": scheduler.ticks if scheduler is not None else 0}
 
 
 def metrics(app: App, req: Request) -> Response:

@@ -40,7 +40,11 @@ def serve(ctx: Context, args: Args) -> Result:
     ws = from_context(ctx)
     ensure_dot(ws)
     ctx.options["workspace"] = ws.root  # every request's backend uses this workspace
-    limits = Limits(workers=workers, queue=workers, max_body=int(args.get("max_body") or 1 << 20))
+    read_timeout = float(args.get("read_timeout") or 10.0)
+    if not 0 < read_timeout <= 3600:
+        raise UsageError("--read-timeout must be more than 0 and at most 3600 seconds")
+    limits = Limits(workers=workers, queue=workers, max_body=int(args.get("max_body") or 1 << 20),
+                    read_timeout=read_timeout, idle_timeout=max(read_timeout, 15.0))
     app = App(ctx, ws.root, limits, log=ctx.io.stderr)
     if args.get("bootstrap_admin"):
         token, record = app.auth.bootstrap_admin()

@@ -40,6 +40,7 @@ class Scheduler:
         self.lock_path = os.path.join(dot, "scheduler.lock")
         self.state_path = os.path.join(app.dir, "schedule.json")
         self.active = False
+        self.ticks = 0  # completed ticks (tests and /health: "has it looked since start-up?")
         self._fd: int | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -181,6 +182,7 @@ class Scheduler:
                 self.tick()
             except Exception as exc:  # never let the scheduler die silently
                 self.app.log("error", "scheduler", error=f"{type(exc).__name__}: {exc}")
+            self.ticks += 1
             now = self.clock()
             to_next_minute = 60.0 - (now % 60.0) + 0.05
             self._stop.wait(min(TICK_S, to_next_minute))

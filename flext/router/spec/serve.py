@@ -1,6 +1,6 @@
 """`flext serve`: the engine behind an HTTP API (see docs/api.md)."""
 
-from flext.router.spec import BOOL, INT, Node, Opt
+from flext.router.spec import BOOL, FLOAT, INT, Node, Opt
 
 NODES = [
     Node(
@@ -18,6 +18,8 @@ NODES = [
             Opt("workers", "Worker threads (requests handled at once)", type=INT, default=64, metavar="N"),
             Opt("max-body", "Largest request body in bytes", type=INT, default=1048576, metavar="BYTES",
                 hidden=True),
+            Opt("read-timeout", "Seconds a client has to send a whole request", type=FLOAT, default=10.0,
+                metavar="S", hidden=True),
         ],
         examples=["flext serve", "flext serve --host 0.0.0.0 --port 8081",
                   "flext serve --bootstrap-admin > admin-token.txt", "flext -C ~/team-workspace serve --port 9000"],

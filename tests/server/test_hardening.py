@@ -1,0 +1,197 @@
+"""Malformed and hostile requests get a 4xx (or a 503 when full) and the server stays up.
+
+Raw sockets where a client library would fix the request for us (paths with `..`,
+bodies that never arrive, a byte every few hundred milliseconds).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.engine.conftest import add_pipeline
+from tests.server.conftest import Server, http, wait_until
+
+
+def raw(port: int, data: bytes, *, read: bool = True, timeout: float = 30) -> tuple[int, dict[str, Any] | None, bytes]:
+    """Send bytes, read the whole answer (the server closes after an error)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        return _answer(sock) if read else (0, None, b"")
+
+
+def _answer(sock: socket.socket) -> tuple[int, dict[str, Any] | None, bytes]:
+    chunks = []
+    while True:
+        try:
+            piece = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not piece:
+            break
+        chunks.append(piece)
+        whole = b"".join(chunks)
+        head, _, body = whole.partition(b"\r\n\r\n")
+        if b"Content-Length:" in head:
+            length = int(head.split(b"Content-Length:")[1].split(b"\r\n")[0])
+            if len(body) >= length:
+                break
+    whole = b"".join(chunks)
+    head, _, body = whole.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/") else 0
+    try:
+        doc = json.loads(body) if body else None
+    except ValueError:
+        doc = None
+    return status, doc, head
+
+
+@pytest.fixture
+def hardened(workspace: Path, start_server: Callable[..., Server]) -> Server:
+    add_pipeline(workspace, "orders", 'tap = "tap-jsonl"\ntarget = "target-jsonl"\n')
+    return start_server(workspace, extra=("--read-timeout", "1"))
+
+
+def _req(method: str, path: str, token: str, body: bytes = b"", extra: str = "") -> bytes:
+    head = (f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{extra}\r\n")
+    return head.encode() + body
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status", "kind", "message"), [
+    ("POST", "/api/v1/pipelines", b"{bad", 400, "bad_json", "the request body is not valid JSON"),
+    ("POST", "/api/v1/pipelines", b"[1, 2]", 400, "usage_error", "the request body must be a JSON object, got list"),
+    ("POST", "/api/v1/pipelines/orders/run", b'{"full_refresh": "yes"}', 400, "usage_error",
+     "full_refresh must be a boolean, got str"),
+    ("POST", "/api/v1/pipelines/orders/run", b'{"full": true}', 400, "usage_error", "unknown field 'full'"),
+    ("POST", "/api/v1/pipelines/orders/stop", b'{"force": 1}', 400, "usage_error", "force must be a boolean, got int"),
+    ("POST", "/api/v1/auth/tokens", b'{"role": "root"}', 400, "usage_error", "unknown role 'root'"),
+    ("POST", "/api/v1/auth/tokens", b'{"role": ["admin"]}', 400, "usage_error", "role must be a string, got list"),
+    ("GET", "/api/v1/pipelines/orders/runs?limit=lots", b"", 400, "usage_error",
+     "query parameter limit must be an integer, got 'lots'"),
+    ("GET", "/api/v1/pipelines?status=weird", b"", 400, "usage_error",
+     "query parameter status must be one of running, succeeded, failed, cancelled, never; got 'weird'"),
+    ("GET", "/api/v1/pipelines/..%2F..%2Fetc%2Fpasswd", b"", 400, "usage_error", "invalid name '../../etc/passwd'"),
+    ("GET", "/api/v1/pipelines/%2e%2e", b"", 400, "usage_error", "invalid name '..'"),
+    ("GET", "/api/v1/pipelines/orders/runs/..%2F..%2Fx", b"", 400, "usage_error", "invalid run_id '../../x'"),
+    ("GET", "/api/v1/pipelines/orders/logs?run=../../x", b"", 400, "usage_error", "invalid run '../../x'"),
+    ("GET", "/api/v1/pipelines/../../etc/passwd", b"", 404, "not_found", "no such endpoint: GET /api/v1/pipelines/../../etc/passwd"),
+    ("GET", "/api/v1/pipelines/%ff", b"", 400, "bad_request", "the path is not valid UTF-8"),
+    ("DELETE", "/api/v1/openapi.json", b"", 405, "method_not_allowed", "method DELETE is not allowed on /api/v1/openapi.json"),
+    ("GET", "/api/v1/nothing", b"", 404, "not_found", "no such endpoint: GET /api/v1/nothing"),
+])
+def test_bad_requests_get_4xx(hardened: Server, method: str, path: str, body: bytes, status: int, kind: str,
+                              message: str) -> None:
+    got, doc, head = raw(hardened.port, _req(method, path, hardened.token, body))
+    assert doc is not None, head
+    assert (got, doc["error"]["type"], doc["error"]["message"]) == (status, kind, message)
+    assert b"X-Correlation-ID: " in head
+    assert http("GET", hardened.url + "/health")[0] == 200
+
+
+@pytest.mark.parametrize(("data", "status", "kind"), [
+    (b"POST /api/v1/pipelines HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n", 413, "payload_too_large"),
+    (b"POST /api/v1/pipelines HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 411,
+     "length_required"),
+    (b"POST /api/v1/pipelines HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400, "bad_request"),
+    (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414, "uri_too_long"),
+    (b"GET /health HTTP/1.1\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(150)) + b"\r\n", 431,
+     "headers_too_large"),
+    (b"BREW /health HTTP/1.1\r\nHost: x\r\n\r\n", 501, "not_implemented"),
+    (b"GARBAGE\r\n\r\n", 400, "bad_request"),
+    (b"GET /health HTTP/9.9\r\n\r\n", 505, "http_version"),
+])
+def test_protocol_abuse_gets_4xx(hardened: Server, data: bytes, status: int, kind: str) -> None:
+    got, doc, _ = raw(hardened.port, data)
+    assert doc is not None
+    assert (got, doc["error"]["type"]) == (status, kind)
+    assert http("GET", hardened.url + "/health")[0] == 200
+
+
+def test_slow_client_gets_408_by_the_deadline(hardened: Server) -> None:
+    """A byte every 0.3 s would keep a per-recv timeout happy forever; the deadline is for
+    the whole request (1 s here), so the server answers 408 and frees the worker."""
+    with socket.create_connection(("127.0.0.1", hardened.port), timeout=30) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\n")
+        sent = 0
+        got = b""
+        sock.settimeout(0.3)
+        while sent < 200:  # at most a minute of dribbling; the server stops us long before
+            try:
+                sock.sendall(b"X")
+            except OSError:
+                break
+            sent += 1
+            try:
+                got = sock.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+            if got:
+                break
+        sock.settimeout(30)
+        rest = b""
+        try:
+            while piece := sock.recv(65536):
+                rest += piece
+        except OSError:
+            pass
+    answer = got + rest
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["error"]["type"] == "timeout"
+    assert sent < 200
+    assert http("GET", hardened.url + "/health")[0] == 200
+
+
+def test_body_that_never_arrives_gets_408(hardened: Server) -> None:
+    head = _req("POST", "/api/v1/pipelines", hardened.token, b"", "")
+    head = head.replace(b"Content-Length: 0", b"Content-Length: 100")
+    status, doc, _ = raw(hardened.port, head + b'{"na')
+    assert (status, doc["error"]["type"] if doc else None) == (408, "timeout")
+
+
+def test_silent_connection_gets_408(hardened: Server) -> None:
+    with socket.create_connection(("127.0.0.1", hardened.port), timeout=30) as sock:
+        status, doc, _ = _answer(sock)
+    assert (status, doc["error"]["type"] if doc else None) == (408, "timeout")
+
+
+def test_full_server_answers_503_and_recovers(workspace: Path, start_server: Callable[..., Server]) -> None:
+    """2 workers + 2 queued: the fifth connection is refused at once with 503, not queued forever."""
+    server = start_server(workspace, extra=("--workers", "2", "--read-timeout", "5"))
+    held = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(4)]
+    try:
+        status, doc, head = raw(server.port, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (status, doc["error"]["type"] if doc else None) == (503, "unavailable")
+        assert b"Retry-After: 1" in head
+    finally:
+        for sock in held:
+            sock.close()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the held slots free up as those connections close
+        if http("GET", server.url + "/health")[0] == 200:
+            break
+    status, text, _ = http("GET", server.url + "/metrics", token=server.token)
+    assert status == 200
+    assert 'flext_http_rejected_total{status="503"} 1' in text
+
+
+def test_errors_carry_the_correlation_id(hardened: Server) -> None:
+    status, body, headers = http("GET", hardened.url + "/api/v1/pipelines/nope", token=hardened.token,
+                                 headers={"X-Correlation-ID": "abc-123"})
+    assert status == 404
+    assert headers["x-correlation-id"] == "abc-123"
+    assert body["error"]["correlation_id"] == "abc-123"
+    assert body["error"]["exit_code"] == 6
+    logged = wait_until(lambda: [e for e in hardened.events("request") if e["correlation_id"] == "abc-123"],
+                        what="the access log line")
+    assert [(e["status"], e["route"]) for e in logged] == [(404, "/api/v1/pipelines/{name}")]
+    _, _, made_up = http("GET", hardened.url + "/health", headers={"X-Correlation-ID": "bad id with spaces"})
+    assert made_up["x-correlation-id"] != "bad id with spaces"
