@@ -82,8 +82,10 @@ def _iso(value: Any) -> str | None:
     text = value.replace("Z", "+00:00")
     head, dot, rest = text.partition(".")
     if dot:  # Go prints up to 9 fraction digits; Python takes 6
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        zone = rest[len(digits):]
+        count = 0
+        while count < len(rest) and rest[count].isdigit():
+            count += 1
+        digits, zone = rest[:count], rest[count:]
         text = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
     try:
         moment = datetime.fromisoformat(text)
