@@ -99,14 +99,40 @@ class App:
         self._children_lock = threading.Lock()
         self._streams = 0
         self._streams_lock = threading.Lock()
+        self._parsed: tuple[tuple[int, int, int], str, Any] | None = None
 
     # -- the engine ------------------------------------------------------------------
     def backend(self) -> LocalBackend:
-        """A fresh LocalBackend per request: flext.toml is re-read, so edits by other
-        processes (CLI, another server) are seen at once."""
+        """A fresh LocalBackend per request, on the workspace as flext.toml is now.
+
+        Edits by other processes (the CLI, another server) are seen at once: the parsed
+        document is reused only while the file is the same (inode, mtime, size), which
+        saves parsing the TOML on every request. Requests only read that document; a
+        write goes through Workspace.write_text, which drops it.
+        """
         from flext.backend.local import LocalBackend
 
-        return LocalBackend(self.ctx)
+        backend = LocalBackend(self.ctx)
+        backend._ws = self.workspace()
+        return backend
+
+    def workspace(self) -> Any:
+        from flext.engine.workspace import Workspace
+
+        ws = Workspace(self.root)
+        try:
+            st = os.stat(ws.toml_path)
+        except OSError:
+            return ws
+        ident = (st.st_ino, st.st_mtime_ns, st.st_size)
+        cached = self._parsed
+        if cached is not None and cached[0] == ident:
+            ws._text, ws._doc = cached[1], cached[2]
+            return ws
+        ws.reload()
+        if ident == _ident(ws.toml_path):  # unchanged while we read it
+            self._parsed = (ident, ws._text, ws._doc)
+        return ws
 
     def adopt(self, backend: Any) -> None:
         """Keep the runner processes a backend spawned, to reap them (no zombies)."""
@@ -303,6 +329,14 @@ class App:
                     return
         finally:
             cancel.set()
+
+
+def _ident(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _error_doc(exc: FlextError) -> dict[str, Any]:

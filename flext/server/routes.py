@@ -72,6 +72,8 @@ class Route:
 class Table:
     def __init__(self, routes: list[Route]) -> None:
         self.routes = routes
+        # literal segments win over parameters (`/services/health` before `/services/{name}`)
+        self._ordered = sorted(routes, key=lambda r: sum(p.startswith("{") for p in r.parts))
 
     def resolve(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         """The route and its (validated) parameters; 404 / 405 / 400 otherwise."""
@@ -82,8 +84,7 @@ class Table:
             raise ApiError(400, "the path is not valid UTF-8") from None
         allowed: list[str] = []
         found: tuple[Route, dict[str, str]] | None = None
-        # literal segments win over parameters (`/services/health` before `/services/{name}`)
-        for route in sorted(self.routes, key=lambda r: sum(p.startswith("{") for p in r.parts)):
+        for route in self._ordered:
             params = route.match(parts)
             if params is None:
                 continue
