@@ -68,7 +68,7 @@ def test_wrong_tokens_are_refused(store: AuthStore, bad: str) -> None:
 
 
 def test_a_changed_secret_with_a_known_id_is_refused(store: AuthStore) -> None:
-    token, record = store.bootstrap_admin()
+    token, _ = store.bootstrap_admin()
     assert store.verify(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
 
 

@@ -24,6 +24,9 @@ from tests.conftest import ROOT, Run
 from tests.engine.conftest import add_pipeline, write_jsonl
 from tests.server.conftest import Client, Server, http, wait_until
 
+pytestmark = pytest.mark.slow  # real taps and targets, a real server
+
+
 WAIT_TAP = """#!/bin/sh
 echo '{"type": "SCHEMA", "stream": "ticks", "schema": {"properties": {"n": {"type": "integer"}}}, "key_properties": ["n"]}'
 echo "tap: waiting" >&2

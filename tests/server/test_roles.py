@@ -14,10 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from flext.server.api import ROUTES, V1
 from flext.server.auth import rank
 from tests.engine.conftest import add_pipeline, write_jsonl
 from tests.server.conftest import Server, http, wait_until
+
+pytestmark = pytest.mark.slow  # real taps and targets, a real server
 
 WHO = ("none", "viewer", "operator", "admin")
 WAIT_TAP = "#!/bin/sh\necho '{\"type\": \"SCHEMA\", \"stream\": \"t\", \"schema\": {}, \"key_properties\": []}'\nexec sleep 600\n"

@@ -29,6 +29,9 @@ from tests.conftest import ROOT, Run
 from tests.engine.conftest import add_pipeline, write_jsonl
 from tests.server.conftest import Client, Server, wait_final, wait_until
 
+pytestmark = pytest.mark.slow  # real taps and targets, a real server
+
+
 RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?")
 Flext = Callable[..., Run]
