@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 
-from flext.core.fsutil import atomic_write
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -70,7 +68,9 @@ def refresh(ws: Workspace) -> None:
     import json
 
     try:
-        atomic_write(ws.index_file, json.dumps(build(ws), separators=(",", ":")) + "\n", 0o644)
+        from flext.engine.files import replace
+
+        replace(ws.index_file, json.dumps(build(ws), separators=(",", ":")) + "\n", 0o644, durable=False)
     except Exception:  # a cache: never fail the command that changed something
         pass
 

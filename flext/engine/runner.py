@@ -155,7 +155,8 @@ class Supervisor:
         outcome = Attempt()
         for attempt in range(1, retries + 2):
             record["attempt"] = attempt
-            runs.write(self.ws, record)
+            if attempt > 1:
+                runs.write(self.ws, record)
             outcome = self._attempt(attempt)
             if outcome.error is None or self.cancelled or attempt > retries:
                 break
@@ -179,7 +180,7 @@ class Supervisor:
                 elif error:
                     status = "failed"
         self.log.write("runner", f"run {status}" + (f": {error}" if error else ""), "error" if status == "failed" else "info")
-        runs.write(self.ws, record)
+        runs.write(self.ws, record, durable=False)
         final = runs.finish(self.ws, record, status, error)
         from flext.engine import index
 

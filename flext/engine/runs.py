@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 
-from flext.core.fsutil import atomic_write
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -44,10 +42,16 @@ def new_record(ws: Workspace, pipeline: str, run_id: str, *, full_refresh: bool,
     }
 
 
-def write(ws: Workspace, record: dict[str, Any]) -> None:
+def write(ws: Workspace, record: dict[str, Any], *, durable: bool | None = None) -> None:
+    """Replace the record file whole; fsync'd when final (or when asked)."""
     import json
 
-    atomic_write(record_path(ws, record["pipeline"], record["id"]), json.dumps(record, indent=1) + "\n", 0o644)
+    from flext.engine.files import replace
+
+    if durable is None:
+        durable = record.get("status") in FINAL
+    replace(record_path(ws, record["pipeline"], record["id"]), json.dumps(record, indent=1) + "\n", 0o644,
+            durable=durable)
 
 
 def read(ws: Workspace, pipeline: str, run_id: str) -> dict[str, Any] | None:
