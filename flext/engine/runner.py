@@ -483,6 +483,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with open(args[0], encoding="utf-8") as fh:
         plan = json.load(fh)
+    # import now what the run imports later: a newer single-file build may retire the
+    # extraction this runner was started from while it is still running
+    import selectors  # noqa: F401
+
+    from flext.engine import clock, dbt, files, index, metrics  # noqa: F401
+
     record = Supervisor(plan).run()
     return 0 if record["status"] == "succeeded" else 1
 

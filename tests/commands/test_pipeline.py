@@ -165,3 +165,14 @@ def test_delete_refuses_a_running_pipeline(workspace: Path, flext: Callable[...,
     assert cleared.code == 7
     assert flext("pipeline", "stop", "slow").code == 0
     assert flext("pipeline", "delete", "slow", "--yes").code == 0
+
+
+def test_progress_line_only_on_a_terminal(workspace: Path, flext: Callable[..., Any]) -> None:
+    write_jsonl(workspace / "data" / "o.jsonl", 1, 5)
+    add_pipeline(workspace, "orders", JSONL)
+    on_tty = flext("pipeline", "run", "orders", tty=True)
+    assert on_tty.code == 0, on_tty
+    assert "\r\x1b[Korders: " in on_tty.err and " records  " in on_tty.err
+    assert on_tty.err.count("\r\x1b[K") >= 2  # drawn, then cleared before the result
+    piped = flext("pipeline", "run", "orders")
+    assert "\r" not in piped.err and "\x1b" not in piped.err
