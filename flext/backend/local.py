@@ -150,7 +150,7 @@ class LocalBackend:
             raw = settings.raw_config(ws, spec, role)
             entry = table.get(spec[role])
             if entry:
-                settings.check_required(raw, list(entry.get("required_settings") or []), role)
+                settings.check_required(raw, list(entry.get("required_settings") or []), f"pipelines.{name}.{role}_config")
             resolved[role] = settings.resolve(raw, key=f"pipelines.{name}.{role}_config", secret=secret, env=self.ctx.env)
         transform = None
         if spec.get("transform"):

@@ -61,12 +61,12 @@ def load_any(path: str, key: str) -> Any:
     return data
 
 
-def check_required(config: dict[str, Any], required: list[str], role: str) -> None:
-    """Exit 5 naming the first missing required setting."""
+def check_required(config: dict[str, Any], required: list[str], where: str) -> None:
+    """Exit 5 naming the first missing required setting (`where`: e.g. pipelines.orders.tap_config)."""
     for key in required:
         if config.get(key) in (None, ""):
-            raise ConfigError(f"{role}_config.{key}: required setting is missing",
-                              hint=f"set it in flext.toml under [pipelines.NAME.{role}_config]")
+            raise ConfigError(f"{where}.{key}: required setting is missing",
+                              hint=f"set {key} in flext.toml under [{where}] (or in its {where.rsplit('.', 1)[-1]}_file)")
 
 
 def resolve(

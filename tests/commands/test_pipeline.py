@@ -176,3 +176,21 @@ def test_progress_line_only_on_a_terminal(workspace: Path, flext: Callable[..., 
     assert on_tty.err.count("\r\x1b[K") >= 2  # drawn, then cleared before the result
     piped = flext("pipeline", "run", "orders")
     assert "\r" not in piped.err and "\x1b" not in piped.err
+
+
+def test_missing_required_setting_is_exit_5_naming_the_key(workspace: Path, flext: Callable[..., Any]) -> None:
+    add_pipeline(workspace, "orders", 'tap = "tap-jsonl"\ntap_config = { stream_name = "orders" }\ntarget = "target-jsonl"')
+    result = flext("pipeline", "run", "orders")
+    assert result.code == 5
+    assert result.err == ("error: pipelines.orders.tap_config.path: required setting is missing\n"
+                          "hint: set path in flext.toml under [pipelines.orders.tap_config] (or in its tap_config_file)\n")
+    assert flext("pipeline", "list", "--status", "never", "-o", "json").json()[0]["name"] == "orders"
+
+
+def test_discover_a_pipelines_tap_with_its_settings(workspace: Path, flext: Callable[..., Any]) -> None:
+    write_jsonl(workspace / "data" / "o.jsonl", 1, 3)
+    add_pipeline(workspace, "orders", JSONL)
+    result = flext("data", "taps", "discover", "orders", "-o", "json")
+    assert result.code == 0, result
+    assert [r["stream"] for r in result.json()] == ["orders"]
+    assert result.json()[0]["properties"] >= 4

@@ -58,11 +58,12 @@ def test_resolve_errors_name_the_key(value: object, error_type: type[Exception],
 
 
 def test_required_settings_exit_5_naming_the_key() -> None:
-    settings.check_required({"path": "x"}, ["path"], "tap")
+    settings.check_required({"path": "x"}, ["path"], "pipelines.p.tap_config")
     with pytest.raises(ConfigError) as info:
-        settings.check_required({"path": ""}, ["path"], "tap")
+        settings.check_required({"path": ""}, ["path"], "pipelines.p.tap_config")
     assert info.value.exit_code == 5
-    assert info.value.message == "tap_config.path: required setting is missing"
+    assert info.value.message == "pipelines.p.tap_config.path: required setting is missing"
+    assert info.value.hint == "set path in flext.toml under [pipelines.p.tap_config] (or in its tap_config_file)"
 
 
 def test_config_file_overlaid_by_inline_table(tmp_path: Path) -> None:
