@@ -248,8 +248,10 @@ class LocalBackend:
         if current.get("pid") is None:
             current.update(pid=proc.pid, pid_start=record["pid_start"])
             runs.write(self.ws, current)
-        self._children = getattr(self, "_children", [])
-        self._children.append(proc)  # reaped when this process exits; never waited on here
+        # keep the Popen (no "still running" warning), and reap runners that have ended, so a
+        # long-lived caller such as `flext serve` collects no zombies
+        self._children = [p for p in getattr(self, "_children", []) if p.poll() is None]
+        self._children.append(proc)
         return runs.public(current)
 
     # -- runs: operations ----------------------------------------------------------
