@@ -35,6 +35,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, isolated_env
 
+sys.path.insert(0, str(ROOT))
+
 TAP = """#!/bin/sh
 echo '{"type": "SCHEMA", "stream": "items", "schema": {"properties": {"id": {"type": "integer"}}}, "key_properties": ["id"]}'
 echo '{"type": "RECORD", "stream": "items", "record": {"id": 1}}'
@@ -171,6 +173,35 @@ def _client(args: tuple[str, str, list[int], float, float]) -> dict[str, Any]:
     return merged
 
 
+def _open_circuit_ms(where: Path) -> float:
+    """`flext pipeline list` against a base URL whose breaker is open: the whole command,
+    in-process (parse, context, the breaker check, the error line), without interpreter
+    start-up. The issue's budget for it is 50 ms."""
+    import io
+    import shutil
+
+    from flext.cli import main as flext_main
+    from flext.core.io import IO
+    from flext.core.resilience import THRESHOLD, breaker_for
+
+    env = isolated_env(where)
+    url = "http://127.0.0.1:9"  # nothing is ever sent there: the breaker is opened first
+    (where / "config" / "config.toml").write_text(f'[profiles.gone]\napi_url = "{url}"\n')
+    breaker = breaker_for(env["FLEXT_STATE_DIR"], url)
+    for _ in range(THRESHOLD):
+        breaker.failure()
+    samples = []
+    for _ in range(50):
+        out, err = io.StringIO(), io.StringIO()
+        began = time.perf_counter()
+        code = flext_main(["-p", "gone", "pipeline", "list"], io=IO(io.StringIO(), out, err, env=env), env=env)
+        samples.append((time.perf_counter() - began) * 1000)
+        if code != 3 or "circuit open" not in err.getvalue():
+            raise SystemExit(f"error: expected an open circuit, got exit {code}: {err.getvalue()}")
+    shutil.rmtree(where, ignore_errors=True)
+    return statistics.median(samples[5:])
+
+
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -229,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
             log.close()
+    circuit = _open_circuit_ms(Path(tempfile.mkdtemp(prefix="flext-breaker-")))
     reads = [x for p in parts for x in p["read"]]
     starts = [x for p in parts for x in p["start"]]
     errors = [x for p in parts for x in p["errors"]]
@@ -242,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"latency reads p50 {_pct(reads, 0.50):.1f} ms   p99 {_pct(reads, 0.99):.1f} ms   ({len(reads)} requests)")
     print(f"latency start p50 {_pct(starts, 0.50):.1f} ms   p99 {_pct(starts, 0.99):.1f} ms   ({len(starts)} starts, "
           f"{sum(p['finished'] for p in parts)} runs seen to the end)")
+    print(f"open circuit  a command fails in {circuit:.2f} ms in-process (median of 50; no connection attempted)")
     print(f"errors        {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     return 1 if errors else 0
 

@@ -37,6 +37,9 @@ def serve(ctx: Context, args: Args) -> Result:
     workers = int(args.get("workers") or 64)
     if not 1 <= workers <= 1024:
         raise UsageError("--workers must be between 1 and 1024")
+    if host not in ("127.0.0.1", "localhost", "::1") and not ctx.quiet:
+        ctx.warn(f"serving on {host} over plain HTTP: tokens cross the network in clear; "
+                 "put a TLS proxy in front, or keep it on 127.0.0.1")
     ws = from_context(ctx)
     ensure_dot(ws)
     ctx.options["workspace"] = ws.root  # every request's backend uses this workspace
