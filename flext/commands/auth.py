@@ -70,6 +70,11 @@ def login(ctx: Context, args: Args) -> Result:
     try:
         credentials.save(ctx, token)
     except FlextError as exc:
+        try:  # a token nobody can use any more: revoke it rather than leave it valid for hours
+            backend.http.request("POST", "/api/v1/auth/logout", auth=False,
+                                 headers={"Authorization": f"Bearer {token}"})
+        except FlextError:
+            pass
         raise type(exc)(f"logged in, but the token could not be stored: {exc.message}",
                         hint="fix the keyring (see `flext secret where`), or export the token as FLEXT_TOKEN "
                              "from a login with a working keyring") from None

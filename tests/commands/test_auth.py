@@ -154,3 +154,18 @@ def _no_leaks(server: Server, client: Client, secrets: list[str]) -> None:
     for secret in secrets:
         for where, text in texts.items():
             assert secret not in text, f"a secret leaked into {where}"
+
+
+def test_login_without_a_keyring_stores_nothing_and_revokes(setup: tuple[Server, Client, Client]) -> None:
+    from tests.keyring.service import private_service
+
+    server, user, admin = setup
+    with private_service(with_keyring=False) as bus:  # a session bus where no Secret Service answers
+        got = user("auth", "login", "-u", "ana", "--password-stdin", stdin=PASSWORD,
+                   extra_env={"DBUS_SESSION_BUS_ADDRESS": bus.address})
+    assert got.code == 5, got
+    assert got.err.startswith("error: logged in, but the token could not be stored: ")
+    assert "hint: fix the keyring (see `flext secret where`), or export the token as FLEXT_TOKEN" in got.err
+    tokens = admin("auth", "token", "list", "-o", "json").json()
+    assert [t for t in tokens if t["kind"] == "login"] == []  # the unusable login token was revoked
+    _no_leaks(server, user, [PASSWORD])
