@@ -252,25 +252,26 @@ class App:
                 raise ApiError(503, "too many log streams are open; retry later", type="unavailable",
                                headers={"Retry-After": "5"})
             self._streams += 1
-        return Response(200, stream=self._pieces(lines, follow), content_type="application/x-ndjson")
+        return Response(200, stream=_Counted(self._pieces(lines, follow), self._release_stream),
+                        content_type="application/x-ndjson")
+
+    def _release_stream(self) -> None:
+        with self._streams_lock:
+            self._streams -= 1
 
     def _pieces(self, lines: Iterator[dict[str, Any]], follow: bool) -> Iterator[bytes]:
         from flext.server.wire import encode
 
-        try:
-            if not follow:
-                try:
-                    for line in lines:
-                        yield encode(line)
-                except FlextError as exc:
-                    yield encode({"_end": "error", "error": _error_doc(exc)})
-                    return
-                yield encode({"_end": "complete"})
+        if not follow:
+            try:
+                for line in lines:
+                    yield encode(line)
+            except FlextError as exc:
+                yield encode({"_end": "error", "error": _error_doc(exc)})
                 return
-            yield from self._follow(lines, encode)
-        finally:
-            with self._streams_lock:
-                self._streams -= 1
+            yield encode({"_end": "complete"})
+            return
+        yield from self._follow(lines, encode)
 
     def _follow(self, lines: Iterator[dict[str, Any]], encode: Any) -> Iterator[bytes]:
         import queue
@@ -329,6 +330,32 @@ class App:
                     return
         finally:
             cancel.set()
+
+
+class _Counted:
+    """A stream that gives its slot back exactly once, however it ends (sent, failed, never started)."""
+
+    def __init__(self, pieces: Iterator[bytes], release: Any) -> None:
+        self.pieces = pieces
+        self.release = release
+        self.closed = False
+
+    def __iter__(self) -> _Counted:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self.pieces)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            close = getattr(self.pieces, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.release()
 
 
 def _ident(path: str) -> tuple[int, int, int] | None:

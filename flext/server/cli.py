@@ -49,8 +49,18 @@ def serve(ctx: Context, args: Args) -> Result:
     limits = Limits(workers=workers, queue=workers, max_body=int(args.get("max_body") or 1 << 20),
                     read_timeout=read_timeout, idle_timeout=max(read_timeout, 15.0))
     app = App(ctx, ws.root, limits, log=ctx.io.stderr)
+    try:
+        server = Server((host, port), app, limits=limits, on_done=app.done, on_reject=app.metrics.reject,
+                        on_report=lambda text: app.log("error", "server", error=text))
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                          hint="is another server running there? pick another --port") from None
     if args.get("bootstrap_admin"):
-        token, record = app.auth.bootstrap_admin()
+        try:
+            token, record = app.auth.bootstrap_admin()
+        except BaseException:
+            server.server_close()
+            raise
         ctx.io.out(token)
         ctx.io.stdout.flush()
         app.audit.record(user=record["user"], role="admin", action="serve bootstrap-admin", target=record["id"],
@@ -59,12 +69,6 @@ def serve(ctx: Context, args: Args) -> Result:
     elif not app.auth.has_admin() and not ctx.quiet:
         ctx.warn("no admin exists yet: every route except /health needs a token; "
                  "restart with --bootstrap-admin to create the first one")
-    try:
-        server = Server((host, port), app, limits=limits, on_done=app.done, on_reject=app.metrics.reject,
-                        on_report=lambda text: app.log("error", "server", error=text))
-    except OSError as exc:
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-                          hint="is another server running there? pick another --port") from None
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     scheduler = Scheduler(app)
     app.scheduler = scheduler

@@ -383,6 +383,10 @@ class Handler(BaseHTTPRequestHandler):
             ok = False
             self.close_connection = True
         finally:
+            if response.stream is not None:  # never started, or cut: its producer stops too
+                close = getattr(response.stream, "close", None)
+                if close is not None:
+                    close()
             if request is not None:
                 self.server.done(request, status, ok)
 
