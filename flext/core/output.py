@@ -218,7 +218,8 @@ def render(io: IO, result: Result, fmt: str, *, quiet: bool = False) -> None:
     if data is None and result.text is None:
         return
     if fmt in ("table", "plain") and result.text is not None:
-        io.out(result.text, end="" if result.text.endswith("\n") else "\n")
+        if result.text:  # text="" means: the message on stderr says it all
+            io.out(result.text, end="" if result.text.endswith("\n") else "\n")
         return
     if data is None:
         data = {"text": result.text}
