@@ -53,6 +53,10 @@ def use(ctx: Context, args: Args) -> Result:
 
 
 def create(ctx: Context, args: Args) -> Result:
+    if not args.name:  # a guided set-up on a terminal, else a usage error naming NAME
+        from flext.repl.wizards import profile_create
+
+        args.update(profile_create(ctx, dict(args)))
     name: str = args.name
     _check_name(name)
     cfg = ctx.config

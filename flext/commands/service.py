@@ -39,6 +39,10 @@ def list_(ctx: Context, args: Args) -> Result:
 def add(ctx: Context, args: Args) -> Result:
     from flext.services import registry
 
+    if not args.url:  # a guided set-up on a terminal, else a usage error naming --url
+        from flext.repl.wizards import service_add
+
+        args.update(service_add(ctx, dict(args)))
     name: str = args.name
     registry.check_name(name)
     fields: dict[str, Any] = {"url": args.url or ctx.ask("URL of the service (http://host:port)", flag="--url")}

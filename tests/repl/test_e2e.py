@@ -125,3 +125,35 @@ def test_typed_commands_are_in_flext_history(term: Term, flext: Callable[..., Ru
     typed = [(e["line"], e["source"]) for e in entries]
     assert ("config path", "repl") in typed
     assert ("pipeline show customers -o json", "repl") in typed
+
+
+def test_a_wizard_in_the_terminal_creates_what_its_one_shot_command_creates(
+        term: Term, flext: Callable[..., Run], tmp_path: Path) -> None:
+    term.type("pipeline create guided")
+    term.keys("Enter")
+    term.wait("Tap (extract from):")
+    term.type("tap-jsonl")
+    term.keys("Enter")
+    term.wait("Target (load into):")
+    term.type("target-csv")
+    term.keys("Enter")
+    term.wait("dbt project to run after loading (optional):")
+    term.keys("Enter")
+    term.wait("Schedule (cron, e.g. 0 * * * *) (optional):")
+    term.type("*/15 * * * *")
+    term.keys("Enter")
+    screen = term.wait("✓ created pipeline guided")
+    line = next(x for x in screen.splitlines() if x.startswith("one-shot: "))
+    command = line.removeprefix("one-shot: ")
+    assert command == "flext pipeline create guided --tap tap-jsonl --target target-csv --schedule '*/15 * * * *'"
+    import shlex
+
+    other = tmp_path / "other"
+    assert flext("init", str(other)).code == 0
+    replay = flext("-C", str(other), *shlex.split(command)[1:])
+    assert replay.code == 0, replay
+    by_wizard = flext("pipeline", "show", "guided", "-o", "json").json()
+    by_command = flext("-C", str(other), "pipeline", "show", "guided", "-o", "json").json()
+    assert isinstance(by_wizard, dict) and isinstance(by_command, dict)
+    assert by_wizard.pop("workspace") != by_command.pop("workspace")
+    assert by_wizard == by_command

@@ -12,8 +12,8 @@ NODES = [
             Node("use", "Make a profile the current one",
                  args=[Arg("name", "Profile", completer="profiles")],
                  examples=["flext profile use staging"], handler="flext.commands.profile:use", mutating=True),
-            Node("create", "Create a profile",
-                 args=[Arg("name", "New profile name")],
+            Node("create", "Create a profile (asks on a terminal when NAME is missing)",
+                 args=[Arg("name", "New profile name", nargs="?")],
                  opts=[
                      Opt("from", "Copy the settings of this profile", completer="profiles", metavar="OTHER", dest="copy_from"),
                      Opt("inherit", "Inherit this profile's settings", completer="profiles", metavar="OTHER"),

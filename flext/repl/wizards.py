@@ -1,0 +1,265 @@
+"""The guided set-ups: `init`, `pipeline create`, `service add`, `profile create`.
+
+Each takes the values already given as flags and returns them completed (a dict keyed
+like the command's `args`); the command handler then does exactly what the one-shot
+command does. Every wizard ends by printing that one-shot command, so what was set up
+by answering questions can be repeated by a script. Without a terminal nothing is
+asked: a usage error names the missing flags.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flext.core.errors import FlextError
+from flext.repl.wizard import Step, ask, one_shot
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from flext.core.context import Context
+
+__all__ = ["init", "pipeline_create", "profile_create", "service_add"]
+
+
+def _problem(check: Callable[[str], object]) -> Callable[[str, dict[str, Any]], str | None]:
+    """A step check from a validator that raises a FlextError (the command's own rules)."""
+
+    def run(text: str, answers: dict[str, Any]) -> str | None:
+        try:
+            check(text)
+        except FlextError as exc:
+            return exc.message
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return run
+
+
+def _live(ctx: Context, kind: str) -> list[tuple[str, str]]:
+    from flext.router.live import entries
+
+    env = dict(ctx.env)
+    if ctx.options.get("profile") or ctx.sticky.get("profile"):
+        env["FLEXT_PROFILE"] = str(ctx.options.get("profile") or ctx.sticky.get("profile"))
+    return entries(kind, env, str(ctx.workspace_dir or os.getcwd()))
+
+
+def _catalog(kind: str) -> list[tuple[str, str]]:
+    """Taps or targets the bundled catalog knows, with their description."""
+    try:
+        from flext.engine import catalog
+    except ImportError:
+        return []
+    return [(e["name"], str(e.get("description") or "")) for e in catalog.entries() if e.get("kind") == kind]
+
+
+def _plugins(ctx: Context, kind: str) -> list[tuple[str, str]]:
+    installed = _live(ctx, kind + "s")
+    known = {name for name, _ in installed}
+    return installed + [pair for pair in _catalog(kind) if pair[0] not in known]
+
+
+def _url(text: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("a URL like http://host:8080")
+
+
+def _say(ctx: Context, command: str) -> None:
+    ctx.io.err(ctx.io.style("one-shot:", "36", err=True) + " " + command)
+
+
+# -- pipeline create ---------------------------------------------------------------------
+
+
+def pipeline_create(ctx: Context, partial: dict[str, Any]) -> dict[str, Any]:
+    """`flext pipeline create NAME` with --tap/--target missing: ask for them."""
+    from flext.engine import cron, pipelines
+
+    existing = {name for name, _ in _live(ctx, "pipelines")}
+
+    def new_name(text: str) -> None:
+        pipelines.check_name(text)
+        if text in existing:
+            raise ValueError(f"pipeline {text!r} already exists (pass --replace to overwrite)")
+
+    steps = [
+        Step("name", "Pipeline name", "NAME", check=_problem(new_name)),
+        Step("tap", "Tap (extract from)", "--tap", choices=lambda a: _plugins(ctx, "tap"),
+             help="a catalog name, an installed tap or any executable"),
+        Step("target", "Target (load into)", "--target", choices=lambda a: _plugins(ctx, "target")),
+        Step("transform", "dbt project to run after loading", "--transform", optional=True,
+             choices=lambda a: _live(ctx, "dbt_projects")),
+        Step("schedule", "Schedule (cron, e.g. 0 * * * *)", "--schedule", optional=True,
+             check=_problem(cron.parse), help="run by `flext serve`"),
+    ]
+    answers = ask(ctx, steps, partial, title="New pipeline")
+    if ctx.can_prompt:
+        _say(ctx, one_shot(["pipeline", "create", answers["name"]], [
+            ("--tap", answers.get("tap")), ("--target", answers.get("target")),
+            ("--transform", answers.get("transform")), ("--schedule", answers.get("schedule")),
+            ("--select", answers.get("select")), ("--tap-config", answers.get("tap_config")),
+            ("--target-config", answers.get("target_config")),
+        ]))
+    return answers
+
+
+# -- service add -------------------------------------------------------------------------
+
+
+def service_add(ctx: Context, partial: dict[str, Any]) -> dict[str, Any]:
+    """`flext service add NAME` with --url missing: ask for it and the usual extras."""
+    from flext.services import registry
+
+    steps = [
+        Step("name", "Service name", "NAME", check=_problem(registry.check_name)),
+        Step("url", "URL", "--url", check=_problem(_url), default="http://127.0.0.1:8080"),
+        Step("health_path", "Health check path", "--health-path", default="/health", optional=True),
+        Step("command", "Command that starts it (for service start/stop)", "--command", optional=True),
+        Step("log_file", "Its log file", "--log-file", optional=True, help="read by `flext service logs`"),
+    ]
+    answers = ask(ctx, steps, partial, title="New service")
+    if ctx.can_prompt:
+        _say(ctx, one_shot(["service", "add", answers["name"]], [
+            ("--url", answers.get("url")), ("--health-path", answers.get("health_path")),
+            ("--command", answers.get("command")), ("--log-file", answers.get("log_file")),
+        ]))
+    return answers
+
+
+# -- profile create ----------------------------------------------------------------------
+
+
+def profile_create(ctx: Context, partial: dict[str, Any]) -> dict[str, Any]:
+    """`flext profile create` without a name: ask for it, a base and the API URL."""
+    names = [name for name, _ in _live(ctx, "profiles")]
+
+    def new_name(text: str) -> None:
+        from flext.commands.profile import _check_name
+
+        _check_name(text)
+        if text in names:
+            raise ValueError(f"profile {text!r} already exists")
+
+    def other(text: str) -> None:
+        if text not in names:
+            raise ValueError(f"no profile {text!r}; one of: {', '.join(names)}")
+
+    steps = [
+        Step("name", "Profile name", "NAME", check=_problem(new_name)),
+        Step("inherit", "Inherit the settings of", "--inherit", optional=True, check=_problem(other),
+             choices=lambda a: [(n, "") for n in names], help="changes to it show through; empty for none"),
+        Step("api_url", "Remote API URL (empty: the local engine)", "--api-url", optional=True,
+             check=_problem(_url)),
+        Step("danger", "Dangerous (production)? The shell shows it in red", "--danger", yes_no=True,
+             default="no"),
+    ]
+    answers = ask(ctx, steps, partial, title="New profile")
+    if ctx.can_prompt:
+        _say(ctx, one_shot(["profile", "create", answers["name"]], [
+            ("--from", answers.get("copy_from")), ("--inherit", answers.get("inherit")),
+            ("--api-url", answers.get("api_url")), ("--danger", bool(answers.get("danger"))),
+        ]))
+    return answers
+
+
+# -- init --------------------------------------------------------------------------------
+
+
+_SECRETISH = ("password", "secret", "token", "key", "credential", "passphrase")
+
+
+def init(ctx: Context, partial: dict[str, Any]) -> dict[str, Any]:
+    """Onboarding: a workspace, a tap and a target installed, their settings, a pipeline.
+
+    Secret settings are asked hidden and stored in the keyring; the tap's config file
+    holds `secret:NAME` references only. Offers to run the pipeline at the end. Returns
+    a summary for the output layer.
+    """
+    from flext.engine import catalog
+
+    def required(name: str) -> list[str]:
+        try:
+            return [str(s) for s in catalog.lookup(name).get("required_settings") or []]
+        except FlextError:
+            return []
+
+    steps = [
+        Step("dir", "Workspace directory", "DIR", default=os.getcwd()),
+        Step("name", "Workspace name", "--name", default=lambda a: os.path.basename(os.path.abspath(a["dir"]))),
+        Step("tap", "Tap to extract with", "TAP", default="tap-jsonl",
+             choices=lambda a: _catalog("tap"), help="from the catalog, or any installable tap"),
+        Step("target", "Target to load into", "TARGET", default="target-jsonl", choices=lambda a: _catalog("target")),
+        Step("pipeline", "First pipeline's name", "PIPELINE",
+             default=lambda a: str(a["tap"]).removeprefix("flext-").removeprefix("tap-") or "first"),
+        Step("install", "Install the tap and the target now", "--install", yes_no=True, default="yes",
+             help="each in its own virtual environment, from the package index"),
+    ]
+    answers = ask(ctx, steps, partial, title="Set up flext")
+    settings: dict[str, Any] = {}
+    secrets: dict[str, str] = {}
+    setting_steps = []
+    for key in required(answers["tap"]):
+        hidden = any(word in key.lower() for word in _SECRETISH)
+        setting_steps.append(Step(key, f"{answers['tap']} setting {key}" + (" (hidden, kept in the keyring)"
+                                  if hidden else ""), f"tap_config.{key}", secret=hidden))
+    if setting_steps:
+        given = ask(ctx, setting_steps, {}, title=f"Settings of {answers['tap']}")
+        for key, value in given.items():
+            if any(word in key.lower() for word in _SECRETISH):
+                secrets[f"{answers['pipeline']}_{key}"] = str(value)
+                settings[key] = f"secret:{answers['pipeline']}_{key}"
+            else:
+                settings[key] = value
+    return _set_up(ctx, answers, settings, secrets)
+
+
+def _set_up(ctx: Context, answers: dict[str, Any], settings: dict[str, Any], secrets: dict[str, str]) -> dict[str, Any]:
+    """Do what the answers say, through the same functions the one-shot commands use."""
+    import json
+
+    from flext.core.context import Context as Ctx
+    from flext.core.fsutil import atomic_write
+    from flext.engine.workspace import init_workspace
+
+    info = init_workspace(str(answers["dir"]), name=answers.get("name"))
+    root = info["workspace"]
+    here = Ctx(ctx.io, options={**ctx.options, "workspace": root}, source=ctx.source, session=ctx.session,
+               env=ctx.env)
+    steps = [one_shot(["init", root], [("--name", info["name"])])]
+    for name, value in secrets.items():
+        here.secrets.set(name, value)
+        steps.append(one_shot(["secret", "set", name], []))
+    if answers.get("install"):
+        for kind in ("tap", "target"):
+            here.message(f"installing {answers[kind]} (a minute or two the first time)")
+            here.backend.install_plugin(answers[kind], kind, on_status=here.message)
+            steps.append(one_shot(["data", f"{kind}s", "install", answers[kind]], []))
+    config_file = None
+    if settings:
+        config_file = os.path.join(root, "config", f"{answers['pipeline']}.tap.json")
+        os.makedirs(os.path.dirname(config_file), exist_ok=True)
+        atomic_write(config_file, json.dumps(settings, indent=2) + "\n", 0o600)
+    spec: dict[str, Any] = {"name": answers["pipeline"], "tap": answers["tap"], "target": answers["target"]}
+    if config_file:
+        spec["tap_config_file"] = config_file
+    here.backend.create_pipeline(spec)
+    steps.append(one_shot(["pipeline", "create", answers["pipeline"]], [
+        ("--tap", answers["tap"]), ("--target", answers["target"]), ("--tap-config", config_file)]))
+    ran: dict[str, Any] | None = None
+    if answers.get("install") and ctx.can_prompt:
+        run = ask(ctx, [Step("run", f"Run {answers['pipeline']} now", "--run", yes_no=True, default="yes")], {},
+                  title="Ready")
+        if run.get("run"):
+            ran = here.backend.start(answers["pipeline"])
+            steps.append(one_shot(["pipeline", "start", answers["pipeline"]], []))
+    for command in steps:
+        _say(ctx, command)
+    return {**info, "pipeline": answers["pipeline"], "tap": answers["tap"], "target": answers["target"],
+            "installed": bool(answers.get("install")), "run": ran["id"] if ran else None}
