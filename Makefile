@@ -19,7 +19,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 3155328
 export SOURCE_DATE_EPOCH
 PYTEST_ARGS ?=
 
-.PHONY: help venv test check lint typecheck build bench completions demo clean distclean
+.PHONY: help venv test check lint typecheck build bench completions demo clean distclean shell-picture
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ build: $(STAMP) ## write dist/flext, the single-file zipapp
 
 bench: build ## run every benchmark under bench/
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(VPY) "$$script"; done
+
+shell-picture: $(STAMP) ## redraw docs/shell.svg from the shell in a real terminal (needs tmux)
+	$(VPY) docs/shell_picture.py --out docs/shell.svg
 
 completions: $(STAMP) ## regenerate completions/* from the command tree
 	@mkdir -p completions
