@@ -83,9 +83,10 @@ def main() -> int:
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(record=True, width=COLS, force_terminal=True, color_system="truecolor", file=open(os.devnull, "w"))
-    lines = screen.rstrip("\n").split("\n")
-    console.print(Text("\n").join(Text.from_ansi(line) for line in lines))
+    with open(os.devnull, "w") as sink:
+        console = Console(record=True, width=COLS, force_terminal=True, color_system="truecolor", file=sink)
+        lines = screen.rstrip("\n").split("\n")
+        console.print(Text("\n").join(Text.from_ansi(line) for line in lines))
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     console.save_svg(str(opts.out), title="flext interactive")
     print(f"wrote {opts.out.relative_to(ROOT) if opts.out.is_relative_to(ROOT) else opts.out}")
