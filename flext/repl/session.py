@@ -121,8 +121,9 @@ class Shell:
 
         return tree()
 
-    def aliases(self) -> dict[str, str]:
-        index = self.names.get("aliases", wait=0.2)
+    def aliases(self, wait: float = 0.0) -> dict[str, str]:
+        """User aliases; redraws never wait for them (`wait` > 0 only when running a line)."""
+        index = self.names.get("aliases", wait=wait)
         return dict(zip(index.names, index.meta, strict=True))
 
     def _settings(self) -> dict[str, Any]:
@@ -152,7 +153,7 @@ class Shell:
         return history.lines(ctx, profile=scope)
 
     # -- free text ------------------------------------------------------------------
-    def is_free_text(self, words: list[str]) -> bool:
+    def is_free_text(self, words: list[str], wait: float = 0.0) -> bool:
         from flext.core.aliases import first_word
         from flext.repl import builtins
 
@@ -160,7 +161,9 @@ class Shell:
         if index is None:
             return False
         word = words[index]
-        return not builtins.is_builtin(word) and self.root().child(word) is None and word not in self.aliases()
+        if builtins.is_builtin(word) or self.root().child(word) is not None:
+            return False
+        return word not in self.aliases(wait)
 
     def explain(self, text: str) -> Mapping[str, object] | None:
         """What free text would run, from the cached names (never waits): toolbar and F1."""
@@ -286,7 +289,7 @@ class Shell:
             return EXIT
         if words[0] == "use":
             return self._use(words)
-        if self.is_free_text(words) and self.io.stdin_tty:
+        if self.io.stdin_tty and self.is_free_text(words, wait=1.0):
             chosen = self._choose(words)
             if chosen is None:
                 return self._done(2, 0)
@@ -330,7 +333,7 @@ class Shell:
             words = shlex.split(text)
         except ValueError:
             return False
-        if not words or self.is_free_text(words):
+        if not words or self.is_free_text(words, wait=1.0):
             return False
         self.io.out(self.help_text(text.rstrip() + " "), end="")
         return True

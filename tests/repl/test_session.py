@@ -141,3 +141,21 @@ def test_interactive_refuses_to_nest_and_runs_piped_lines(world: dict[str, str],
     nested = flext("interactive", stdin="interactive\n")
     assert nested.code == 2
     assert "already in the interactive shell" in nested.err
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("vi", "VI"), ("emacs", "EMACS")])
+def test_edit_mode_comes_from_config(world: dict[str, str], shell: Callable[..., object], pipe: PipeInput,
+                                     flext: Callable[..., Run], mode: str, expected: str) -> None:
+    assert flext("config", "set", "repl.edit_mode", mode).code == 0
+    sh, _ = shell(input=pipe, output=DummyOutput())  # type: ignore[misc]
+    assert sh.build().editing_mode.name == expected
+
+
+def test_prompt_and_auto_suggest_from_config(world: dict[str, str], shell: Callable[..., object], pipe: PipeInput,
+                                             flext: Callable[..., Run]) -> None:
+    assert flext("config", "set", "repl.prompt", "etl> ").code == 0
+    assert flext("config", "set", "repl.auto_suggest", "false").code == 0
+    sh, _ = shell(input=pipe, output=DummyOutput())  # type: ignore[misc]
+    session = sh.build()
+    assert session.message == "etl> "
+    assert session.auto_suggest is None
