@@ -136,4 +136,6 @@ class LiveNames:
             pairs = self._source(kind, dict(self._env()), self._cwd())
         except Exception:  # a broken source never breaks the shell
             pairs = []
-        return NameIndex(pairs)
+        index = NameIndex(pairs)
+        index.warm()  # search text and typo indexes built here, not on a keystroke
+        return index
