@@ -52,7 +52,8 @@ def heavy_among(modules: set[str]) -> list[str]:
 
 
 def run_flext(env: dict[str, str], *argv: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:
-    merged = dict(env)
+    # a coverage run's subprocess hook would add its own imports to what is measured
+    merged = {k: v for k, v in env.items() if not k.startswith("COVERAGE_")}
     merged["PYTHONPATH"] = str(ROOT)
     merged.pop("PYTHONDONTWRITEBYTECODE", None)
     flags = ["-X", "importtime"] if importtime else []
