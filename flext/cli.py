@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None, io: IO | None = None, env: dict[str,
     if args[:1] == ["__complete"]:
         from flext.router.complete import main as complete
 
-        return complete(args[1:], env=env, out=io.stdout if io else None)
+        return complete(args[1:], env=env, out=io.stdout if io else None)  # type: ignore[arg-type]
     try:
         return run_line(args, io=io, env=env, source="cli")
     except BrokenPipeError:
@@ -92,9 +92,10 @@ def run_line(
         io.err(f"hint: rerun with --debug for the traceback, and report it (correlation id {ctx.correlation_id})")
         code = 1
     finally:
-        if inv is None or (not inv.help and inv.node.parent is not None and not inv.globals.get("version")):
-            if args:  # a line that failed to parse was still typed: record it, like a shell does
-                _record(ctx, args, inv, code, started)
+        # a line that failed to parse was still typed: record it, like a shell does
+        shown_only = inv is not None and (inv.help or inv.node.parent is None or inv.globals.get("version"))
+        if args and not shown_only:
+            _record(ctx, args, inv, code, started)
     return code
 
 
