@@ -130,13 +130,15 @@ class LocalBackend:
         return out
 
     # -- runs: preparation -------------------------------------------------------
-    def _plan(self, name: str, run_id: str, *, full_refresh: bool, trigger: str) -> dict[str, Any]:
+    def _plan(self, name: str, run_id: str, *, full_refresh: bool, trigger: str,
+              tap_only: bool = False) -> dict[str, Any]:
         from flext.engine import catalog, discover, pipelines, plugins, settings, state
 
         ws = self.ws
         spec = pipelines.get(ws, name)
+        roles = ("tap",) if tap_only else ("tap", "target")
         tap_exe = plugins.executable_for(ws, spec["tap"], "tap", self._path)
-        target_exe = plugins.executable_for(ws, spec["target"], "target", self._path)
+        target_exe = "" if tap_only else plugins.executable_for(ws, spec["target"], "target", self._path)
         table = catalog.merged(ws.plugin_overrides)
         seen: list[str] = []
 
@@ -146,14 +148,14 @@ class LocalBackend:
             return resolved
 
         resolved: dict[str, dict[str, Any]] = {}
-        for role in ("tap", "target"):
+        for role in roles:
             raw = settings.raw_config(ws, spec, role)
             entry = table.get(spec[role])
             if entry:
                 settings.check_required(raw, list(entry.get("required_settings") or []), f"pipelines.{name}.{role}_config")
             resolved[role] = settings.resolve(raw, key=f"pipelines.{name}.{role}_config", secret=secret, env=self.ctx.env)
         transform = None
-        if spec.get("transform"):
+        if spec.get("transform") and not tap_only:
             from flext.engine import dbt
 
             project = dbt.project_dir(ws, str(spec["transform"]))
@@ -161,9 +163,9 @@ class LocalBackend:
         private = settings.private_dir(ws)
         try:
             tap_cfg = settings.write_private(private, "tap.json", resolved["tap"])
-            target_cfg = settings.write_private(private, "target.json", resolved["target"])
+            target_cfg = "" if tap_only else settings.write_private(private, "target.json", resolved["target"])
             tap_argv = [tap_exe, "--config", tap_cfg]
-            if spec.get("select"):
+            if spec.get("select") and not tap_only:
                 found = discover.cached(ws, name, tap_exe, resolved["tap"], tap_cfg)
                 chosen = discover.select(found, list(spec["select"]), key=f"pipelines.{name}.select")
                 tap_argv += ["--catalog", settings.write_private(private, "catalog.json", chosen)]
@@ -458,7 +460,7 @@ class LocalBackend:
         ws = self.ws
         pipelines = ws.pipelines if ws.exists else {}
         if tap in pipelines and not config_file:
-            plan = self._plan(tap, "discover", full_refresh=True, trigger="cli")
+            plan = self._plan(tap, "discover", full_refresh=True, trigger="cli", tap_only=True)
             try:
                 catalog = discover.run_discovery(plan["tap"][0], plan["tap"][2], ws.root)
             finally:
