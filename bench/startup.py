@@ -14,7 +14,9 @@ Goals (issue 2): --version <= 2.5x, --help and __complete <= 4x.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -53,8 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         python = args.python or clean_python(where)
         env = isolated_env(where)
         if args.checkout:
-            python = args.python or sys.executable
-            env["PYTHONPATH"] = str(ROOT)
+            # the checkout first, then this venv's packages as plain path entries: its .pth
+            # files (an editable install's import hook, coverage's) stay out of both sides
+            env["PYTHONPATH"] = os.pathsep.join([str(ROOT), sysconfig.get_paths()["purelib"]])
             flext = [python, "-m", "flext"]
             what = f"python -m flext (checkout {ROOT})"
         else:

@@ -16,6 +16,7 @@ extraction code keep working):
     _flext_boot.py          first run: pick a writable root, extract, retire old builds
     environment.json        shiv's metadata (entry point, build id)
     __main__.py             the fast path (build/boot/__main__.py with the build id filled in)
+    __main__.pyc            the same, compiled for the building Python (zipimport prefers it)
 
 Why nested: Python reads a zipapp's whole central directory before running __main__,
 and 1,400 dependency files cost more than flext's own start-up; with site-packages as one
@@ -294,7 +295,32 @@ def boot_entries(build: str, site_packages: list[Entry], stamp: int, abis: list[
     main = main.replace('"@BUILD_ID@"', repr(build)).replace("HAS_PTH = False", f"HAS_PTH = {has_pth}")
     main = main.replace("ABIS = ()", f"ABIS = {tuple(abis)!r}", 1)
     entries.append(("__main__.py", main.encode(), False))
+    entries.append(("__main__.pyc", compile_unchecked(main, "__main__.py"), False))
     return entries
+
+
+def compile_unchecked(source: str, name: str) -> bytes:
+    """Bytecode for `source` as an unchecked hash-based .pyc (PEP 552).
+
+    Python never writes .pyc files into a zip, so without this every run would compile
+    __main__ again. zipimport prefers `__main__.pyc` when its magic number matches the
+    running interpreter and falls back to `__main__.py` otherwise (other versions, and the
+    old Pythons that must reach the version check). Compiled in a child with a fixed hash
+    seed so that the bytes do not depend on this process.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, pyc = Path(tmp, name), Path(tmp, name + "c")
+        src.write_text(source)
+        code = (
+            "import py_compile, sys\n"
+            "py_compile.compile(sys.argv[1], cfile=sys.argv[2], dfile=sys.argv[3], doraise=True,\n"
+            "    invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)\n"
+        )
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        subprocess.run([sys.executable, "-c", code, str(src), str(pyc), name], check=True, env=env)
+        return pyc.read_bytes()
 
 
 def write_archive(target: Path, site_packages: list[Entry], stamp: int, abis: list[str]) -> None:

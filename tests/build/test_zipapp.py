@@ -156,6 +156,8 @@ def variant(archive: Path, target: Path, new_id: str) -> Path:
         fd.write(b"#!/usr/bin/env python3\n")
         with zipfile.ZipFile(fd, "w") as dst:
             for info in src.infolist():
+                if info.filename == "__main__.pyc":
+                    continue  # compiled with the real build id; the edited source must run
                 data = src.read(info)
                 if info.filename in ("__main__.py", "environment.json"):
                     data = data.replace(build_id(archive).encode(), new_id.encode())
@@ -247,7 +249,7 @@ def test_archive_layout(zipapp: Path) -> None:
             stamps |= {info.date_time for info in inner.infolist()}
     assert names == [
         "site-packages.zip", "_bootstrap/__init__.py", "_bootstrap/environment.py", "_bootstrap/filelock.py",
-        "_bootstrap/interpreter.py", "_flext_boot.py", "environment.json", "__main__.py",
+        "_bootstrap/interpreter.py", "_flext_boot.py", "environment.json", "__main__.py", "__main__.pyc",
     ]
     assert (env["entry_point"], env["compile_pyc"], env["reproducible"]) == ("flext.cli:entry", False, True)
     assert stamps == {time.gmtime(1700000000)[:6]}
@@ -255,6 +257,20 @@ def test_archive_layout(zipapp: Path) -> None:
     for required in ("flext/cli.py", f"flext-{__version__}.dist-info/entry_points.txt", "rich/__init__.py"):
         assert f"site-packages/{required}" in inner_names
     assert not [n for n in inner_names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_main_ships_compiled_for_the_building_python(zipapp: Path) -> None:
+    """An unchecked hash-based .pyc (PEP 552) of this very __main__: no compile per run."""
+    import importlib.util
+    import zipimport
+
+    with zipfile.ZipFile(zipapp) as zf:
+        pyc = zf.read("__main__.pyc")
+        source = zf.read("__main__.py")
+    assert pyc[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(pyc[4:8], "little") == 0b01  # hash-based, source never checked
+    assert pyc[8:16] == importlib.util.source_hash(source)
+    assert zipimport.zipimporter(str(zipapp)).get_code("__main__").co_filename == "__main__.py"  # the .pyc won
 
 
 # --- too old a Python --------------------------------------------------------------------
