@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flext.router import _nl_words as W
 from flext.router._nl_names import Ent, guess_kind
-from flext.router._nl_rules import RULES, Rule
+from flext.router._nl_rules import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from flext.router._nl_tokens import Tok
     from flext.router.spec import Node
 
-__all__ = ["Candidate", "Text", "find_node", "join", "profile_option", "score", "specific"]
+__all__ = ["LOOKS", "VIEW", "Candidate", "Text", "find_node", "join", "options", "profile_option", "score"]
 
 VIEW = frozenset(("show", "list", "watch", "status"))  # verbs that only look
 LOOKS = frozenset(("logs", "runs", "state", "status", "health", "watch", "list"))  # looks nouns can ask for
@@ -46,7 +46,9 @@ class Text:
         self.kinds: set[str] = set()
         self.nouns = False  # a noun was said (kinds may also be implied)
         self.plural = False
-        named = {k for e in ents for k in range(e.start, e.end)}
+        self.named = named = {k for e in ents for k in range(e.start, e.end)}
+        self.lows = {t.low for t in toks}
+        self.cmds = sum(1 for t in toks if t.cmd and t.index not in named)
         for t in toks:
             if t.index in named:
                 continue  # the word is a name here, not a verb or a noun
@@ -61,6 +63,7 @@ class Text:
         )
         self.profile: Ent | None = None
         self._implied()
+        self.said = self.verbs | self.soft  # every verb said or implied
 
     def _implied(self) -> None:
         toks, slots, soft = self.toks, self.slots, self.soft
@@ -130,15 +133,13 @@ class Candidate:
     __slots__ = ("argv", "complete", "destructive", "node", "rule", "score", "slots", "taken", "used_kinds")
 
     def __init__(self, rule: Rule, node: Node, slots: Slots) -> None:
-        import copy
-
         self.rule = rule
         self.node = node
         self.score = rule.prior
         self.argv: list[str] = rule.path.split()
         self.complete = True
         self.destructive = node.destructive
-        self.slots = copy.copy(slots)  # a rule may take a slot's word as a value (`set output to json`)
+        self.slots = slots.copy()  # a rule may take a slot's word as a value (`set output to json`)
         self.taken: set[int] = set()  # token indexes this rule used as values
         self.used_kinds: set[str] = set()
 
@@ -235,7 +236,7 @@ def _seconds(value: str) -> str:
     return str(int(number)) if number.is_integer() else str(number)
 
 
-def _options(cand: Candidate, has_values: bool) -> tuple[list[str], float]:
+def options(cand: Candidate, has_values: bool) -> tuple[list[str], float]:
     """(option words, score for the slots the command takes or cannot take)."""
     from flext.router.spec import BOOL, DURATION
 
@@ -426,7 +427,7 @@ def score(rule: Rule, node: Node, text: Text) -> Candidate:
     cand.score -= 1.0 * len(text.kinds - rule.kinds - {"file"})
     _specials(cand, text)
     values, fit = _fill(cand, text)
-    opts, gain = _options(cand, bool(values))
+    opts, gain = options(cand, bool(values))
     if values:
         cand.score += fit
         cand.argv[len(rule.path.split()):len(rule.path.split())] = values
@@ -443,6 +444,7 @@ def score(rule: Rule, node: Node, text: Text) -> Candidate:
     cand.score -= 1.5 * len(others)
     cand.score += gain
     cand.score -= 0.4 * len(text.unknown(cand.taken))
+    cand.score -= 1.5 * text.cmds  # `sync oud`: a word of a plugin's commands, not a name for this one
     if rule.kinds and not kind_hit and not values and gain <= 0 and not (rule.verbs & text.specific & said):
         cand.score -= 1.0  # a bare verb (`show`, `list`) says nothing about what
     cand.argv += opts
@@ -450,12 +452,3 @@ def score(rule: Rule, node: Node, text: Text) -> Candidate:
         cand.argv += ["-p", text.profile.name]
     return cand
 
-
-def specific(root: Node) -> set[str]:
-    """Verbs that at most two commands of this tree answer to."""
-    count: dict[str, int] = {}
-    for rule in RULES:
-        if find_node(root, rule.path) is not None:
-            for verb in rule.verbs:
-                count[verb] = count.get(verb, 0) + 1
-    return {verb for verb, n in count.items() if n <= 2}

@@ -18,7 +18,7 @@ _PHRASES = {**dict.fromkeys(W.POLITE, ""), **W.PHRASES}
 class Tok:
     """One token: as typed (`text`), folded (`low`), and what it may mean."""
 
-    __slots__ = ("ent", "format", "health", "index", "low", "neg", "noun", "number", "q", "quoted", "raw",
+    __slots__ = ("cmd", "ent", "format", "health", "index", "low", "neg", "noun", "number", "q", "quoted", "raw",
                  "status", "stop", "text", "used", "verbs")
 
     def __init__(self, text: str, *, quoted: bool = False, raw: bool = False) -> None:
@@ -29,6 +29,7 @@ class Tok:
         self.index = 0
         self.used = False  # consumed by a slot (`last 50 lines`, `as json`)
         self.ent = False  # names a thing that exists
+        self.cmd = False  # a command group word of the tree our vocabulary lacks (`gruponos`, `oud`)
         self.verbs: tuple[str, ...] = ()
         self.noun: str | None = None
         self.status: str | None = None

@@ -38,7 +38,7 @@ def _multi(spec: dict[str, str]) -> dict[str, tuple[str, ...]]:
 VERBS: dict[str, tuple[str, ...]] = _multi({
     "start": "start starts started starting launch launches launched launching trigger triggers triggered "
              "kickoff execute executes executed exec begin sync resume resumes rerun rerunning boot initiate "
-             "run spawn",
+             "run spawn apply applies",
     "stop": "stop stops stopped stopping halt halts halted cancel cancels cancelled canceled abort aborts "
             "kill kills killed terminate terminates end interrupt pause suspend",
     "restart": "restart restarts restarted reboot bounce recycle reload",
@@ -52,6 +52,7 @@ VERBS: dict[str, tuple[str, ...]] = _multi({
     "delete": "delete deletes deleting remove removes rm drop destroy erase purge wipe forget",
     "clear": "clear clears reset resets flush empty wipe purge erase",
     "install": "install installs installing download fetch",
+    "deploy": "deploy deploys deployed deploying redeploy publish schedule",
     "uninstall": "uninstall uninstalls",
     "enable": "enable enables activate",
     "disable": "disable disables deactivate",
@@ -214,7 +215,10 @@ PHRASES: dict[str, str] = {
     "api token": "token", "access token": "token",
     "up and running": "healthy", "up or down": "healthy", "health check": "healthcheck",
     "make sure": "check", "double check": "check",
-    "dry run": "dryrun", "dry-run": "dryrun",
+    "dry run": "dryrun", "dry-run": "dryrun", "without writing": "dryrun", "without writing anything": "dryrun",
+    "without changing anything": "dryrun", "without making changes": "dryrun", "without making any changes": "dryrun",
+    "without applying": "dryrun", "without applying anything": "dryrun", "without touching anything": "dryrun",
+    "write nothing": "dryrun", "change nothing": "dryrun", "what would change": "dryrun", "simulate": "dryrun",
     "what version": "version", "which version": "version",
     "where are": "where", "where is": "where", "where do": "where", "where does": "where",
     "am i running": "current", "are we running": "current", "am i using": "current", "am i on": "current", "am i in": "current", "is active": "current",

@@ -4,8 +4,9 @@
 `pipeline list --status failed`; `show me the logs of flexcore` -> `service logs
 flexcore` when flexcore is a service. The steps: tokens with roles (`_nl_tokens`),
 option values (`_nl_slots`), names of things that exist (live names, typo-tolerant and
-case-folded), then every rule of `_nl_rules` whose command is in the tree is scored
-and the best one wins if it clearly beats the others. Unclear text runs nothing and
+case-folded), then every rule of `_nl_rules` whose command is in the tree, and a rule
+derived from every other command of the tree (plugin commands: `_nl_derive`), is
+scored and the best one wins if it clearly beats the others. Unclear text runs nothing and
 lists the candidates. A destructive command is produced only when the text asks to
 delete, remove, clear or uninstall something, and never from a negated sentence.
 """
@@ -13,9 +14,10 @@ delete, remove, clear or uninstall something, and never from a negated sentence.
 from __future__ import annotations
 
 from flext.core.errors import FlextError, UsageError
+from flext.router._nl_derive import relevant, score_derived
+from flext.router._nl_grammar import grammar, mark
 from flext.router._nl_names import KINDS, World, find_entities
-from flext.router._nl_rules import RULES
-from flext.router._nl_score import Text, find_node, join, profile_option, score, specific
+from flext.router._nl_score import Text, join, profile_option, score
 from flext.router._nl_slots import extract
 from flext.router._nl_tokens import tokenize
 
@@ -62,9 +64,11 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
         from flext.router.spec import tree
 
         root = tree()
+    rules = grammar(root)
     toks, asked = tokenize(text)
     if not toks:
         return Reading(NONE)
+    mark(toks, rules)
     if any(t.neg for t in toks):
         return Reading(NONE)  # `don't stop orders`: we never guess the opposite
     howto = any(t.low == "howto" for t in toks)
@@ -75,13 +79,10 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
         t.index = index
     slots = extract(toks)
     ents = find_entities(toks, world)
-    view = Text(toks, asked, slots, ents, specific(root))
+    view = Text(toks, asked, slots, ents, rules.specific)
     profile_option(view)
-    cands = []
-    for rule in RULES:
-        node = find_node(root, rule.path)
-        if node is not None:
-            cands.append(score(rule, node, view))
+    cands = [score(rule, node, view) for rule, node in rules.fixed]
+    cands += [score_derived(rule, node, view) for rule, node in rules.derived if relevant(rule, view)]
     if not cands:
         return Reading(NONE)
     cands.sort(key=lambda c: -c.score)
