@@ -45,3 +45,10 @@ def test_no_destructive_command_unless_asked(phrase: str, expected: str) -> None
 @pytest.mark.parametrize(("phrase", "expected"), [r for r in CORPUS.rows if r[1] == "?"])
 def test_unclear_phrases_run_nothing(phrase: str, expected: str) -> None:
     assert nl.read(phrase, WORLD).command is None
+
+
+def test_plugin_rows_are_read_against_the_enabled_plugins() -> None:
+    """The bundled plugins' rows run here (none skipped): they are what the derived rules answer."""
+    rows = [e for _, e in CORPUS.rows if e.split()[0] in ("gruponos", "algar")]
+    assert len(rows) >= 20
+    assert all(applicable(e) for e in rows)

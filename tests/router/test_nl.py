@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -120,7 +122,8 @@ _WORDS = (
     "show list logs status start stop run restart check health healthy failed running the a of for me please "
     "orders customers flexcore billing prod staging last 50 lines hour minutes json pipeline pipelines service "
     "services profile history config secrets plugins taps what which is are everything all my state runs "
-    "tail follow kill cancel halt launch trigger install enable disable use switch set"
+    "tail follow kill cancel halt launch trigger install enable disable use switch set "
+    "gruponos algar oud sync deploy migration phase users dry run user token alert schedule meltano"
 )
 _HARMLESS = st.sampled_from(_WORDS.split())
 
@@ -206,3 +209,131 @@ def test_unknown_option_after_a_known_command_stays_a_usage_error(flext: Callabl
     run = flext("profile", "list", "--bogus")
     assert run.code == 2
     assert "unknown option --bogus" in run.err
+
+
+# -- commands the fixed rules do not name: plugin commands, derived from the live tree ----
+
+
+@pytest.fixture
+def live(env: dict[str, str]) -> Iterator[Callable[[], nl.World]]:
+    """Names as `flext.router.live` reports them in the isolated env, read against a fresh tree."""
+    from flext.router.live import names
+    from flext.router.spec import reset_tree
+
+    reset_tree()
+    yield lambda: nl.World(lambda kind: names(kind, env, os.getcwd()))
+    reset_tree()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("show the gruponos status", "gruponos status"),
+    ("what's the status of gruponos", "gruponos status"),
+    ("follow the algar logs", "algar logs --follow"),
+    ("show me the last 5 gruponos log lines", "gruponos logs --tail 5"),
+    ("sync the users phase to oud as a dry run", "algar oud sync --phase users --dry-run"),
+    ("sync oud without writing", "algar oud sync --dry-run"),
+    ("deploy the full-sync-job gruponos pipeline", "gruponos pipeline deploy full-sync-job"),
+    ("deploy the nightly algar pipeline for the acls phase", "algar pipeline deploy nightly --phase acls"),
+    ("run the incremental-sync-job gruponos job", "gruponos run incremental-sync-job"),
+    ("algar migration status please", "algar migration status"),
+    ("how do i deploy a gruponos pipeline?", "help gruponos pipeline deploy"),
+    # the plugins' names are still names for the fixed plugin commands
+    ("disable the gruponos plugin", "plugin disable gruponos"),
+    ("show info about algar", "plugin info algar"),
+    # and the fixed rules still read what they read
+    ("run orders", "pipeline start orders"),
+    ("show the pipeline status", "pipeline status"),
+])
+def test_plugin_commands_are_understood(live: Callable[[], nl.World], text: str, expected: str) -> None:
+    world = nl.World.of({"pipelines": ["orders"], "plugins": ["gruponos", "algar"]})
+    assert command(text, world) == expected
+    assert command(text, live()) == expected  # the names a fresh install has
+
+
+def test_rules_are_derived_once_per_tree_from_its_commands() -> None:
+    from flext.router._nl_grammar import grammar
+    from flext.router.spec import Arg, Node, Opt
+
+    def build() -> Node:
+        root = Node("flext", "root")
+        root.add(Node("acme", "The acme plugin", children=[
+            Node("greet", "Greet someone", handler="acme:greet", args=[Arg("name", "Who")],
+                 opts=[Opt("loud", "Shout", type="bool")]),
+        ]))
+        return root
+
+    root = build()
+    assert grammar(root) is grammar(root)
+    assert grammar(build()) is not grammar(root)
+    assert [node.command for _rule, node in grammar(root).derived] == ["acme greet"]
+    assert nl.read("greet ada loudly with acme", nl.World.of({}), root).command == "acme greet ada"  # not `loud`
+    assert nl.read("greet ada with acme, loud", nl.World.of({}), root).command == "acme greet ada --loud"
+    assert nl.read("start orders", nl.World.of({}), root).command is None  # not in this tree
+
+
+@pytest.mark.parametrize("text", ["delete the gruponos logs", "stop gruponos", "run gruponos", "gruponos"])
+def test_plugin_words_alone_or_with_another_action_run_nothing(live: Callable[[], nl.World], text: str) -> None:
+    assert command(text, live()) is None
+
+
+def test_a_disabled_plugin_is_no_longer_understood(flext: Callable[..., Run], live: Callable[[], nl.World]) -> None:
+    assert command("show the gruponos status", live()) == "gruponos status"
+    assert flext("plugin", "disable", "gruponos").code == 0
+    from flext.router.spec import reset_tree
+
+    reset_tree()
+    for text in ("show the gruponos status", "follow the gruponos logs", "deploy the full-sync-job gruponos pipeline"):
+        got = command(text, live())
+        assert got is None or not got.startswith("gruponos"), got
+    assert command("follow the algar logs", live()) == "algar logs --follow"  # the other plugin is still there
+    run = flext("show", "the", "gruponos", "status")
+    assert "→ flext gruponos" not in run.err
+    assert flext("plugin", "enable", "gruponos").code == 0
+    reset_tree()
+    assert command("show the gruponos status", live()) == "gruponos status"
+
+
+_ACME = '''\
+name = "acme"
+version = "1.0.0"
+description = "The acme test plugin"
+requires = []
+
+[commands."acme invoice send"]
+entry = "acme_plugin:greet"
+help = "Send an invoice to the customer"
+args = [{ name = "invoice", help = "The invoice id" }]
+options = [
+  { name = "channel", help = "How to send it", choices = ["email", "fax", "post"] },
+  { name = "draft", type = "bool", help = "Keep it as a draft" },
+]
+'''
+
+
+def test_a_plugin_installed_from_a_folder_is_understood(flext: Callable[..., Run], live: Callable[[], nl.World],
+                                                        tmp_path: Path) -> None:
+    from flext.router._nl_rules import RULES
+    from tests.plugins._make import plugin_folder
+
+    folder = plugin_folder(tmp_path, "acme")
+    (folder / "flext-plugin.toml").write_text(_ACME)
+    text = "send the march invoice by fax with acme as a draft"
+    assert command(text, live()) is None
+    assert flext("plugin", "install", str(folder)).code == 0
+    from flext.router.spec import reset_tree
+
+    reset_tree()
+    assert not any(rule.path.startswith("acme") for rule in RULES)
+    assert command(text, live()) == "acme invoice send march --channel fax --draft"
+    assert command("send invoice 1234 with acme", live()) == "acme invoice send 1234"
+    run = flext(*text.split(), "-o", "json", "--yes")
+    assert run.code == 0, run
+    assert run.err.splitlines()[0] == "→ flext acme invoice send march --channel fax --draft -o json --yes"
+    assert run.json() == {"plugin": "acme", "version": "1.0.0", "argv": ["march", "--channel=fax", "--draft"]}
+
+
+def test_one_shot_free_text_reaches_a_plugin_command(flext_proc: Callable[..., Run]) -> None:
+    run = flext_proc("show", "the", "gruponos", "status")
+    assert run.err.splitlines()[0] == "→ flext gruponos status"
+    assert run.err.splitlines()[1] == "error: no Meltano project here (no meltano.yml in this folder or above)"
+    assert run.code == 6  # gruponos status itself ran, in a folder with no project
