@@ -137,6 +137,13 @@ class Supervisor:
         old = self.install_signals()
         try:
             return self._run()
+        except BaseException as exc:  # a bug or an interrupt here must not leave the run "running"
+            procs.signal_group(self.pgid, signal.SIGKILL)
+            try:
+                runs.finish(self.ws, self.record, "failed", f"the runner stopped: {type(exc).__name__}: {exc}")
+            except OSError:
+                pass
+            raise
         finally:
             for sig, handler in old.items():
                 signal.signal(sig, handler)
@@ -238,8 +245,6 @@ class Supervisor:
             tap.wait()
             out.error = f"cannot start the target {target_argv[0]}: {exc.strerror}"
             return out
-        finally:
-            pass
         os.close(read_end)
         os.close(write_end)
         self.record.update(pgid=tap.pid, pgid_start=procs.start_time(tap.pid))

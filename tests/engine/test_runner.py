@@ -284,3 +284,35 @@ def test_settings_resolved_at_run_time_only(workspace: Path, flext: Callable[...
     assert os.listdir(workspace / ".flext" / "tmp") == []
     state = workspace / ".flext" / "state" / "orders.json"
     assert stat.S_IMODE(state.stat().st_mode) == 0o600
+
+
+def test_ctrl_c_cancels_a_foreground_run(workspace: Path, flext: Callable[..., Any], env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    exe = script_tap(workspace, "tap-slow", "exec sleep 60\n")
+    add_pipeline(workspace, "slow", f'tap = "{exe}"\n{JSONL_TARGET}')
+    child_env = dict(env, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    proc = subprocess.Popen([sys.executable, "-m", "flext", "pipeline", "run", "slow"], cwd=workspace, env=child_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    runs_dir = workspace / ".flext" / "runs" / "slow"
+    record = poll(lambda: next((json.loads(p.read_text()) for p in runs_dir.glob("*.json")
+                                if json.loads(p.read_text()).get("pgid")), None), 30, "the run to start")
+    assert record["pid"] == proc.pid
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground process
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert f"error: slow: run {record['id']} cancelled" in err
+    final = read_record(workspace, "slow", record["id"])
+    assert (final["status"], final["error"]) == ("cancelled", "stopped by request")
+    assert not _alive(record["pgid"])
+
+
+def test_detached_runner_has_its_own_session(workspace: Path, flext: Callable[..., Any]) -> None:
+    exe = script_tap(workspace, "tap-slow", "exec sleep 60\n")
+    add_pipeline(workspace, "slow", f'tap = "{exe}"\n{JSONL_TARGET}')
+    started = run_json(flext, "pipeline", "start", "slow")
+    record = poll(lambda: (r := read_record(workspace, "slow", started["id"]))["pgid"] and r, 30, "the tap to start")
+    assert os.getsid(record["pid"]) == record["pid"] != os.getsid(0)  # no controlling terminal: no SIGHUP
+    assert os.getpgid(record["pgid"]) == record["pgid"] != record["pid"]  # tap and target in their own group
+    assert run_json(flext, "pipeline", "stop", "slow")["status"] == "cancelled"
