@@ -220,7 +220,7 @@ class Supervisor:
         state_file = plan["state_file"]
         tap_argv = list(plan["tap"])
         if plan.get("use_state", True) and os.path.exists(state_file):
-            tap_argv += ["--state", state_file]
+            tap_argv += ["--state", self._snapshot(state_file, attempt)]
         target_argv = list(plan["target"])
         self.log.write("runner", f"attempt {attempt}: {_show(tap_argv)} | {_show(target_argv)}")
         env = self._env()
@@ -362,6 +362,20 @@ class Supervisor:
                        + (f", {self.counter_total} records" if self.counter_total is not None else ""))
         out.error = self._diagnose(out, tap_argv, env)
         return out
+
+    def _snapshot(self, state_file: str, attempt: int) -> str:
+        """A private copy of the state this attempt starts from.
+
+        The live file moves on as the target confirms STATE; the tap (and a diagnostic
+        re-read after a malformed line) must see the state the attempt began with.
+        """
+        import shutil
+
+        directory = self.plan.get("private_dir") or os.path.dirname(state_file)
+        copy = os.path.join(directory, f"state-in-{attempt}.json")
+        shutil.copyfile(state_file, copy)
+        os.chmod(copy, 0o600)
+        return copy
 
     def _save_state(self, path: str, line: bytes) -> bool:
         """Save a confirmed STATE; a full disk keeps the previous file whole and is logged."""
