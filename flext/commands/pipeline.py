@@ -138,7 +138,7 @@ def run(ctx: Context, args: Args) -> Result:
     if record["status"] != "succeeded":
         raise OperationFailed(f"{line}: {record.get('error') or 'failed'}",
                               hint=f"full log: flext pipeline logs {args.name} --run {record['id']}")
-    return Result(record, columns=_RUN_COLUMNS, message=f"✓ {line}")
+    return Result(record, message=f"✓ {line}", text=record["id"])
 
 
 class _Progress:
