@@ -22,7 +22,7 @@ PYTEST_ARGS ?=
 .PHONY: help venv test check lint typecheck build bench completions demo clean distclean shell-picture
 
 help: ## list the targets
-	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 # --- environment ------------------------------------------------------------------------
 
