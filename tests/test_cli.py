@@ -34,14 +34,15 @@ def test_closed_pipe_ends_quietly(env: dict[str, str]) -> None:
 
 def test_ctrl_c_exits_130_without_traceback(env: dict[str, str]) -> None:
     pexpect = pytest.importorskip("pexpect")
+    marker = f"flext-test-editor-{os.getpid()}-{os.urandom(4).hex()}"  # unique: other jobs may run `sleep 30` too
     child = pexpect.spawn(
         sys.executable, ["-m", "flext", "config", "edit"],
-        env={**_env(env), "EDITOR": "sh -c 'sleep 30' editor", "TERM": "xterm"}, encoding="utf-8", timeout=20,
+        env={**_env(env), "EDITOR": f"sh -c 'sleep 30' {marker}", "TERM": "xterm"}, encoding="utf-8", timeout=20,
     )
     # wait until the editor runs, then interrupt the whole foreground group like a terminal does
     deadline = 100
     while deadline:
-        out = subprocess.run(["pgrep", "-f", "sleep 30"], capture_output=True, text=True).stdout
+        out = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout
         if out.strip():
             break
         deadline -= 1
