@@ -118,14 +118,28 @@ def append_paths(paths: list[str]) -> None:
 
 
 def evict(module_name: str, roots: list[str]) -> None:
-    """Forget an already imported module of that name loaded from elsewhere (another install, a
-    replaced version), so a long-lived process (the shell) runs the plugin as installed now."""
+    """Make `module_name` import from this install: forget a module of that name loaded from
+    elsewhere (another install, a replaced version), and drop other plugin folders holding it
+    from sys.path (they came earlier and would win), so a long-lived process (the shell) runs
+    the plugin as installed now."""
+    import os
+
+    from flext.plugins import index
+
     top = module_name.split(".")[0]
+    keep = {root.rstrip("/") for root in roots}
+    for path in list(index.ADDED_PATHS):
+        if path.rstrip("/") in keep:
+            continue
+        if os.path.exists(os.path.join(path, top)) or os.path.exists(os.path.join(path, top + ".py")):
+            index.ADDED_PATHS.discard(path)
+            while path in sys.path:
+                sys.path.remove(path)
     loaded = sys.modules.get(top)
     if loaded is None:
         return
     file = getattr(loaded, "__file__", None) or ""
-    if any(file.startswith(root.rstrip("/") + "/") for root in roots):
+    if any(file.startswith(root + "/") for root in keep):
         return
     for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
         del sys.modules[name]
