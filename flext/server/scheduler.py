@@ -45,6 +45,8 @@ class Scheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._bad: dict[str, str] = {}  # pipeline -> expression already reported invalid
+        self._jobs: dict[str, dict[str, Any]] = {}  # job:NAME -> deployed command line (schedules.json)
+        self._procs: list[Any] = []  # command jobs started, kept to reap them
 
     # -- the lock ------------------------------------------------------------------------
     def try_lock(self) -> bool:
@@ -98,10 +100,13 @@ class Scheduler:
         minute = datetime.fromtimestamp(now).replace(second=0, microsecond=0)
         try:
             ws = self.app.backend().ws
-            table = ws.pipelines if ws.exists else {}
+            table = dict(ws.pipelines) if ws.exists else {}
         except Exception as exc:  # a broken flext.toml: log, keep serving, try again next tick
             self.app.log("error", "scheduler", error=f"cannot read the workspace: {exc}")
             return []
+        # command lines that plugins deployed (gruponos/algar jobs): .flext/schedules.json
+        self._jobs = self.command_jobs()
+        table.update({key: {"schedule": job["cron"]} for key, job in self._jobs.items()})
         state = self.load()
         changed = False
         fire: list[tuple[str, float, bool]] = []
@@ -151,9 +156,47 @@ class Scheduler:
                 started.append(run_id)
         return started
 
+    def command_jobs(self) -> dict[str, dict[str, Any]]:
+        """Enabled entries of `.flext/schedules.json`, keyed `job:NAME` (never a pipeline name)."""
+        from flext.plugins import schedules
+
+        jobs: dict[str, dict[str, Any]] = {}
+        for name, entry in schedules.load(self.app.root).items():
+            command = entry.get("command")
+            if entry.get("enabled", True) and entry.get("cron") and isinstance(command, list) and command:
+                jobs[f"job:{name}"] = {"cron": str(entry["cron"]), "command": [str(c) for c in command]}
+        return jobs
+
+    def fire_command(self, key: str, slot: float, missed: bool) -> str | None:
+        """Run a deployed command line detached: `flext -C ROOT --no-input COMMAND...`."""
+        import subprocess
+        import sys
+
+        import flext
+        from flext.engine.clock import iso
+
+        job = self._jobs[key]
+        logs = os.path.join(self.app.root, ".flext", "logs", "schedules")
+        os.makedirs(logs, mode=0o700, exist_ok=True)
+        env = dict(os.environ, FLEXT_TRIGGER="schedule", FLEXT_NO_INPUT="1")
+        env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(flext.__file__)))
+        env.pop("PYTHONHOME", None)
+        argv = [sys.executable, "-m", "flext", "-C", self.app.root, "--no-input", *job["command"]]
+        with open(os.path.join(logs, key[4:] + ".log"), "ab") as log:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                    cwd=self.app.root, env=env, start_new_session=True, close_fds=True)
+        self._procs = [p for p in getattr(self, "_procs", []) if p.poll() is None] + [proc]
+        self.app.log("info", "schedule", job=key[4:], slot=iso(slot), missed=missed, pid=proc.pid)
+        self.app.audit.record(user="scheduler", role=None, action=" ".join(job["command"][:2]), target=key[4:],
+                              exit_code=0, correlation_id=os.urandom(8).hex(), source="schedule")
+        return f"{key[4:]}:{proc.pid}"
+
     def fire(self, name: str, slot: float, missed: bool) -> str | None:
         from flext.core.errors import FlextError
         from flext.engine.clock import iso
+
+        if name.startswith("job:"):
+            return self.fire_command(name, slot, missed)
 
         backend = self.app.backend()
         try:

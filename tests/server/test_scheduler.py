@@ -98,3 +98,22 @@ def test_one_scheduler_per_workspace(root: Path, env: dict[str, str]) -> None:
     one.release()
     assert two.try_lock() is True
     two.release()
+
+
+def test_deployed_command_jobs_fire_once_and_run(root: Path, env: dict[str, str]) -> None:
+    """A plugin's deployed job (.flext/schedules.json) is scheduled like a pipeline and runs
+    `flext -C ROOT --no-input COMMAND...` detached, its output in .flext/logs/schedules/."""
+    from flext.plugins import schedules
+
+    schedules.put(str(root), "demo.job", cron="*/30 * * * *", command=["config", "path"], plugin="demo")
+    scheduler = Scheduler(_app(root, env))
+    assert scheduler.due(_ts("2026-11-27T10:20:00")) == []
+    fired = scheduler.due(_ts("2026-11-27T10:30:10"))
+    assert ("job:demo.job", _ts("2026-11-27T10:30:00"), False) in fired
+    assert scheduler.due(_ts("2026-11-27T10:30:50")) == []  # not twice in one slot
+    started = scheduler.fire("job:demo.job", _ts("2026-11-27T10:30:00"), False)
+    assert started is not None and started.startswith("demo.job:")
+    for proc in scheduler._procs:
+        assert proc.wait(timeout=60) == 0
+    log = (root / ".flext" / "logs" / "schedules" / "demo.job.log").read_text()
+    assert log.strip() == str(Path(env["FLEXT_CONFIG_DIR"]) / "config.toml")
