@@ -11,6 +11,9 @@ import signal
 
 
 def start_time(pid: int) -> int | None:
+    """The kernel start time of `pid` (clock ticks since boot), or None if it is gone.
+
+    Shared by run records and supervised services to tell a live process from a reused pid."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             raw = fh.read()
@@ -18,6 +21,8 @@ def start_time(pid: int) -> int | None:
         return None
     # the command name (field 2) may hold spaces and parentheses: split after the last ')'
     rest = raw[raw.rfind(b")") + 2 :].split()
+    if not rest or rest[0] == b"Z":  # a zombie has finished; only its exit status is left
+        return None
     try:
         return int(rest[19])
     except (IndexError, ValueError):

@@ -10,26 +10,11 @@ import json
 import os
 
 from flext.core.fsutil import atomic_write
+from flext.engine.procs import start_time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-
-def start_time(pid: int) -> int | None:
-    """The kernel start time of `pid` (clock ticks since boot), or None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(b")") + 2 :].split()
-    if not fields or fields[0] == b"Z":  # a zombie has finished
-        return None
-    try:
-        return int(fields[19])
-    except (IndexError, ValueError):
-        return None
 
 
 def read(path: str) -> dict[str, Any] | None:
