@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 
 
-def atomic_write(path: str, data: bytes | str, mode: int = 0o600) -> None:
+def atomic_write(path: str, data: bytes | str, mode: int = 0o600, *, durable: bool = True) -> None:
+    """Replace `path` whole. `durable=False` skips the fsyncs: still never torn by a kill,
+    but a power cut may lose it (for records rewritten moments later)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     directory = os.path.dirname(os.path.abspath(path))
@@ -21,7 +23,8 @@ def atomic_write(path: str, data: bytes | str, mode: int = 0o600) -> None:
         while view:
             written = os.write(fd, view)
             view = view[written:]
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         try:
@@ -31,6 +34,8 @@ def atomic_write(path: str, data: bytes | str, mode: int = 0o600) -> None:
         raise
     os.close(fd)
     os.replace(tmp, path)
+    if not durable:
+        return
     try:
         dfd = os.open(directory, os.O_RDONLY)
     except OSError:

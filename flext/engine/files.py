@@ -9,33 +9,11 @@ short run's fixed cost.
 
 from __future__ import annotations
 
-import os
-
 
 def replace(path: str, data: str | bytes, mode: int = 0o600, *, durable: bool = True) -> None:
-    if durable:
-        from flext.core.fsutil import atomic_write
+    from flext.core.fsutil import atomic_write
 
-        atomic_write(path, data, mode)
-        return
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        view = memoryview(raw)
-        while view:
-            view = view[os.write(fd, view):]
-    except BaseException:
-        os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    os.close(fd)
-    os.replace(tmp, path)
+    atomic_write(path, data, mode, durable=durable)
 
 
 __all__ = ["replace"]
