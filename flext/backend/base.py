@@ -18,6 +18,31 @@ RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 LIST_STATUSES = ("running", "succeeded", "failed", "cancelled", "never")
 
 
+def match_names(
+    patterns: list[str], known: list[str], *, all_: bool, check: Callable[[str], object]
+) -> list[str]:
+    """Names, shell globs ('wms-*') or all, in order without repeats. A glob must match one
+    of `known`; a literal name is passed to `check`, which raises NotFound when it is unknown.
+    Shared by every backend so bulk verbs act on the same names locally and remotely."""
+    import fnmatch
+
+    from flext.core.errors import NotFound
+
+    if all_:
+        return known
+    out: list[str] = []
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            hits = fnmatch.filter(known, pattern)
+            if not hits:
+                raise NotFound(f"no pipeline matches {pattern!r}", hint="see `flext pipeline list`")
+        else:
+            check(pattern)
+            hits = [pattern]
+        out.extend(h for h in hits if h not in out)
+    return out
+
+
 class Backend(Protocol):
     # -- pipelines -------------------------------------------------------------
     def list_pipelines(self, status: str | None = None) -> list[dict[str, Any]]: ...

@@ -174,21 +174,11 @@ class FlexCoreBackend:
         return {**self._row(name, last), "backend": "flexcore", "server": self.base}
 
     def match_pipelines(self, patterns: list[str], *, all_: bool = False) -> list[str]:
-        import fnmatch
+        from flext.backend.base import match_names
 
-        known = sorted(self._latest()) if all_ or any(any(c in p for c in "*?[") for p in patterns) else []
-        if all_:
-            return known
-        out: list[str] = []
-        for pattern in patterns:
-            if any(ch in pattern for ch in "*?["):
-                hits = fnmatch.filter(known, pattern)
-                if not hits:
-                    raise NotFound(f"no pipeline matches {pattern!r}", hint="see `flext pipeline list`")
-            else:
-                hits = [pattern]  # any Meltano job name may be started
-            out.extend(h for h in hits if h not in out)
-        return out
+        globbing = all_ or any(any(c in p for c in "*?[") for p in patterns)
+        known = sorted(self._latest()) if globbing else []
+        return match_names(patterns, known, all_=all_, check=lambda name: None)  # any Meltano job may start
 
     def create_pipeline(self, spec: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
         raise _unsupported("store pipeline definitions (it runs Meltano jobs by name)")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import time
 
-from flext.core.errors import ConfigError, NotFound
+from flext.core.errors import ConfigError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -102,23 +102,16 @@ class HttpBackend:
 
     def match_pipelines(self, patterns: list[str], *, all_: bool = False) -> list[str]:
         """Same rules and messages as the local engine: literals must exist, globs must match."""
-        import fnmatch
+        from flext.backend.base import match_names
 
         known = sorted(str(r["name"]) for r in self.list_pipelines())
-        if all_:
-            return known
-        out: list[str] = []
-        for pattern in patterns:
-            if any(ch in pattern for ch in "*?["):
-                hits = fnmatch.filter(known, pattern)
-                if not hits:
-                    raise NotFound(f"no pipeline matches {pattern!r}", hint="see `flext pipeline list`")
-            else:
-                if pattern not in known:
-                    self.get_pipeline(pattern)  # the server's NotFound, with its did-you-mean
-                hits = [pattern]
-            out.extend(h for h in hits if h not in out)
-        return out
+        known_set = set(known)
+
+        def check(name: str) -> None:
+            if name not in known_set:
+                self.get_pipeline(name)  # the server's NotFound, with its did-you-mean
+
+        return match_names(patterns, known, all_=all_, check=check)
 
     # -- runs ----------------------------------------------------------------------------------
     def start(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",

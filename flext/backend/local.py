@@ -110,24 +110,11 @@ class LocalBackend:
 
     def match_pipelines(self, patterns: list[str], *, all_: bool = False) -> list[str]:
         """Names, shell globs ('wms-*') or all: each literal must exist, each glob must match."""
-        import fnmatch
+        from flext.backend.base import match_names
+        from flext.engine import pipelines
 
         known = sorted(self.ws.pipelines) if self.ws.exists else []
-        if all_:
-            return known
-        out: list[str] = []
-        for pattern in patterns:
-            if any(ch in pattern for ch in "*?["):
-                hits = fnmatch.filter(known, pattern)
-                if not hits:
-                    raise NotFound(f"no pipeline matches {pattern!r}", hint="see `flext pipeline list`")
-            else:
-                from flext.engine import pipelines
-
-                pipelines.get(self.ws, pattern)
-                hits = [pattern]
-            out.extend(h for h in hits if h not in out)
-        return out
+        return match_names(patterns, known, all_=all_, check=lambda name: pipelines.get(self.ws, name))
 
     # -- runs: preparation -------------------------------------------------------
     def _plan(self, name: str, run_id: str, *, full_refresh: bool, trigger: str,
