@@ -42,7 +42,7 @@ class HttpBackend:
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
-        url = ctx.settings.get("api_url") if _has_config(ctx) else None
+        url = ctx.settings.get("api_url") if ctx.has_config else None
         if not url:
             raise ConfigError(f"profile {ctx.profile!r} uses the http backend but has no api_url",
                               hint=f"flext config set api_url http://HOST:8081 --profile {ctx.profile}")
@@ -311,10 +311,6 @@ def remote(ctx: Any) -> HttpBackend | None:
     backend = ctx.backend
     return backend if isinstance(backend, HttpBackend) else None
 
-
-def _has_config(ctx: Any) -> bool:
-    check = getattr(ctx, "_config_exists", None)
-    return bool(check()) if callable(check) else True
 
 
 def _run(record: dict[str, Any]) -> dict[str, Any]:

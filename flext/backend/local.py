@@ -182,7 +182,8 @@ class LocalBackend:
     def _begin(self, name: str, *, full_refresh: bool, trigger: str, idempotency_key: str | None,
                detached: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """Under the pipeline lock: refuse a second active run, write the queued record."""
-        from flext.engine import clock, runs
+        from flext.core import clock
+        from flext.engine import runs
         from flext.engine.workspace import ensure_dot
 
         ws = self.ws
@@ -351,7 +352,7 @@ class LocalBackend:
 
         record = runs.read(self.ws, name, run_id)
         if record is None:
-            from flext.router.suggest import closest
+            from flext.core.suggest import closest
 
             known = runs.ids(self.ws, name)
             if not known and name not in (self.ws.pipelines if self.ws.exists else {}):

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def remote(ctx: Context) -> HttpBackend | None:
     """The HTTP backend when the profile is remote (without building a local one)."""
-    if not ctx._config_exists():
+    if not ctx.has_config:
         return None
     settings = ctx.settings
     kind = str(settings.get("backend") or "local")

@@ -73,7 +73,7 @@ class Transport:
 
         self.ctx = ctx
         self.base = base.rstrip("/")
-        settings = ctx.settings if _config_exists(ctx) else {}
+        settings = ctx.settings if ctx.has_config else {}
         self.timeout = float(settings.get("timeout") or DEFAULT_TIMEOUT)
         retries = settings.get("retries")
         self.retries = DEFAULT_RETRIES if retries is None else int(retries)
@@ -247,10 +247,6 @@ class _StatusError(Exception):
         super().__init__(response.status_code)
         self.response = response
 
-
-def _config_exists(ctx: Any) -> bool:
-    check = getattr(ctx, "_config_exists", None)
-    return bool(check()) if callable(check) else True
 
 
 def _server_down(response: Any) -> bool:

@@ -17,7 +17,7 @@ def since_bound(value: str | None, flag: str) -> str | None:
     """A `--since`/`--until` value (10m, 2h, or an ISO timestamp) as a canonical timestamp."""
     if not value:
         return None
-    from flext.services.timefmt import bound
+    from flext.core.clock import bound
 
     try:
         return bound(value)

@@ -74,7 +74,7 @@ def alerts_add(ctx: Context, args: Args) -> Result:
 def alerts_remove(ctx: Context, args: Args) -> Result:
     name: str = args.name
     if name not in (ctx.config.data.get("alerts") or {}):
-        from flext.router.suggest import closest
+        from flext.core.suggest import closest
 
         guess = closest(name, list(ctx.config.data.get("alerts") or {}))
         raise NotFound(f"alert {name!r} does not exist", hint=f"did you mean {guess!r}?" if guess else "see `flext monitor alerts list`")
@@ -85,9 +85,10 @@ def alerts_remove(ctx: Context, args: Args) -> Result:
 
 
 def performance(ctx: Context, args: Args) -> Result:
+    from flext.router.scan import command_path
     from flext.services.perf import report
 
-    doc = report(ctx, since=args.since, limit=int(args.limit or 20))
+    doc = report(ctx, since=args.since, limit=int(args.limit or 20), command_of=command_path)
     text = ["COMMAND LATENCY (from the history)"]
     if doc["commands"]:
         text.append(plain_table(doc["commands"], ["command", "count", "failed", "p50_ms", "p90_ms", "p99_ms", "max_ms"]))

@@ -35,7 +35,7 @@ def show(ctx: Context, args: Args) -> Result:
 
 def create(ctx: Context, args: Args) -> Result:
     if not (args.get("tap") and args.get("target")):  # a guided set-up on a terminal, else a usage error
-        from flext.repl.wizards import pipeline_create
+        from flext.prompts.wizards import pipeline_create
 
         args.update(pipeline_create(ctx, dict(args)))
     spec: dict[str, Any] = {"name": args.name}

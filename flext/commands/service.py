@@ -40,7 +40,7 @@ def add(ctx: Context, args: Args) -> Result:
     from flext.services import registry
 
     if not args.url:  # a guided set-up on a terminal, else a usage error naming --url
-        from flext.repl.wizards import service_add
+        from flext.prompts.wizards import service_add
 
         args.update(service_add(ctx, dict(args)))
     name: str = args.name

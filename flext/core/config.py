@@ -32,6 +32,15 @@ if TYPE_CHECKING:
     from flext.core.paths import Paths
 
 DEFAULT_PROFILE = "default"
+_PROFILE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def check_profile_name(name: str) -> None:
+    """Letters, digits, '-' and '_', not starting with '-' or '_' (a profile is a TOML table)."""
+    from flext.core.errors import UsageError
+
+    if not name or not set(name) <= _PROFILE_CHARS or name[0] in "-_":
+        raise UsageError(f"invalid profile name {name!r}", hint="use letters, digits, '-' and '_'")
 BUILTIN: dict[str, Any] = {
     "output": "table",
     "color": "auto",
@@ -143,7 +152,7 @@ class Config:
             where = f"{self.path}:{line}" if line else self.path
             hint = "run `flext config validate` for details, or `flext config edit` to fix it"
             if message == "unknown key":
-                from flext.router.suggest import closest
+                from flext.core.suggest import closest
 
                 leaf = key.rsplit(".", 1)[-1]
                 guess = closest(leaf, [k.rsplit(".", 1)[-1] for k in schema.setting_keys()] + list(schema.TOP_LEVEL))
@@ -184,7 +193,7 @@ class Config:
     def chain(self, profile: str) -> list[str]:
         """Profiles from the most basic ancestor down to `profile`."""
         if profile != DEFAULT_PROFILE and profile not in self.profiles:
-            from flext.router.suggest import closest
+            from flext.core.suggest import closest
 
             guess = closest(profile, self.profile_names())
             raise NotFound(
@@ -345,4 +354,4 @@ def _deep_copy(value: Any) -> Any:
     return value
 
 
-__all__ = ["BUILTIN", "DEFAULT_PROFILE", "Config", "line_of", "parse_toml", "split_key"]
+__all__ = ["BUILTIN", "DEFAULT_PROFILE", "Config", "check_profile_name", "line_of", "parse_toml", "split_key"]

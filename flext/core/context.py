@@ -14,6 +14,7 @@ from flext.core.paths import Paths
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from flext.core.config import Config
@@ -40,8 +41,10 @@ class Context:
         source: str = "cli",
         session: str | None = None,
         env: dict[str, str] | os._Environ[str] | None = None,
+        backend_factory: Callable[[Context], Any] | None = None,
     ) -> None:
         self.env = os.environ if env is None else env
+        self.backend_factory = backend_factory
         self.options = dict(options or {})
         self.io = io or IO(env=self.env, no_color=bool(self.options.get("no_color")))
         if self.options.get("no_color"):
@@ -56,6 +59,14 @@ class Context:
         self._secrets: SecretStore | None = None
         self._settings: dict[str, Any] | None = None
         self._backend: Any = None
+
+    def derive(self, **options: Any) -> Context:
+        """A Context for the same terminal, session and engine factory with some global
+        options changed (a wizard working in the workspace it just created)."""
+        other = Context(self.io, self.paths, {**self.options, **options}, source=self.source, session=self.session,
+                        env=self.env, backend_factory=self.backend_factory)
+        other.sticky.update(self.sticky)
+        return other
 
     # -- global options ----------------------------------------------------
     @property
@@ -87,11 +98,13 @@ class Context:
         value = self.options.get("workspace") or self.sticky.get("workspace")
         if value:
             return os.path.abspath(str(value))
-        configured = self.settings.get("workspace") if self._config_exists() else None
+        configured = self.settings.get("workspace") if self.has_config else None
         return os.path.abspath(os.path.expanduser(str(configured))) if configured else None
 
     # -- config ------------------------------------------------------------
-    def _config_exists(self) -> bool:
+    @property
+    def has_config(self) -> bool:
+        """Is there a config file (or a config already read)? Without one, defaults apply."""
         return self._config is not None or os.path.exists(self.paths.config_file)
 
     @property
@@ -125,7 +138,7 @@ class Context:
             return str(flag)
         env = self.env.get("FLEXT_OUTPUT")
         if env:
-            from flext.router.spec import OUTPUT_FORMATS
+            from flext.core.output import OUTPUT_FORMATS
 
             if env not in OUTPUT_FORMATS:
                 raise UsageError(
@@ -133,7 +146,7 @@ class Context:
                     hint="unset FLEXT_OUTPUT or fix its value",
                 )
             return env
-        if not self._config_exists():
+        if not self.has_config:
             return "table"
         return str(self.settings.get("output") or "table")
 
@@ -155,31 +168,17 @@ class Context:
             return redact_known(text)
         return self._secrets.redact(text)
 
-    # -- backend -----------------------------------------------------------
+    # -- backend ---------------------------------------------------------
     @property
     def backend(self) -> Any:
-        """The local engine, or the HTTP client when the profile has `api_url`.
-
-        `backend = "flexcore"` selects the FlexCore mapping. Built once per Context.
-        """
+        """The engine for this profile, built on first use by the factory the runner gave
+        (`flext.backend.select.select`); core never chooses one itself."""
         if self._backend is None:
-            kind = "local"
-            if self._config_exists():
-                kind = str(self.settings.get("backend") or "local")
-                if kind == "local" and self.settings.get("api_url"):
-                    kind = "http"
-            if kind == "http":
-                from flext.backend.http import HttpBackend
+            if self.backend_factory is None:
+                from flext.core.errors import FlextError
 
-                self._backend = HttpBackend(self)
-            elif kind == "flexcore":
-                from flext.backend.flexcore import FlexCoreBackend
-
-                self._backend = FlexCoreBackend(self)
-            else:
-                from flext.backend.local import LocalBackend
-
-                self._backend = LocalBackend(self)
+                raise FlextError("no engine for this command", hint="build the Context with flext.runner.make_context")
+            self._backend = self.backend_factory(self)
         return self._backend
 
     # -- interaction -------------------------------------------------------

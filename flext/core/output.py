@@ -7,6 +7,9 @@ separated, no header). Data goes to stdout, messages to stderr.
 
 from __future__ import annotations
 
+# The formats every command can print (-o/--output, FLEXT_OUTPUT, `output` in config).
+OUTPUT_FORMATS = ("table", "json", "jsonl", "yaml", "csv", "plain")
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -301,4 +304,4 @@ def _rich_table(
     console.print(table)
 
 
-__all__ = ["Result", "as_result", "cell", "plain_table", "render", "to_csv", "to_json", "to_yaml"]
+__all__ = ["OUTPUT_FORMATS", "Result", "as_result", "cell", "plain_table", "render", "to_csv", "to_json", "to_yaml"]

@@ -35,7 +35,7 @@ def get(ws: Workspace, name: str) -> dict[str, Any]:
     table = ws.pipelines if ws.exists else {}
     if name in table:
         return {"name": name, **table[name]}
-    from flext.router.suggest import closest
+    from flext.core.suggest import closest
 
     guess = closest(name, list(table))
     raise NotFound(f"pipeline {name!r} does not exist",
@@ -50,7 +50,7 @@ def validate(ws: Workspace, spec: dict[str, Any], where: str = "", path: str | N
     key_prefix = f"{prefix}pipelines.{name}"
     unknown = [k for k in spec if k not in (*KEYS, "name")]
     if unknown:
-        from flext.router.suggest import closest
+        from flext.core.suggest import closest
 
         guess = closest(unknown[0], list(KEYS))
         raise ConfigError(f"{key_prefix}.{unknown[0]}: unknown key",
@@ -118,7 +118,7 @@ def seconds(value: Any, key: str) -> float:
         if value < 0:
             raise ConfigError(f"{key}: must not be negative")
         return float(value)
-    from flext.router.values import parse_duration
+    from flext.core.durations import parse_duration
 
     try:
         return parse_duration(str(value))
@@ -139,7 +139,7 @@ def check_plugin(ws: Workspace, name: str, kind: str, path: str | None = None) -
         return
     if plugins.read_manifest(ws, name) is not None or shutil.which(name, path=path):
         return
-    from flext.router.suggest import closest
+    from flext.core.suggest import closest
 
     pool = [n for n, e in table.items() if e["kind"] == kind] + [m["name"] for m in plugins.installed(ws)]
     guess = closest(name, pool)

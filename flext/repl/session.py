@@ -1,6 +1,6 @@
 """The interactive shell: a prompt loop where every line runs exactly as one-shot.
 
-Each line goes through `flext.cli.run_line` (source "repl"), so parsing, output, exit
+Each line goes through `flext.runner.run_line` (source "repl"), so parsing, output, exit
 codes, history and audit are the one-shot ones; the shell adds only interaction:
 completion, highlighting, the toolbar, context help, history search, sticky
 `use profile`/`use workspace`, a choice list for unclear free text, and Ctrl-C that
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from flext.repl.toolbar import Status
     from flext.router.spec import Node
 
-__all__ = ["EXIT", "Shell", "interactive", "run_shell"]
+__all__ = ["EXIT", "Shell", "interactive"]
 
 EXIT = -1  # `handle` asks the loop to end
 
@@ -53,11 +53,6 @@ STYLE = {
     "completion.history": "#b0bec5",
     "auto-suggestion": "#6c6c6c",
 }
-
-
-def run_shell(ctx: Context) -> int:
-    """Bare `flext` on a terminal: start the shell; returns its exit code (0 on Ctrl-D)."""
-    return Shell(ctx).run()
 
 
 def interactive(ctx: Context, args: Args) -> Result:
@@ -134,9 +129,9 @@ class Shell:
         return repl if isinstance(repl, dict) else {}
 
     def _context(self) -> Context:
-        from flext.core.context import Context
+        from flext.runner import make_context
 
-        ctx = Context(self.io, source="repl", session=self.session_id, env=self.env)
+        ctx = make_context(self.io, source="repl", session=self.session_id, env=self.env)
         ctx.sticky.update(self.sticky)
         return ctx
 
@@ -154,8 +149,8 @@ class Shell:
 
     # -- free text ------------------------------------------------------------------
     def is_free_text(self, words: list[str], wait: float = 0.0) -> bool:
-        from flext.core.aliases import first_word
         from flext.repl import builtins
+        from flext.router.aliases import first_word
 
         index = first_word(words)
         if index is None:
@@ -298,7 +293,7 @@ class Shell:
 
     def execute(self, argv: list[str]) -> int:
         """Run a command line through the one-shot path; Ctrl-C stops it, not the shell."""
-        from flext.cli import run_line
+        from flext.runner import run_line
 
         started = time.monotonic()
         try:

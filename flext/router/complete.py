@@ -31,6 +31,7 @@ import os
 import sys
 
 from flext.router import live
+from flext.router.scan import FREE, OPTION, UNKNOWN, VALUE, find_long, find_short, looks_negative_number, scan, slot
 from flext.router.spec import DURATION, GLOBAL_OPTS, PATH, tree
 
 TYPE_CHECKING = False
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 FILES = ":files"
 DIRS = ":dirs"
 DIRECTIVES = (FILES, DIRS)
-_MAX_ALIAS_DEPTH = 16
 _DURATION_UNITS = (("s", "seconds"), ("m", "minutes"), ("h", "hours"), ("d", "days"))
 
 
@@ -63,16 +63,10 @@ class _State:
         self.rest = False  # inside an argument that takes every later token (Arg.rest)
 
     def find(self, name: str) -> Opt | None:
-        found = self.node.find_opt(name)
-        if found is None:
-            found = next((o for o in GLOBAL_OPTS if o.name == name), None)
-        return found
+        return find_long(self.node, name)
 
     def find_short(self, letter: str) -> Opt | None:
-        found = self.node.find_short(letter)
-        if found is None:
-            found = next((o for o in GLOBAL_OPTS if o.short == letter), None)
-        return found
+        return find_short(self.node, letter)
 
     def value(self, opt: Opt, value: str) -> None:
         """Record an option value; `-p` and `-C` change where live values come from."""
@@ -133,81 +127,26 @@ def main(args: Sequence[str], env: Mapping[str, str] | None = None, out: TextIO 
 # -- reading the words typed so far ------------------------------------------------
 
 
-def _negative_number(token: str) -> bool:
-    return len(token) > 1 and token[0] == "-" and token[1:].replace(".", "", 1).isdigit()
-
-
 def _walk(words: list[str], env: dict[str, str], cwd: str) -> _State | None:
-    """Follow the typed words like the parser does, but never fail: None means 'no idea'."""
+    """Where the typed words lead, read by the one scanner; None means 'no idea' (free text,
+    an unknown subcommand)."""
     root = tree()
     st = _State(root, env, cwd)
-    queue = list(words)
-    expansions = 0
-    i = 0
-    while i < len(queue):
-        token = queue[i]
-        i += 1
-        if st.rest:
-            st.positionals.append(token)
-            continue
-        if st.pending is not None:
-            opt, st.pending = st.pending, None
-            st.value(opt, token)
-            if opt.greedy:  # `--select a b c` (but `--select=a` takes one value)
-                st.greedy = opt
-            continue
-        if not st.end and token == "--":
-            st.end = True
-            st.greedy = None
-            continue
-        if not st.end and token.startswith("--") and len(token) > 2:
-            st.greedy = None
-            name, eq, inline = token[2:].partition("=")
-            long = st.find(name)
-            if long is not None:
-                st.used.add(id(long))
-                if not long.flag:
-                    if eq:
-                        st.value(long, inline)
-                    else:
-                        st.pending = long
-            continue
-        if not st.end and token.startswith("-") and len(token) > 1 and not _negative_number(token):
-            st.greedy = None
-            letters = token[1:]
-            for pos, letter in enumerate(letters):
-                short = st.find_short(letter)
-                if short is None:
-                    break
-                st.used.add(id(short))
-                if short.flag:
-                    continue
-                attached = letters[pos + 1 :].removeprefix("=")
-                if attached:
-                    st.value(short, attached)
-                else:
-                    st.pending = short
-                break
-            continue
-        if st.greedy is not None:
-            continue  # another value of `--select a b c`
-        if not st.positionals and st.node.children and not st.end:
-            child = st.node.child(token)
-            if child is not None:
-                st.node = child
-                continue
-            if st.node is root and expansions < _MAX_ALIAS_DEPTH:
-                expansion = _alias_words(token, st)
-                if expansion is not None:
-                    queue[i:i] = expansion
-                    expansions += 1
-                    continue
-            if not st.node.runnable:
-                return None  # an unknown command (or free text): nothing to offer
-        st.positionals.append(token)
-        args = st.node.args
-        if args and args[-1].rest and st.node.runnable:  # as flext.router.parse does
-            st.rest = True  # `flext explain history -n 5`: the rest is text, not options
+    scanned = scan(words, root, partial=True, expand=lambda word: _alias_words(word, st))
+    for token in scanned.tokens:
+        if token.kind == FREE or (token.kind == UNKNOWN and not token.text.startswith("-")):
+            return None
+        if token.kind == VALUE and token.opt is not None:
+            st.value(token.opt, token.text)
+        elif token.kind == OPTION and token.opt is not None and token.value is not None:
+            st.value(token.opt, token.value)
+    st.node = scanned.node
+    st.positionals = scanned.positionals
+    st.used = {id(o) for o in scanned.used}
+    st.pending = scanned.pending
+    st.greedy = scanned.greedy
+    st.end = scanned.end
+    st.rest = scanned.rest
     return st
 
 
@@ -216,18 +155,9 @@ def _alias_words(word: str, st: _State) -> list[str] | None:
     expansion = dict(live.entries("aliases", st.env, st.cwd)).get(word)
     if expansion is None:
         return None
-    import shlex
+    from flext.router.aliases import prefix
 
-    try:
-        parts = shlex.split(expansion)
-    except ValueError:
-        return None
-    out: list[str] = []
-    for part in parts:
-        if part == "$@" or (len(part) == 2 and part[0] == "$" and part[1].isdigit()):
-            break
-        out.append(part)
-    return out
+    return prefix(expansion)
 
 
 # -- what may come at the cursor ---------------------------------------------------
@@ -246,7 +176,7 @@ def _current(st: _State, cur: str) -> list[tuple[str, str]]:
         return _values(st, opt, part, f"--{name}=")
     if not st.end and cur.startswith("-") and not cur.startswith("--") and len(cur) > 2:
         return _short_cluster(st, cur)
-    if not st.end and cur.startswith("-") and not _negative_number(cur):
+    if not st.end and cur.startswith("-") and not looks_negative_number(cur):
         return _options(st)
     if st.greedy is not None:
         return _values(st, st.greedy, cur, "")
@@ -302,19 +232,11 @@ def _children(st: _State, cur: str) -> list[tuple[str, str]]:
     return found
 
 
-def _arg_at(args: list[Arg], index: int) -> tuple[Arg, int] | None:
-    """The argument that the positional at `index` fills, and where that argument started."""
-    for start, arg in enumerate(args):
-        if arg.nargs in ("+", "*") or index == start:
-            return arg, start
-    return None
-
-
 def _positional(st: _State, cur: str) -> list[tuple[str, str]]:
-    slot = _arg_at(st.node.args, len(st.positionals))
-    if slot is None:
+    found_slot = slot(st.node, len(st.positionals))
+    if found_slot is None:
         return []
-    arg, start = slot
+    arg, start = found_slot
     if arg.completer == "commands":
         return _command_words(st, st.positionals[start:])
     found = _values(st, arg, cur, "")

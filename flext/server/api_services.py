@@ -111,7 +111,7 @@ def logs(app: App, req: Request) -> Response:
 def _since(value: str | None) -> str | None:
     if not value:
         return None
-    from flext.services.timefmt import bound
+    from flext.core.clock import bound
 
     try:
         return bound(value)

@@ -226,7 +226,7 @@ class App:
                  correlation_id=request.correlation_id, **({} if ok else {"sent": False}))
 
     def log(self, level: str, event: str, **fields: Any) -> None:
-        from flext.engine.clock import iso_now
+        from flext.core.clock import iso_now
 
         line = json.dumps({"ts": iso_now(), "level": level, "event": event, **fields}, ensure_ascii=False, default=str)
         with self._log_lock:

@@ -173,7 +173,7 @@ class Scheduler:
         import sys
 
         import flext
-        from flext.engine.clock import iso
+        from flext.core.clock import iso
 
         job = self._jobs[key]
         logs = os.path.join(self.app.root, ".flext", "logs", "schedules")
@@ -192,8 +192,8 @@ class Scheduler:
         return f"{key[4:]}:{proc.pid}"
 
     def fire(self, name: str, slot: float, missed: bool) -> str | None:
+        from flext.core.clock import iso
         from flext.core.errors import FlextError
-        from flext.engine.clock import iso
 
         if name.startswith("job:"):
             return self.fire_command(name, slot, missed)

@@ -232,7 +232,7 @@ def _run_record(ws: Path, pipeline: str, run_id: str, **fields: object) -> None:
 
 
 def _iso(offset: float = 0.0) -> str:
-    from flext.services.timefmt import iso
+    from flext.core.clock import iso
 
     return iso(time.time() + offset)
 

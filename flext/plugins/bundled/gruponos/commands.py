@@ -31,7 +31,7 @@ def _job(ctx: Context, cwd: str, name: str) -> dict[str, Any]:
     for job in jobs:
         if job["name"] == name:
             return job
-    from flext.router.suggest import closest
+    from flext.core.suggest import closest
 
     names = [j["name"] for j in jobs]
     guess = closest(name, names)
