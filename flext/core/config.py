@@ -27,12 +27,29 @@ from flext.core.fsutil import atomic_write
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
     from flext.core.paths import Paths
 
 DEFAULT_PROFILE = "default"
 _PROFILE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def inherit_chain(profiles: Mapping[str, Any], name: str) -> tuple[list[str], str | None]:
+    """`name` and the profiles it inherits from, nearest first (`default` left out), and the
+    name where the chain breaks (a cycle, or a profile that does not exist), else None.
+
+    The one walk of `inherit`: settings, secrets and completion all read profiles by it."""
+    order: list[str] = []
+    current: object = name
+    while isinstance(current, str) and current and current != DEFAULT_PROFILE:
+        body = profiles.get(current)
+        if current in order or not isinstance(body, dict):
+            return order, current
+        order.append(current)
+        current = body.get("inherit")
+    return order, None
 
 
 def check_profile_name(name: str) -> None:
@@ -200,20 +217,15 @@ class Config:
                 f"profile {profile!r} does not exist",
                 hint=f"did you mean {guess!r}?" if guess else "see `flext profile list`",
             )
-        order: list[str] = []
-        name: str | None = profile
-        while name and name != DEFAULT_PROFILE:
-            if name in order:
-                loop = " -> ".join([*order, name])
-                raise ConfigError(f"{self.path}: profiles inherit in a cycle: {loop}", hint="remove one `inherit`")
-            if name not in self.profiles:
-                raise ConfigError(
-                    f"{self.path}: profile {order[-1]!r} inherits {name!r}, which does not exist",
-                    hint=f"create it with `flext profile create {name}` or fix `inherit`",
-                )
-            order.append(name)
-            parent = self.profiles[name].get("inherit")
-            name = str(parent) if parent else None
+        order, broken = inherit_chain(self.profiles, profile)
+        if broken is not None and broken in order:
+            loop = " -> ".join([*order, broken])
+            raise ConfigError(f"{self.path}: profiles inherit in a cycle: {loop}", hint="remove one `inherit`")
+        if broken is not None:
+            raise ConfigError(
+                f"{self.path}: profile {order[-1]!r} inherits {broken!r}, which does not exist",
+                hint=f"create it with `flext profile create {broken}` or fix `inherit`",
+            )
         return list(reversed(order))
 
     def effective(self, profile: str | None = None, *, with_env: bool = True) -> dict[str, Any]:
@@ -354,4 +366,4 @@ def _deep_copy(value: Any) -> Any:
     return value
 
 
-__all__ = ["BUILTIN", "DEFAULT_PROFILE", "Config", "check_profile_name", "line_of", "parse_toml", "split_key"]
+__all__ = ["BUILTIN", "DEFAULT_PROFILE", "Config", "check_profile_name", "inherit_chain", "line_of", "parse_toml", "split_key"]

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from flext.core.config import Config
+    from flext.core.paths import Scope
     from flext.core.secrets import SecretStore
 
 
@@ -59,6 +60,7 @@ class Context:
         self._secrets: SecretStore | None = None
         self._settings: dict[str, Any] | None = None
         self._backend: Any = None
+        self._workspace_found: tuple[str, str] | None = None
 
     def derive(self, **options: Any) -> Context:
         """A Context for the same terminal, session and engine factory with some global
@@ -94,12 +96,56 @@ class Context:
         return not self.no_input
 
     @property
-    def workspace_dir(self) -> str | None:
-        value = self.options.get("workspace") or self.sticky.get("workspace")
-        if value:
-            return os.path.abspath(str(value))
-        configured = self.settings.get("workspace") if self.has_config else None
-        return os.path.abspath(os.path.expanduser(str(configured))) if configured else None
+    def workspace_root(self) -> str:
+        """The workspace of this invocation, found once: the directory asked for (or the
+        nearest flext.toml at or above it), else the nearest flext.toml at or above the
+        current directory (below FLEXT_CEILING_DIRS), else the default workspace.
+
+        A directory asked for must exist: NotFound (exit 6), and nothing is created."""
+        return self._workspace()[0]
+
+    @property
+    def workspace_origin(self) -> str:
+        """How `workspace_root` was chosen: flag, session, config, found or default."""
+        return self._workspace()[1]
+
+    def _workspace(self) -> tuple[str, str]:
+        if self._workspace_found is not None:
+            return self._workspace_found
+        from flext.core.paths import find_workspace
+
+        asked, origin = self.options.get("workspace"), "flag"
+        if not asked:
+            asked, origin = self.sticky.get("workspace"), "session"
+        if not asked and self.has_config:
+            asked, origin = self.settings.get("workspace"), "config"
+        if asked:
+            folder = os.path.abspath(os.path.expanduser(str(asked)))
+            if not os.path.isdir(folder):
+                from flext.core.errors import NotFound
+
+                where = {"flag": "-C", "session": "use workspace", "config": "`workspace` in config.toml"}[origin]
+                raise NotFound(f"workspace directory {folder} does not exist ({where})",
+                               hint=f"create it with `flext init {folder}`, or check the path")
+            found = (find_workspace(folder, self.env) or folder, origin)
+        else:
+            try:
+                here: str | None = os.getcwd()
+            except OSError:  # the current directory was deleted under us
+                here = None
+            root = find_workspace(here, self.env) if here else None
+            found = (root, "found") if root else (self.paths.default_workspace, "default")
+        self._workspace_found = found
+        return found
+
+    def scope(self) -> Scope:
+        """Where this line reads names and files: `-C`/`use workspace` as the directory,
+        `-p`/`use profile` as the profile (data, never written into the environment)."""
+        from flext.core.paths import Scope
+
+        override = self.options.get("profile") or self.sticky.get("profile")
+        folder = self.options.get("workspace") or self.sticky.get("workspace")
+        return Scope(self.env, os.path.abspath(str(folder)) if folder else None, str(override) if override else None)
 
     # -- config ------------------------------------------------------------
     @property
@@ -118,6 +164,7 @@ class Context:
     def reload_config(self) -> None:
         self._config = None
         self._settings = None
+        self._workspace_found = None
 
     @property
     def profile(self) -> str:

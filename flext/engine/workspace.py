@@ -1,8 +1,8 @@
 """The workspace: a folder with `flext.toml` and a git-ignored `.flext/` beside it.
 
-Found by `-C DIR` (ctx.workspace_dir), else by walking up from the current directory,
-else the user's default workspace under the data dir (created on first write), so every
-command works on a fresh machine. `init_workspace` is a plain function so the guided
+Found by `-C DIR`, else by walking up from the current directory (below
+FLEXT_CEILING_DIRS), else the user's default workspace under the data dir (created on
+first write), so every command works on a fresh machine: `Context.workspace_root`. `init_workspace` is a plain function so the guided
 wizard can call it with the answers it collected.
 """
 
@@ -19,18 +19,6 @@ if TYPE_CHECKING:
 
 FILENAME = "flext.toml"
 DOT = ".flext"
-
-
-def find_root(start: str) -> str | None:
-    """The nearest directory at or above `start` holding flext.toml."""
-    here = os.path.abspath(start)
-    while True:
-        if os.path.isfile(os.path.join(here, FILENAME)):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
 
 
 class Workspace:
@@ -136,13 +124,8 @@ def ensure_dot(ws: Workspace) -> None:
 
 
 def from_context(ctx: Any) -> Workspace:
-    """The workspace of this invocation: -C, else walk up from cwd, else the default one."""
-    explicit = ctx.workspace_dir
-    if explicit:
-        root = find_root(explicit) if not os.path.isfile(os.path.join(explicit, FILENAME)) else explicit
-        return Workspace(root or explicit)
-    found = find_root(os.getcwd())
-    return Workspace(found or ctx.paths.default_workspace)
+    """The workspace of this invocation (`ctx.workspace_root`: -C, config, walk up, default)."""
+    return Workspace(ctx.workspace_root)
 
 
 def init_workspace(directory: str, *, name: str | None = None, example: bool = False) -> dict[str, Any]:
@@ -189,4 +172,4 @@ def _gitignore(root: str) -> None:
         fh.write(".flext/\n")
 
 
-__all__ = ["DOT", "FILENAME", "Workspace", "ensure_dot", "find_root", "from_context", "init_workspace"]
+__all__ = ["DOT", "FILENAME", "Workspace", "ensure_dot", "from_context", "init_workspace"]

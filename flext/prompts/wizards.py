@@ -42,10 +42,7 @@ def _problem(check: Callable[[str], object]) -> Callable[[str, dict[str, Any]], 
 def _live(ctx: Context, kind: str) -> list[tuple[str, str]]:
     from flext.router.live import entries
 
-    env = dict(ctx.env)
-    if ctx.options.get("profile") or ctx.sticky.get("profile"):
-        env["FLEXT_PROFILE"] = str(ctx.options.get("profile") or ctx.sticky.get("profile"))
-    return entries(kind, env, str(ctx.workspace_dir or os.getcwd()))
+    return entries(kind, ctx.scope())
 
 
 def _catalog(kind: str) -> list[tuple[str, str]]:

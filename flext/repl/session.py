@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from flext.core.context import Args, Context
     from flext.core.output import Result
+    from flext.core.paths import Scope
     from flext.repl.names import LiveNames, Source
     from flext.repl.toolbar import Status
     from flext.router.spec import Node
@@ -92,7 +93,7 @@ class Shell:
                 value = ctx.options[key]
                 self.sticky[key] = os.path.abspath(str(value)) if key == "workspace" else value
         self.status: Status = Status()
-        self.names: LiveNames = LiveNames(self._names_env, self._cwd, source=names)
+        self.names: LiveNames = LiveNames(self._scope, source=names)
         self._input = input
         self._output = output
         self._session: PromptSession[str] | None = None
@@ -102,11 +103,12 @@ class Shell:
         self.last_code = 0
 
     # -- facts the components read ------------------------------------------------
-    def _names_env(self) -> dict[str, str]:
-        env = dict(self.env)
-        if self.sticky.get("profile"):
-            env["FLEXT_PROFILE"] = str(self.sticky["profile"])
-        return env
+    def _scope(self) -> Scope:
+        """Where names are read: the session's `use profile`/`use workspace`, as data."""
+        from flext.core.paths import Scope
+
+        profile = self.sticky.get("profile")
+        return Scope(self.env, self._cwd(), str(profile) if profile else None)
 
     def _cwd(self) -> str:
         return str(self.sticky.get("workspace") or os.getcwd())

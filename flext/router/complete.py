@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import sys
 
+from flext.core.paths import Scope
 from flext.router import live
 from flext.router.scan import FREE, OPTION, UNKNOWN, VALUE, find_long, find_short, looks_negative_number, scan, slot
 from flext.router.spec import DURATION, GLOBAL_OPTS, PATH, tree
@@ -50,11 +51,10 @@ _DURATION_UNITS = (("s", "seconds"), ("m", "minutes"), ("h", "hours"), ("d", "da
 class _State:
     """Where the words typed so far have led: node, positionals, options in use."""
 
-    def __init__(self, root: Node, env: dict[str, str], cwd: str) -> None:
+    def __init__(self, root: Node, env: Mapping[str, str], cwd: str) -> None:
         self.root = root
         self.node = root
-        self.env = env
-        self.cwd = cwd
+        self.scope = Scope(env, cwd)
         self.positionals: list[str] = []
         self.used: set[int] = set()
         self.pending: Opt | None = None  # the option whose value comes next
@@ -71,9 +71,9 @@ class _State:
     def value(self, opt: Opt, value: str) -> None:
         """Record an option value; `-p` and `-C` change where live values come from."""
         if opt.name == "profile" and opt in GLOBAL_OPTS:
-            self.env["FLEXT_PROFILE"] = value
+            self.scope.profile = value
         elif opt.name == "workspace" and opt in GLOBAL_OPTS:
-            self.cwd = os.path.join(self.cwd, os.path.expanduser(value))
+            self.scope.cwd = os.path.join(self.scope.cwd, os.path.expanduser(value))
 
 
 def candidates(words: Sequence[str], env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
@@ -152,7 +152,7 @@ def _walk(words: list[str], env: dict[str, str], cwd: str) -> _State | None:
 
 def _alias_words(word: str, st: _State) -> list[str] | None:
     """A user alias's expansion, cut at its first placeholder ($1, $@): the typed words fill it."""
-    expansion = dict(live.entries("aliases", st.env, st.cwd)).get(word)
+    expansion = dict(live.entries("aliases", st.scope)).get(word)
     if expansion is None:
         return None
     from flext.router.aliases import prefix
@@ -226,7 +226,7 @@ def _children(st: _State, cur: str) -> list[tuple[str, str]]:
         if cur and not child.name.startswith(cur):
             found.extend((a, child.summary) for a in child.aliases if a.startswith(cur))
     if st.node is st.root:
-        for name, expansion in live.entries("aliases", st.env, st.cwd):
+        for name, expansion in live.entries("aliases", st.scope):
             if st.root.child(name) is None:
                 found.append((name, f"alias: {expansion}"))
     return found
@@ -269,7 +269,7 @@ def _values(st: _State, spec: Opt | Arg, partial: str, prefix: str) -> list[tupl
     if spec.choices:
         pairs = [(c, "") for c in spec.choices]
     elif spec.completer:
-        pairs = live.entries(spec.completer, st.env, st.cwd)
+        pairs = live.entries(spec.completer, st.scope)
     elif spec.type == DURATION:
         pairs = _durations(partial)
     elif spec.type == PATH:

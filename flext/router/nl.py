@@ -113,16 +113,10 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
 
 def world_for(ctx: Context) -> World:
     """Live names as `flext.router.live` reports them for this invocation."""
-    import os
-
     from flext.router.live import names
 
-    env = dict(ctx.env)
-    profile = ctx.options.get("profile") or ctx.sticky.get("profile")
-    if profile:
-        env["FLEXT_PROFILE"] = str(profile)
-    cwd = str(ctx.options.get("workspace") or ctx.sticky.get("workspace") or os.getcwd())
-    return World(lambda kind: names(kind, env, cwd))
+    scope = ctx.scope()
+    return World(lambda kind: names(kind, scope))
 
 
 def explain(ctx: Context, text: str, world: World | None = None) -> dict[str, Any] | None:
