@@ -33,6 +33,7 @@ COSTLY_STDLIB = frozenset(
 # nothing on the start-up path imports them at module level (checked below).
 HEAVY_BY_DESIGN = {
     "flext.core.schema": "the msgspec schema, imported only when config.toml is validated",
+    "flext.core.contract": "the Backend protocol (typing), imported only by the backends and by mypy",
 }
 
 

@@ -23,6 +23,7 @@ from flext.core.errors import (
     NotFound,
     OperationFailed,
     Unreachable,
+    Unsupported,
     UsageError,
 )
 from flext.server.wire import ApiError, Request, Response
@@ -47,6 +48,7 @@ _STATUS: list[tuple[type[FlextError], int, str]] = [
     (Conflict, 409, "conflict"),
     (Unreachable, 502, "unreachable"),
     (Interrupted, 500, "interrupted"),
+    (Unsupported, 501, "unsupported"),
     (OperationFailed, 500, "operation_failed"),
 ]
 

@@ -112,7 +112,7 @@ class Scheduler:
         fire: list[tuple[str, float, bool]] = []
         for name, spec in sorted(table.items()):
             expr = spec.get("schedule")
-            if not expr:
+            if not expr or spec.get("paused") is True:  # a paused schedule resumes at its next slot
                 if name in state:
                     del state[name]
                     changed = True

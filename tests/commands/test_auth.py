@@ -133,11 +133,12 @@ def test_tokens_created_listed_revoked(setup: tuple[Server, Client, Client]) -> 
 
 
 def test_local_profiles_have_no_server(flext: Callable[..., Run]) -> None:
-    got = flext("auth", "login", "--password-stdin", stdin="x")
-    assert got.code == 2
-    assert got.err == ("error: `flext auth login` talks to a flext server, and profile 'default' is local\n"
-                       "hint: use a profile with api_url: flext profile create team && "
-                       "flext -p team config set api_url http://HOST:8081\n")
+    for argv in (("auth", "login", "--password-stdin"), ("auth", "token", "list"), ("auth", "user", "list")):
+        got = flext(*argv, stdin="x")
+        assert (got.code, got.out) == (8, ""), got
+        assert got.err.startswith("error: the local backend cannot ")
+        assert got.err.endswith("\nhint: auth talks to a flext server; use a profile with api_url: "
+                                "flext profile create team --api-url http://HOST:8081\n")
     status = flext("auth", "status")
     assert (status.code, status.out) == (0, "profile   default (local)\nlocal profile: no server to log in to\n")
 
