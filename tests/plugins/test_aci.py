@@ -95,3 +95,10 @@ def test_untranslatable(oid: str, reason: str) -> None:
 def test_the_grammar_parser_can_fail(bad: str) -> None:
     with pytest.raises(oud_aci.AciError):
         oud_aci.parse(bad)
+
+
+def test_the_docs_show_the_mapping_table() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "algar.md").read_text()
+    assert aci.mapping_table() in docs  # regenerate the table in docs/algar.md when MAPPING changes

@@ -34,33 +34,45 @@ ATTR_RIGHTS = {"read": ("read",), "search": ("search",), "write": ("write",), "s
 OUD_ORDER = ("read", "search", "compare", "write", "selfwrite", "add", "delete", "proxy")
 BINDMODES = {"none": "none", "simple": "simple", "ssltwoway": "ssl"}
 
-# (OID, OUD, note) rows: the table of docs/algar.md
-MAPPING: list[tuple[str, str, str]] = [
-    ("orclaci (on an entry)", 'aci on the same entry, no targetscope (OUD default: subtree)', "the entry and all below it"),
-    ("orclentrylevelaci", '(targetscope="base")', "the entry only"),
-    ("access to entry", "no targetattr", "entry-level rights"),
-    ("access to attr=(*)", '(targetattr="*")', ""),
-    ("access to attr=(a, b)", '(targetattr="a || b")', ""),
-    ("access to attr!=(a, b)", '(targetattr!="a || b")', "every attribute but these"),
-    ("filter=(F)", '(targetfilter="(F)")', ""),
-    ("by *", 'userdn="ldap:///anyone"', ""),
-    ("by self", 'userdn="ldap:///self"', ""),
-    ('by dn="DN"', 'userdn="ldap:///DN"', "DN moved to the target base"),
-    ('by group="DN"', 'groupdn="ldap:///DN"', "DN moved to the target base"),
-    ("by dnattr=(a)", 'userattr="a#USERDN"', ""),
-    ("by groupattr=(a)", 'userattr="a#GROUPDN"', ""),
-    ("bindmode=(None|Simple|SSLTwoWay)", 'and authmethod="none|simple|ssl"', "other bind modes: rejected"),
-    ("browse", "read, search", "entry right"),
-    ("add / delete / proxy", "add / delete / proxy", "entry rights"),
-    ("read / search / write / selfwrite / compare", "the same", "attribute rights"),
-    ("noRIGHT", "deny (RIGHT)", "OUD: a deny wins over any allow"),
-    ("none", "(no rights; the subject is still excluded from later clauses)", ""),
-    ("later by clause", "... and not (earlier subjects)", "OID's first matching clause wins"),
-    ("by guidattr=(a)", "rejected", "OUD bind rules match DNs, not GUIDs"),
-    ("added_object_constraint=(F)", "rejected", "OUD ACIs cannot constrain the entries added"),
-    ("bindmode=(SSLNoAuth|SSLOneWay|Proxy)", "rejected", "no OUD authmethod means the same"),
-    ("an entry right on attr=, an attribute right on entry", "rejected", "not meaningful in OID either"),
+# (what, OID, OUD, note): the mapping table; docs/algar.md holds mapping_table() verbatim (a test checks)
+MAPPING: list[tuple[str, str, str, str]] = [
+    ("scope", "orclaci on an entry", "aci on the same entry, no targetscope", "the entry and everything below it "
+     "(OUD's default scope, subtree)"),
+    ("scope", "orclentrylevelaci on an entry", '(targetscope="base")', "the entry only"),
+    ("target", "access to entry", "no targetattr", "rights on the entry itself"),
+    ("target", "access to attr=(*)", '(targetattr="*")', "every attribute"),
+    ("target", "access to attr=(a, b)", '(targetattr="a || b")', "these attributes"),
+    ("target", "access to attr!=(a, b)", '(targetattr!="a || b")', "every attribute but these"),
+    ("target", "filter=(F)", '(targetfilter="(F)")', "only entries matching F"),
+    ("subject", "by *", 'userdn="ldap:///anyone"', ""),
+    ("subject", "by self", 'userdn="ldap:///self"', ""),
+    ("subject", 'by dn="DN"', 'userdn="ldap:///DN"', "DN moved to the target base"),
+    ("subject", 'by group="DN"', 'groupdn="ldap:///DN"', "DN moved to the target base"),
+    ("subject", "by dnattr=(a)", 'userattr="a#USERDN"', "the requester is named in attribute a"),
+    ("subject", "by groupattr=(a)", 'userattr="a#GROUPDN"', "the requester is in a group named in a"),
+    ("subject", "bindmode=(None), (Simple), (SSLTwoWay)", 'and authmethod="none", "simple", "ssl"', ""),
+    ("subject", "a later by clause", "(SUBJECT and not (earlier subjects))",
+     "OID gives a requester the first clause that matches; OUD applies all of them"),
+    ("subject", "a by clause after by *", "left out", "OID never reaches it"),
+    ("right", "browse", "read, search", "entry right"),
+    ("right", "add, delete, proxy", "add, delete, proxy", "entry rights"),
+    ("right", "read, search, write, selfwrite, compare", "the same", "attribute rights"),
+    ("right", "noRIGHT (noadd, noread, ...)", "deny (RIGHT)", "in OUD a deny wins over every allow"),
+    ("right", "none", "no right", "the subject still shadows later clauses"),
+    ("rejected", "by guidattr=(a)", "-", "OUD bind rules match DNs, not GUIDs"),
+    ("rejected", "added_object_constraint=(F)", "-", "an aci cannot constrain the entries a subject adds"),
+    ("rejected", "bindmode=(SSLNoAuth), (SSLOneWay), (Proxy)", "-", "no OUD authmethod means the same"),
+    ("rejected", "an entry right on attr=, an attribute right on entry", "-", "not meaningful"),
+    ("rejected", "anything else the grammar above does not read", "-", "the syntax error is the reason"),
 ]
+
+
+def mapping_table() -> str:
+    """MAPPING as a Markdown table (docs/algar.md)."""
+    lines = ["| | OID | OUD | note |", "|---|---|---|---|"]
+    for what, oid, oud, note in MAPPING:
+        lines.append(f"| {what} | {oid.replace('|', chr(92) + '|')} | {oud.replace('|', chr(92) + '|')} | {note} |")
+    return "\n".join(lines) + "\n"
 
 
 class Untranslatable(ValueError):
@@ -300,4 +312,4 @@ def translate(text: str, *, scope: str, name: str, move: Callable[[str], str] = 
     return f'{"".join(targets)}(version 3.0; acl "{label}"; {" ".join(pairs)})'
 
 
-__all__ = ["MAPPING", "Acl", "Untranslatable", "parse", "translate"]
+__all__ = ["MAPPING", "Acl", "Untranslatable", "mapping_table", "parse", "translate"]
