@@ -17,7 +17,7 @@ NODES = [
                              "workspace finds it.",
                  opts=[Opt("pip-url", "What pip installs (default: meltano>=3.6,<5)", metavar="SPEC"),
                        Opt("force", "Reinstall even when it is installed", type=BOOL)],
-                 examples=["flext meltano install", "flext meltano install --pip-url meltano==4.4.1"],
+                 examples=["flext meltano install", "flext meltano install --pip-url=meltano==4.4.1"],
                  handler="flext.commands.meltano:install", mutating=True),
             Node("project", "Meltano projects", children=[
                 Node("init", "Create a Meltano project in DIR (meltano init)",
