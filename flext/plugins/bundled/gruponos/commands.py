@@ -209,7 +209,7 @@ def _executables(argv: list[str]) -> dict[str, str]:
         value = os.path.abspath(os.path.expanduser(path)) if os.sep in path or path.startswith("~") else path
         plugins = [p for p, exe in template.EXECUTABLES.items() if name in (p, exe)]
         if not plugins:
-            from flext.router.suggest import closest
+            from flext.core.suggest import closest
 
             pool = [*template.EXECUTABLES, *sorted(set(template.EXECUTABLES.values()))]
             guess = closest(name, pool)
