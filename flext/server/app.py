@@ -25,19 +25,17 @@ from flext.core.errors import (
     Unreachable,
     UsageError,
 )
-from flext.server.wire import ApiError, Request, Response
+from flext.server.wire import ApiError, Request, Response, Stream
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from typing import IO, Any
 
     from flext.backend.local import LocalBackend
     from flext.server.auth import Principal
     from flext.server.scheduler import Scheduler
     from flext.server.wire import Limits
-
-HEARTBEAT_S = 5.0
 
 # FlextError class -> (HTTP status, error type). The client maps these back.
 _STATUS: list[tuple[type[FlextError], int, str]] = [
@@ -73,7 +71,8 @@ def exit_for_status(status: int) -> int:
 class App:
     """State shared by all requests of one `flext serve` process."""
 
-    def __init__(self, ctx: Any, root: str, limits: Limits, *, log: IO[str] | None = None) -> None:
+    def __init__(self, ctx: Any, root: str, limits: Limits, *, log: IO[str] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         from flext.server.api import ROUTES
         from flext.server.audit import AuditLog
         from flext.server.auth import AuthStore
@@ -85,7 +84,7 @@ class App:
         self.root = root
         self.limits = limits
         self.dir = os.path.join(root, ".flext", "server")
-        self.auth = AuthStore(os.path.join(self.dir, "auth.json"))
+        self.auth = AuthStore(os.path.join(self.dir, "auth.json"), clock=clock)
         self.audit = AuditLog(os.path.join(self.dir, "audit.jsonl"))
         self.idempotency = IdempotencyStore(os.path.join(self.dir, "idempotency.json"))
         self.metrics = Metrics()
@@ -100,6 +99,18 @@ class App:
         self._streams = 0
         self._streams_lock = threading.Lock()
         self._parsed: tuple[tuple[int, int, int], str, Any] | None = None
+
+    # -- start-up ------------------------------------------------------------------------
+    def check_files(self) -> None:
+        """Refuse to start on a damaged server file (exit 5 naming it and the line); nothing is rewritten."""
+        from flext.server import files
+
+        self.auth.check()
+        self.idempotency.check()
+        files.read(os.path.join(self.dir, "schedule.json"), files.object_of_objects)
+
+    def learn_secrets(self) -> None:
+        """Remember the workspace's secret values, so every response masks them."""
 
     # -- the engine ------------------------------------------------------------------
     def backend(self) -> LocalBackend:
@@ -238,11 +249,9 @@ class App:
 
     # -- streams -------------------------------------------------------------------------
     def stream(self, lines: Iterator[dict[str, Any]], *, follow: bool) -> Response:
-        """NDJSON of `lines`, ended by `{"_end": "complete"|"shutdown"|"error"}`.
+        """NDJSON of `lines`, ended by `{"_end": "complete"|"shutdown"|"error"}` (see flext.server.asgi).
 
-        Following runs the producer on its own thread so this one can send heartbeats
-        (a client or proxy sees the connection alive; a vanished client is noticed at
-        the next write) and notice a shutdown even while the run is quiet.
+        At most workers/2 streams at once: each holds a thread reading its log.
         """
         with self._streams_lock:
             if self._streams >= max(1, self.limits.workers // 2):
@@ -252,110 +261,12 @@ class App:
                 raise ApiError(503, "too many log streams are open; retry later", type="unavailable",
                                headers={"Retry-After": "5"})
             self._streams += 1
-        return Response(200, stream=_Counted(self._pieces(lines, follow), self._release_stream),
+        return Response(200, stream=Stream(lines, follow=follow, release=self._release_stream),
                         content_type="application/x-ndjson")
 
     def _release_stream(self) -> None:
         with self._streams_lock:
             self._streams -= 1
-
-    def _pieces(self, lines: Iterator[dict[str, Any]], follow: bool) -> Iterator[bytes]:
-        from flext.server.wire import encode
-
-        if not follow:
-            try:
-                for line in lines:
-                    yield encode(line)
-            except FlextError as exc:
-                yield encode({"_end": "error", "error": _error_doc(exc)})
-                return
-            yield encode({"_end": "complete"})
-            return
-        yield from self._follow(lines, encode)
-
-    def _follow(self, lines: Iterator[dict[str, Any]], encode: Any) -> Iterator[bytes]:
-        import queue
-
-        box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1000)
-        cancel = threading.Event()
-
-        def pump() -> None:
-            try:
-                for line in lines:
-                    while not cancel.is_set():
-                        try:
-                            box.put(("line", line), timeout=0.5)
-                            break
-                        except queue.Full:
-                            continue
-                    if cancel.is_set():
-                        break
-                else:
-                    box.put(("end", None))
-            except FlextError as exc:
-                box.put(("error", exc))
-            except Exception as exc:
-                box.put(("error", OperationFailed(f"reading the log failed: {type(exc).__name__}")))
-                self.log("error", "stream", error=f"{type(exc).__name__}: {exc}")
-            finally:
-                close = getattr(lines, "close", None)
-                if close is not None:
-                    try:
-                        close()
-                    except Exception:
-                        pass
-
-        threading.Thread(target=pump, name="flext-follow", daemon=True).start()
-        quiet_since = time.monotonic()
-        try:
-            while True:
-                if self.stopping.is_set():
-                    yield encode({"_end": "shutdown"})
-                    return
-                try:
-                    kind, item = box.get(timeout=0.25)
-                except queue.Empty:
-                    if time.monotonic() - quiet_since >= HEARTBEAT_S:
-                        quiet_since = time.monotonic()
-                        yield encode({"_heartbeat": round(time.time(), 3)})
-                    continue
-                quiet_since = time.monotonic()
-                if kind == "line":
-                    yield encode(item)
-                elif kind == "end":
-                    yield encode({"_end": "complete"})
-                    return
-                else:
-                    yield encode({"_end": "error", "error": _error_doc(item)})
-                    return
-        finally:
-            cancel.set()
-
-
-class _Counted:
-    """A stream that gives its slot back exactly once, however it ends (sent, failed, never started)."""
-
-    def __init__(self, pieces: Iterator[bytes], release: Any) -> None:
-        self.pieces = pieces
-        self.release = release
-        self.closed = False
-
-    def __iter__(self) -> _Counted:
-        return self
-
-    def __next__(self) -> bytes:
-        return next(self.pieces)
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        try:
-            close = getattr(self.pieces, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self.release()
 
 
 def _ident(path: str) -> tuple[int, int, int] | None:
@@ -364,14 +275,6 @@ def _ident(path: str) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-def _error_doc(exc: FlextError) -> dict[str, Any]:
-    status, kind = error_status(exc)
-    doc: dict[str, Any] = {"type": kind, "message": exc.message, "exit_code": exc.exit_code, "status": status}
-    if exc.hint:
-        doc["hint"] = exc.hint
-    return doc
 
 
 def _body_field(request: Request, field: str) -> str | None:
