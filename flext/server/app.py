@@ -99,6 +99,11 @@ class App:
         self._streams = 0
         self._streams_lock = threading.Lock()
         self._parsed: tuple[tuple[int, int, int], str, Any] | None = None
+        from flext.server.masking import Relativizer
+
+        self._relative = Relativizer(root, ctx.env.get("HOME"))
+        self._learn_lock = threading.Lock()
+        self._learned: tuple[Any, Any] | None = None
 
     # -- start-up ------------------------------------------------------------------------
     def check_files(self) -> None:
@@ -110,7 +115,52 @@ class App:
         files.read(os.path.join(self.dir, "schedule.json"), files.object_of_objects)
 
     def learn_secrets(self) -> None:
-        """Remember the workspace's secret values, so every response masks them."""
+        """Know the workspace's secret values (flext.toml references, the profile's index),
+        so every response masks them; again whenever either file changes."""
+        from flext.server.masking import learn
+
+        idents = (_ident(os.path.join(self.root, "flext.toml")), _ident(self.ctx.paths.secret_index))
+        with self._learn_lock:
+            if idents == self._learned:
+                return
+            self._learned = idents
+            ws = self.workspace()
+            try:
+                doc = ws.doc if ws.exists else {}
+            except FlextError:
+                doc = {}
+            missing = learn(self.ctx, doc)
+        if missing:
+            self.log("warning", "secrets", unreadable=missing,
+                     note="these secrets cannot be read here, so responses cannot mask their values")
+
+    def privileged(self, request: Request) -> bool:
+        """Operators and admins; viewers (and the unauthenticated) get paths made relative."""
+        principal = request.principal
+        return principal is not None and bool(principal.allows("operator"))
+
+    def outgoing(self, request: Request, response: Response) -> Callable[[bytes], bytes]:
+        """The filter every byte of a response body goes through: secrets masked, and for
+        viewers the server's absolute paths made relative.
+
+        JSON (and each NDJSON line) is masked string by string before it is encoded again,
+        so a secret that a string holds already escaped (a tap printing JSON to stderr)
+        is caught in every spelling the masking function knows, not one escape level off.
+        """
+        from flext.server.masking import mask, mask_tree
+
+        relative = None if self.privileged(request) else self._relative
+        structured = response.content_type in ("application/json", "application/x-ndjson")
+
+        def out(data: bytes) -> bytes:
+            if structured:
+                data = _remask(data, mask_tree)
+            text = mask(data.decode("utf-8", "surrogateescape"))
+            if relative is not None:
+                text = relative(text)
+            return text.encode("utf-8", "surrogateescape")
+
+        return out
 
     # -- the engine ------------------------------------------------------------------
     def backend(self) -> LocalBackend:
@@ -171,6 +221,7 @@ class App:
             request.route = route.pattern
             request.params = params
             if route.role is not None:
+                self.learn_secrets()  # cheap unless flext.toml or the secret index changed
                 principal = self.authenticate(request)
                 request.principal = principal
                 if not principal.allows(route.role):
@@ -201,6 +252,7 @@ class App:
             exit_code = 1
         if route is not None and route.mutating:
             self._audit(request, route, principal, response.status, exit_code)
+        response.filter = self.outgoing(request, response)
         return response
 
     def authenticate(self, request: Request) -> Principal:
@@ -275,6 +327,22 @@ def _ident(path: str) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _remask(data: bytes, mask_tree: Callable[[Any], Any]) -> bytes:
+    """JSON text (one document per line) with every string masked; unchanged if it is not JSON."""
+    from flext.server.wire import encode
+
+    out = []
+    for line in data.splitlines():
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            return data
+        out.append(encode(mask_tree(doc)))
+    return b"".join(out) if out else data
 
 
 def _body_field(request: Request, field: str) -> str | None:

@@ -134,6 +134,8 @@ def protocol_class(hooks: Hooks) -> type[H11Protocol]:
             super().__init__(*args, **kwargs)
             self.conn = _Connection(h11.SERVER, MAX_HEAD + 1024)
             self._deadline: asyncio.TimerHandle | None = None
+            self._head: bytearray | None = None  # the request head received so far (None: not reading one)
+            self._scanned = 0
             self._served = 0
             self._closed_by_us = False
             app = self.app
@@ -196,23 +198,40 @@ def protocol_class(hooks: Hooks) -> type[H11Protocol]:
         def data_received(self, data: bytes) -> None:
             if self._closed_by_us:
                 return
+            if self.conn.their_state is h11.IDLE and self._head is not None:
+                self._head += data
             super().data_received(data)
 
         def handle_events(self) -> None:
             if self._closed_by_us:
                 return
             if self.conn.their_state is h11.IDLE:
-                pending = self.conn.trailing_data[0]
-                if pending:
+                if self._head is None:  # a new request: start from what h11 holds already (pipelining)
+                    self._head = bytearray(self.conn.trailing_data[0])
+                    self._scanned = 0
+                if self._head:
                     if self._deadline is None:  # the first bytes of the next request
                         self._arm(hooks.limits.read_timeout)
-                    problem = check_head(pending)
+                    problem = self._check_head()
                     if problem is not None:
                         self.reject(*problem)
                         return
             super().handle_events()
+            if self.conn.their_state is not h11.IDLE:
+                self._head = None
             if self.conn.their_state in (h11.DONE, h11.MUST_CLOSE) and self.cycle is not None:
                 self._disarm()  # the whole request is in; answering it has its own deadline
+
+        def _check_head(self) -> tuple[int, str] | None:
+            """check_head once the head is complete or too long (not on every packet: a
+            client sending a byte at a time must not make us rescan 64 KiB each time)."""
+            head = self._head
+            assert head is not None
+            start = max(0, self._scanned - 3)
+            self._scanned = len(head)
+            if head.find(b"\n\n", start) >= 0 or head.find(b"\r\n\r\n", start) >= 0 or len(head) > MAX_LINE:
+                return check_head(bytes(head))
+            return None
 
         def on_response_complete(self) -> None:
             self._served += 1

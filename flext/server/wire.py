@@ -151,7 +151,10 @@ class Request:
                 if ctype not in ("application/json", "text/json", "application/*+json"):
                     raise ApiError(415, f"expected a JSON body, got Content-Type {ctype!r}")
                 try:
-                    self._json = json.loads(self.body)
+                    self._json = json.loads(self.body, parse_constant=_not_json)
+                except _NotJson:
+                    raise ApiError(400, "the request body is not valid JSON (NaN and Infinity are not JSON)",
+                                   type="bad_json") from None
                 except (ValueError, RecursionError):
                     raise ApiError(400, "the request body is not valid JSON", type="bad_json") from None
         return self._json
@@ -162,6 +165,14 @@ class Request:
 
     def args(self, name: str) -> list[str]:
         return list(self.query.get(name) or [])
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _not_json(constant: str) -> Any:
+    raise _NotJson(constant)  # Python's json reads NaN and Infinity; JSON has neither
 
 
 class Stream:

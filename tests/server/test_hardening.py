@@ -285,3 +285,74 @@ def test_errors_carry_the_correlation_id(hardened: Server) -> None:
     assert [(e["status"], e["route"]) for e in logged] == [(404, "/api/v1/pipelines/{name}")]
     _, _, made_up = http("GET", hardened.url + "/health", headers={"X-Correlation-ID": "bad id with spaces"})
     assert made_up["x-correlation-id"] != "bad id with spaces"
+
+
+WAIT_TAP = """#!/bin/sh
+echo '{"type": "SCHEMA", "stream": "ticks", "schema": {"properties": {"n": {"type": "integer"}}}, "key_properties": ["n"]}'
+echo "tap: waiting" >&2
+exec sleep 600
+"""
+
+
+def test_follow_streams_beat_give_their_slot_back_and_end_on_shutdown(
+        workspace: Path, env: dict[str, str], start_server: Callable[..., Server]) -> None:
+    """A followed log: heartbeats while quiet; a client that goes away gives its stream slot
+    back at once (2 workers: one stream at a time); SIGTERM ends a stream with the shutdown
+    marker and the server exits 0."""
+    import signal
+    import subprocess
+    import sys
+
+    import httpx
+
+    from tests.conftest import ROOT
+
+    tap = workspace / "bin" / "tap-wait"
+    tap.parent.mkdir(exist_ok=True)
+    tap.write_text(WAIT_TAP)
+    tap.chmod(0o755)
+    add_pipeline(workspace, "waits", f'tap = "{tap}"\ntarget = "target-jsonl"\ntarget_config = {{ destination_path = "output" }}\n')
+    server = start_server(workspace, extra=("--workers", "2"))
+    auth = {"Authorization": f"Bearer {server.token}"}
+    assert http("POST", server.url + "/api/v1/pipelines/waits/run", token=server.token, body={})[0] == 202
+    wait_until(lambda: http("GET", server.url + "/api/v1/pipelines/waits/status", token=server.token)[1]["status"]
+               == "running", what="the run to start")
+    url = server.url + "/api/v1/pipelines/waits/logs?follow=1"
+    with httpx.Client(timeout=60) as first, first.stream("GET", url, headers=auth) as stream:
+        assert stream.status_code == 200
+        assert stream.headers["content-type"] == "application/x-ndjson"
+        seen = []
+        lines = stream.iter_lines()  # kept: a dropped iterator would close the connection
+        for line in lines:  # bounded by the heartbeat, 5 s after the run went quiet
+            seen.append(json.loads(line))
+            if "_heartbeat" in seen[-1]:
+                break
+        assert seen[0]["message"].startswith("run ") and isinstance(seen[-1]["_heartbeat"], float)
+        busy = http("GET", url, token=server.token)
+        assert (busy[0], busy[2]["retry-after"]) == (503, "5")  # the one slot is taken
+    # the first client went away mid-stream: its slot comes back without waiting for a write
+    def reopened() -> Any:
+        client = httpx.Client(timeout=60)
+        opened = client.stream("GET", url, headers=auth)  # kept: dropping it would close the stream
+        stream = opened.__enter__()
+        if stream.status_code == 200:
+            return client, opened, stream
+        stream.close()
+        client.close()
+        return None
+
+    client, _opened, stream = wait_until(reopened, what="the stream slot to come back")
+    try:
+        lines = stream.iter_lines()
+        assert json.loads(next(lines))["message"].startswith("run ")
+        server.proc.send_signal(signal.SIGTERM)
+        rest = [json.loads(line) for line in lines]
+        assert rest[-1] == {"_end": "shutdown"}
+    finally:
+        stream.close()
+        client.close()
+    assert server.proc.wait(timeout=60) == 0
+    stopped = subprocess.run([sys.executable, "-m", "flext", "-C", str(workspace), "pipeline", "stop", "waits",
+                              "--force"], env=dict(env, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
+                             timeout=120)
+    assert stopped.returncode == 0, stopped.stderr
