@@ -147,15 +147,20 @@ class App:
         so a secret that a string holds already escaped (a tap printing JSON to stderr)
         is caught in every spelling the masking function knows, not one escape level off.
         """
-        from flext.server.masking import mask, mask_tree
+        from flext.server.masking import known, mask, mask_tree
 
         relative = None if self.privileged(request) else self._relative
         structured = response.content_type in ("application/json", "application/x-ndjson")
 
         def out(data: bytes) -> bytes:
-            if structured:
+            secrets = known()
+            if not secrets and relative is None:
+                return data
+            if secrets and structured:
                 data = _remask(data, mask_tree)
-            text = mask(data.decode("utf-8", "surrogateescape"))
+            text = data.decode("utf-8", "surrogateescape")
+            if secrets:
+                text = mask(text)
             if relative is not None:
                 text = relative(text)
             return text.encode("utf-8", "surrogateescape")

@@ -117,6 +117,45 @@ class _Connection(h11.Connection):
             raise
 
 
+class _Coalescing:
+    """A transport whose writes within one turn of the event loop go out as one send.
+
+    uvicorn writes a response's head and body separately; on a loaded server each send
+    costs the loop thread a wait for the GIL when it returns, so one send per answer,
+    not two, is what keeps it responsive. Everything else is the real transport's.
+    """
+
+    def __init__(self, transport: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.append(bytes(data))
+
+    def _flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._pending.clear()
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class Hooks:
     """What the protocol needs from the server: limits, the Server header, counters."""
 
@@ -185,7 +224,7 @@ def protocol_class(hooks: Hooks) -> type[H11Protocol]:
 
         # -- uvicorn's protocol --------------------------------------------------------
         def connection_made(self, transport: Any) -> None:
-            super().connection_made(transport)
+            super().connection_made(_Coalescing(transport, self.loop))  # type: ignore[arg-type]
             if len(self.connections) > hooks.limits.max_connections:
                 self.reject(503, "the server has too many open connections; retry shortly", {"Retry-After": "1"})
                 return
@@ -362,10 +401,13 @@ class Asgi:
             head.append((b"Connection", b"close"))
         return head
 
-    async def _send(self, send: Any, message: dict[str, Any]) -> bool:
-        """One ASGI send under the write deadline; False (and the connection cut) when it passes."""
+    async def _send(self, send: Any, *messages: dict[str, Any]) -> bool:
+        """ASGI sends under the write deadline (no task per send: one turn of the loop, one
+        TCP send for a whole answer); False when the deadline passes."""
         try:
-            await asyncio.wait_for(send(message), self.limits.write_timeout)
+            async with asyncio.timeout(self.limits.write_timeout):
+                for message in messages:
+                    await send(message)
         except TimeoutError:
             return False
         return True
@@ -376,8 +418,8 @@ class Asgi:
             body = response.filter(body)
         head = self._head(response, cid, close=close)
         head.append((b"Content-Length", str(len(body)).encode()))
-        return (await self._send(send, {"type": "http.response.start", "status": response.status, "headers": head})
-                and await self._send(send, {"type": "http.response.body", "body": body, "more_body": False}))
+        return await self._send(send, {"type": "http.response.start", "status": response.status, "headers": head},
+                                {"type": "http.response.body", "body": body, "more_body": False})
 
     # -- streams ---------------------------------------------------------------------------
     async def _stream(self, scope: Any, receive: Any, send: Any, response: Response, cid: str) -> bool:

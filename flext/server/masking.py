@@ -32,6 +32,13 @@ def mask(text: str) -> str:
     return redact_known(text)
 
 
+def known() -> bool:
+    """Whether any secret value is known at all (when none is, masking is skipped)."""
+    from flext.core import secrets
+
+    return bool(getattr(secrets, "_KNOWN", True))  # unknown internals: assume there are some
+
+
 def mask_tree(doc: Any) -> Any:
     """A copy of a JSON document with every string (keys too) masked."""
     if isinstance(doc, str):
@@ -106,4 +113,4 @@ class Relativizer:
         return self._pattern.sub(swap, text)
 
 
-__all__ = ["Relativizer", "learn", "mask", "mask_tree", "references"]
+__all__ = ["Relativizer", "known", "learn", "mask", "mask_tree", "references"]
