@@ -77,12 +77,12 @@ class Scheduler:
 
     # -- state ------------------------------------------------------------------------
     def load(self) -> dict[str, dict[str, Any]]:
-        try:
-            with open(self.state_path, "rb") as fh:
-                data = json.loads(fh.read() or b"{}")
-        except (OSError, ValueError):
-            return {}
-        return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+        """The slots looked at; ConfigError (exit 5) when the file is damaged (a tick then
+        logs it and starts nothing: a forgotten slot could run twice)."""
+        from flext.server import files
+
+        data = files.read(self.state_path, files.object_of_objects)
+        return dict(data) if data is not None else {}
 
     def save(self, state: dict[str, dict[str, Any]]) -> None:
         from flext.core.fsutil import atomic_write

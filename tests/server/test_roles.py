@@ -67,7 +67,7 @@ class Matrix:
         return name
 
     def running(self) -> str:
-        name = self.pipeline(tap=str(self.root / "bin" / "tap-wait"))
+        name = self.pipeline(tap="tap-wait")  # declared in flext.toml by _prepare: the API runs only plugins
         status, body, _ = self.call("POST", f"/pipelines/{name}/run", self.admin, {})
         assert status == 202, body
 
@@ -208,6 +208,7 @@ target_config = { destination_path = "output" }
         path.write_text(text)
     port = _port()
     with (root / "flext.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[plugins.tap-wait]\nkind = "tap"\nexecutable = "bin/tap-wait"\n')
         fh.write(f'\n[services.echo]\nurl = "http://127.0.0.1:{port}"\nhealth_path = "/"\n'
                  f'command = "{sys.executable} -m http.server {port} --bind 127.0.0.1"\n')
 
