@@ -60,7 +60,8 @@ def update(path: str, change: Callable[[Any], Any], *, check: Callable[[Any], st
 
     Returns what `change` returned. A damaged file raises before anything is written.
     """
-    from flext.core.fsutil import atomic_write, locked
+    from flext.core.fsutil import atomic_write
+    from flext.core.locks import locked
 
     with locked(path):
         doc = read(path, check)
