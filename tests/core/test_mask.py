@@ -146,3 +146,45 @@ print(sum(1 for _ in history.entries(ctx)))
 def test_history_of_a_100k_character_argument_is_linear(env: dict[str, str]) -> None:
     """Issue 11 item 8: a 100,000-character argument hung history for about two minutes."""
     assert _in_subprocess(HISTORY).strip() == "9"
+
+
+def _reference(values: list[str], text: str) -> str:
+    """Brute force: mark every character covered by any occurrence of any spelling."""
+    covered = [False] * len(text)
+    words = set()
+    for value in values:
+        words |= mask.spellings(value)
+    for word in words:
+        start = text.find(word)
+        while start >= 0:
+            covered[start:start + len(word)] = [True] * len(word)
+            start = text.find(word, start + 1)
+    out, i = [], 0
+    while i < len(text):
+        if covered[i]:
+            while i < len(text) and covered[i]:
+                i += 1
+            out.append(MASK)
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_masking_equals_a_brute_force_reference(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    alphabet = 'ab"\\/ %c'
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(4, 9))) for _ in range(rng.randint(1, 6))]
+    masker = Masker(values)
+    for _ in range(30):
+        text = "".join(rng.choice(alphabet + "xy") for _ in range(rng.randint(0, 80)))
+        assert masker(text) == _reference(values, text), (values, text)
+
+
+def test_a_deep_trie_falls_back_to_the_flat_alternation() -> None:
+    values = ["z" * n for n in range(4, 600)]  # an end at every depth: too many nested groups for one pattern
+    masker = Masker(values)
+    assert masker("a " + "z" * 700 + " b") == f"a {MASK} b"
