@@ -88,3 +88,17 @@ def test_monitor_metrics_without_a_service_is_the_servers_own(server: Server, cl
     local = client("-p", "default", "monitor", "metrics")
     assert local.code == 2
     assert local.err.startswith("error: the local engine serves no metrics of its own: name a service\n")
+
+
+def test_completion_offers_the_servers_names(workspace: Path, server: Server, client: Client) -> None:
+    made = client("pipeline", "create", "team-orders", "--tap", "tap-jsonl", "--target", "target-jsonl")
+    assert made.code == 0, made
+    local = client.home / "cwd"
+    (local / "flext.toml").write_text('[workspace]\nname = "client"\n\n[pipelines.mine-only]\ntap = "tap-jsonl"\n'
+                                      'target = "target-jsonl"\n')
+    remote = client("__complete", "pipeline", "start", "")
+    assert remote.code == 0, remote
+    offered = [line.split("\t")[0] for line in remote.out.splitlines()]
+    assert "team-orders" in offered and "mine-only" not in offered
+    services = client("__complete", "service", "health", "")
+    assert "flexcore" in [line.split("\t")[0] for line in services.out.splitlines()]  # the server's registry
