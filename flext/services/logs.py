@@ -111,25 +111,32 @@ def _registered_service(ctx: Context, name: str) -> list[Source]:
 # Characters every JSON encoder writes as themselves (never escaped): a needle made of
 # them is found in the raw bytes of any line whose decoded text contains it. Left out:
 # quote and backslash (always escaped), `/` (PHP writes `\/`), `<`, `>`, `&` (Go writes
-# `\u003c`...), space, `,` and `:` (a non-string message is matched as json.dumps
-# prints it, with a space after each separator), and control characters.
-_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%'()*+-.;=?@[]^_`{|}~")
+# `\u003c`...), `,` and `:` (a message that is not a string is matched as json.dumps
+# prints it, with a space after each separator, which the raw line may not have; for
+# the same reason a needle never starts with a space), and control characters.
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !#$%'()*+-.;=?@[]^_`{|}~")
 # Letters that a non-ASCII character lowers (or, in a regex, case-folds) to: U+0130
 # lowers to "i" plus a dot, U+212A (Kelvin) to "k", U+017F (long s) matches "s" under
 # re.IGNORECASE. A case-insensitive needle leaves them out.
 _FOLD_LOWER = frozenset("ik")
 _FOLD_REGEX = frozenset("iks")
+# What may follow a backslash in JSON: a query starting with one of these could begin
+# inside an escape (`\n`, `\u00e9`), so a match found in the bytes is checked for that.
+_ESCAPED = frozenset(b'"\\/bfnrtu')
+_HEX = frozenset(b"0123456789abcdefABCDEF")
 
 
 def _longest_run(text: str, allowed: frozenset[str]) -> str:
+    """The longest run of `text` made of `allowed` characters, leading spaces dropped."""
     best = ""
     run: list[str] = []
     for ch in text + "\0":
         if ch in allowed:
             run.append(ch)
         else:
-            if len(run) > len(best):
-                best = "".join(run)
+            candidate = "".join(run).lstrip(" ")
+            if len(candidate) > len(best):
+                best = candidate
             run = []
     return best
 
@@ -141,7 +148,7 @@ def _regex_literal(pattern: re.Pattern[str]) -> str:
 
         parsed = _parser.parse(pattern.pattern, pattern.flags)
         literal = _parser.LITERAL
-    except Exception:  # noqa: BLE001 - a private API: without it, no prefilter (still exact)
+    except Exception:  # a private API: without it, no prefilter (still exact)
         return ""
     text: list[str] = []
     for op, value in list(parsed):
@@ -344,7 +351,7 @@ def _proven(buf: bytes, hay: bytes, whole: bytes, at: int, stop: int) -> bool:
     if buf.find(b'"', value, close) >= 0:
         return False
     hit = at if at >= value and hay.startswith(whole, at) else hay.find(whole, value, close)
-    return 0 <= hit and hit + len(whole) <= close and buf.find(b"\\", max(value, hit - 5), hit) < 0
+    return hit >= 0 and hit + len(whole) <= close and buf.find(b"\\", max(value, hit - 5), hit) < 0
 
 
 def _matching(path: str, flt: Filter) -> Iterator[dict[str, Any]]:
@@ -378,16 +385,17 @@ def _matching(path: str, flt: Filter) -> Iterator[dict[str, Any]]:
 
 def _count_file(path: str, flt: Filter) -> int:
     """Matching lines of one file. When only the query matters, a line whose bytes prove
-    the match is counted without being parsed (see `_proven`). The loop inlines its common
-    case, one C call per test: the line ends with `"}`, the last quote before the query
-    opens the value of a `"message"` key, no quote follows the query before that end and
-    no backslash precedes it in the string."""
+    the match is counted without being parsed (see `_proven`, whose common case the loop
+    inlines: the only quote after the query ends the line as `"}`, the last quote before
+    it opens the value of a `"message"` key, and the query does not start inside an escape)."""
     needle = flt.needle
     whole = flt.whole
     if needle is None or whole is None or not flt.text_only:
         return sum(1 for _ in _matching(path, flt))
-    shift = whole.find(needle)  # where the needle sits in the query
-    same = needle == whole
+    if needle != whole:
+        return _count_general(path, flt, needle, whole)
+    lead = whole[0]
+    window = 5 if lead in _HEX else 1 if lead in _ESCAPED else 0  # bytes before it an escape may hold
     ok = flt.ok
     total = 0
     for buf, end in _blocks(path, flt):
@@ -401,15 +409,38 @@ def _count_file(path: str, flt: Filter) -> int:
             if hit < 0:
                 break
             stop = find(b"\n", hit)
-            at = hit - shift
-            if buf[stop - 1] == 125 and (same or (at >= 0 and hay.startswith(whole, at))):  # 125: `}`
-                back = at - 8192  # bounded: a line without quotes must not scan back to the block start
-                quote = rfind(b'"', back if back > 0 else 0, at)
+            if buf[stop - 1] == 125 and find(b'"', hit, stop) == stop - 2:  # 125: `}`
+                back = hit - 8192  # bounded: a line without quotes must not scan back to the block start
+                quote = rfind(b'"', back if back > 0 else 0, hit)
                 if (quote > 10 and (starts(b'"message": "', quote - 11) or starts(b'"message":"', quote - 10))
-                        and find(b'"', at, stop) == stop - 2 and find(b"\\", quote, at) < 0):
+                        and (not window or (buf[hit - 1] != 92 if window == 1  # 92: backslash
+                                            else find(b"\\", max(quote, hit - window), hit) < 0))):
                     total += 1
                     pos = stop + 1
                     continue
+            if _proven(buf, hay, whole, hit, stop):
+                total += 1
+            else:
+                raw = buf[buf.rfind(b"\n", 0, hit) + 1 : stop]
+                if raw.strip() and ok(decode(raw)):
+                    total += 1
+            pos = stop + 1
+    return total
+
+
+def _count_general(path: str, flt: Filter, needle: bytes, whole: bytes) -> int:
+    """`_count_file` when the needle is a part of the query (-i with i or k, spaces, unicode)."""
+    ok = flt.ok
+    total = 0
+    for buf, end in _blocks(path, flt):
+        hay = buf.lower() if flt.fold else buf
+        find = hay.find
+        pos = 0
+        while True:
+            hit = find(needle, pos, end)
+            if hit < 0:
+                break
+            stop = find(b"\n", hit)
             if _proven(buf, hay, whole, hit, stop):
                 total += 1
             else:

@@ -40,6 +40,7 @@ def _engine(n: int, message: Any, rng: random.Random, **extra: Any) -> str:
 def _odd(n: int) -> list[str]:
     """Lines that are not the engine's shape, each a trap for a bytes-only shortcut."""
     ts = iso(BASE + n)
+    head = f'{{"ts": "{ts}", '
     return [
         json.dumps({"ts": ts, "retrying": True, "message": "the key holds the term"}),
         json.dumps({"ts": ts, "level": "error", "message": "boom", "note": "retrying"}),
@@ -52,22 +53,23 @@ def _odd(n: int) -> list[str]:
         json.dumps({"ts": ts, "message": ["retrying", "a, b: c"]}, separators=(",", ":")),
         json.dumps({"ts": ts, "message": 12345}),
         json.dumps({"ts": ts, "message": None, "msg": "retrying under null"}),
-        '{"ts": "%s", "message": "retrying one", "message": "the last wins"}' % ts,
-        '{"ts": "%s", "message": "\\u00e9t\\u00e9 retrying"}' % ts,
-        '{"ts": "%s", "message": "caf\\u00E9 upper hex"}' % ts,
-        '{"ts": "%s", "message": "path\\/to\\/x escaped slash"}' % ts,
-        '{"ts": "%s", "message": "\\u003ctag\\u003e\\u0026 go style"}' % ts,
-        '{"ts": "%s", "message": "\\nretrying after an escape"}' % ts,
-        '{"ts": "%s", "message": "retrying \\"quoted\\" after"}' % ts,
-        '{"ts": "%s", "message": "back\\\\retrying"}' % ts,
-        '{"ts": "%s", "message": "retrying"}}' % ts,
-        '{"ts": "%s", "message": "retrying"} ' % ts,
+        head + '"message": "retrying one", "message": "the last wins"}',
+        head + '"message": "\\u00e9t\\u00e9 retrying"}',
+        head + '"message": "caf\\u00E9 upper hex"}',
+        head + '"message": "path\\/to\\/x escaped slash"}',
+        head + '"message": "\\u003ctag\\u003e\\u0026 go style"}',
+        head + '"message": "\\nretrying after an escape"}',
+        head + '"message": "retrying \\"quoted\\" after"}',
+        head + '"message": "back\\\\retrying"}',
+        head + '"message": "retrying"}}',
+        head + '"message": "retrying"} ',
         "{not json retrying\"}",
+        head + '"message": "an unclosed retrying\nretrying"}',  # two plain-text lines, one quote
         'ERROR retrying the connection (plain text)',
         '   ',
         '',
-        '{"ts": "%s", "MESSAGE": "retrying upper key"}' % ts,
-        '{"ts": "%s", "message": ""}' % ts,
+        head + '"MESSAGE": "retrying upper key"}',
+        head + '"message": ""}',
         '[1, 2, "retrying"]',
     ]
 
@@ -205,10 +207,11 @@ def test_the_corpus_has_the_traps(corpus: Source) -> None:
 def test_needles_are_safe_bytes() -> None:
     """What the prefilter looks for: the longest run that no encoder escapes."""
     assert (Filter("retrying").needle, Filter("retrying").whole) == (b"retrying", b"retrying")
-    assert Filter("connection reset by peer").needle == b"connection"
+    assert Filter("connection reset by peer").needle == b"connection reset by peer"
+    assert Filter("a, b: c").needle == b"a"  # never `, ` or a leading space: json.dumps adds those
     assert Filter("RETRYING", ignore_case=True).needle == b"retry"  # no i or k: U+0130 and U+212A lower to them
     assert Filter("café").needle == b"caf"
     assert Filter('say "hi"').whole is None
     assert Filter("é").needle is None
-    assert Filter("HTTP 5\\d\\d", regex=True).needle == b"HTTP"
+    assert Filter("HTTP 5\\d\\d", regex=True).needle == b"HTTP 5"
     assert Filter("a|retrying", regex=True).needle is None
