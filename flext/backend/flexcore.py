@@ -320,7 +320,8 @@ class FlexCoreBackend:
         return sorted(rows, key=lambda r: str(r["name"]))
 
     def install_plugin(self, name: str, kind: str, pip_url: str | None = None,
-                       on_status: Callable[[str], None] | None = None) -> dict[str, Any]:
+                       on_status: Callable[[str], None] | None = None,
+                       installer: str | None = None) -> dict[str, Any]:
         raise _unsupported("install taps or targets from the package index")
 
     def discover(self, tap: str, *, config_file: str | None = None) -> list[dict[str, Any]]:
