@@ -82,7 +82,7 @@ def fetch(cache_dir: str, env: Mapping[str, str], say: Callable[[str], None]) ->
         say(f"fetching uv {VERSION} from the package index (once for this machine)")
         work = tempfile.mkdtemp(prefix=".fetch-", dir=root)
         try:
-            child_env = {k: v for k, v in env.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+            child_env = dict(env)  # pip itself runs here, not a plugin: flext's own path may stay
             argv = [*pip, "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
                     "--no-input", "--retries", "1", "--timeout", "15", "--dest", work, f"uv=={VERSION}"]
             try:
