@@ -141,6 +141,31 @@ def _longest_run(text: str, allowed: frozenset[str]) -> str:
     return best
 
 
+def _json_spellings(text: str) -> tuple[bytes, ...]:
+    """The ways JSON writes the longest run of `text` that holds non-ASCII characters
+    beside characters no encoder escapes: raw UTF-8 (`ensure_ascii=False`, Go, Rust), or
+    every non-ASCII character as `\\uXXXX` (surrogate pairs past U+FFFF) in lower-case hex
+    (Python, Go, JavaScript) or upper-case hex (Java). () when there is no such run.
+    U+2028 and U+2029 are left out of runs: some encoders escape them even in raw mode."""
+    allowed = _SAFE | {ch for ch in text if not ch.isascii() and ch not in "\u2028\u2029"}
+    run = _longest_run(text, frozenset(allowed))
+    if not run or run.isascii():
+        return ()
+    escaped = []
+    for ch in run:
+        code = ord(ch)
+        if code < 0x80:
+            escaped.append(ch)
+        elif code < 0x10000:
+            escaped.append(f"\\u{code:04x}")
+        else:
+            code -= 0x10000
+            escaped.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+    lower = "".join(escaped)
+    upper = "".join(part.upper().replace("\\U", "\\u") if part.startswith("\\") else part for part in escaped)
+    return tuple(dict.fromkeys((run.encode(), lower.encode(), upper.encode())))
+
+
 def _regex_literal(pattern: re.Pattern[str]) -> str:
     """The longest run of plain characters every match of `pattern` contains, or ""."""
     try:
@@ -174,6 +199,7 @@ class Filter:
         self.fold = False  # the needle is searched in a lower-cased copy of each block
         self.needle: bytes | None = None  # every matching raw line contains these bytes
         self.whole: bytes | None = None  # the query's own bytes, when finding them in a message proves a match
+        self.spellings: tuple[bytes, ...] = ()  # instead of a needle: the JSON spellings of a non-ASCII query
         self._plan()
 
     def _plan(self) -> None:
@@ -191,6 +217,10 @@ class Filter:
             self.fold = self.ignore_case
             if '"' not in text and "\\" not in text and text.isprintable():
                 self.whole = text.encode()
+        if self.regex is None and not self.ignore_case and len(needle) < 4:  # case folding outside ASCII: no
+            self.spellings = _json_spellings(q)  # prefilter for -i; else a short ASCII needle yields to them
+            if self.spellings:
+                needle = ""
         if needle:
             self.needle = needle.lower().encode() if self.fold else needle.encode()
         else:
@@ -357,8 +387,26 @@ def _proven(buf: bytes, hay: bytes, whole: bytes, at: int, stop: int) -> bool:
 def _matching(path: str, flt: Filter) -> Iterator[dict[str, Any]]:
     """Decoded matching lines of one file, in file order; only candidate lines are parsed."""
     needle = flt.needle
+    spellings = flt.spellings
     ok = flt.ok
     for buf, end in _blocks(path, flt):
+        if needle is None and spellings:
+            ahead = {spelling: buf.find(spelling, 0, end) for spelling in spellings}  # next hit of each
+            pos = 0
+            while True:
+                for spelling, at in ahead.items():
+                    if 0 <= at < pos:
+                        ahead[spelling] = buf.find(spelling, pos, end)
+                hits = [at for at in ahead.values() if at >= 0]
+                if not hits:
+                    break
+                hit = min(hits)
+                stop = buf.find(b"\n", hit)
+                line = decode(buf[buf.rfind(b"\n", 0, hit) + 1 : stop])
+                if ok(line):
+                    yield line
+                pos = stop + 1
+            continue
         if needle is None:
             for raw in buf[:end].split(b"\n"):
                 if raw.strip():

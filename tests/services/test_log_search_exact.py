@@ -22,7 +22,7 @@ from flext.services.timefmt import iso
 
 BASE = 1_800_000_000.0
 
-WORDS = ["retrying", "Retrying", "RETRYING", "café", "CAFÉ", "naïve", "\u212aafka", "Kafka", "İstanbul",
+WORDS = ["retrying", "Retrying", "RETRYING", "café", "CAFÉ", "naïve", "\u212aafka", "Kafka", "İstanbul", "接続エラー",
          "ſtatus", "status", 'say "hi"', "back\\slash", "tab\there", "new\nline", "a, b: c", "emoji 😀",
          "<tag>&", "path/to/x", "r-retrying-1", "T08", "message", "error", "00e9", ""]
 
@@ -156,6 +156,8 @@ QUERIES: list[dict[str, Any]] = [
     {"query": "/to/"},
     {"query": "<tag>&"},
     {"query": "😀"},
+    {"query": "接続エラー"},
+    {"query": "é retrying"},
     {"query": " "},
     {"query": "\t"},
     {"query": "r-retrying"},
@@ -210,8 +212,12 @@ def test_needles_are_safe_bytes() -> None:
     assert Filter("connection reset by peer").needle == b"connection reset by peer"
     assert Filter("a, b: c").needle == b"a"  # never `, ` or a leading space: json.dumps adds those
     assert Filter("RETRYING", ignore_case=True).needle == b"retry"  # no i or k: U+0130 and U+212A lower to them
-    assert Filter("café").needle == b"caf"
+    assert Filter("café").needle is None and Filter("café").spellings  # "caf" is short: spell it all
+    assert Filter("naïve retrying").needle == b"ve retrying"  # a long ASCII run beats the spellings
     assert Filter('say "hi"').whole is None
-    assert Filter("é").needle is None
+    assert (Filter("é").needle, Filter("é").spellings) == (None, ("é".encode(), b"\\u00e9", b"\\u00E9"))
+    assert Filter("😀!").spellings == ("😀!".encode(), b"\\ud83d\\ude00!", b"\\uD83D\\uDE00!")
+    assert Filter("été").needle is None and len(Filter("été").spellings) == 3  # better than the needle "t"
+    assert Filter("É", ignore_case=True).needle is None and Filter("É", ignore_case=True).spellings == ()
     assert Filter("HTTP 5\\d\\d", regex=True).needle == b"HTTP 5"
     assert Filter("a|retrying", regex=True).needle is None
