@@ -458,11 +458,12 @@ def _count_file(path: str, flt: Filter) -> int:
                 break
             stop = find(b"\n", hit)
             if buf[stop - 1] == 125 and find(b'"', hit, stop) == stop - 2:  # 125: `}`
-                back = hit - 8192  # bounded: a line without quotes must not scan back to the block start
-                quote = rfind(b'"', back if back > 0 else 0, hit)
-                if (quote > 10 and (starts(b'"message": "', quote - 11) or starts(b'"message":"', quote - 10))
-                        and (not window or (buf[hit - 1] != 92 if window == 1  # 92: backslash
-                                            else find(b"\\", max(quote, hit - window), hit) < 0))):
+                # unbounded, yet linear over a block: this line has a quote after the hit, so the
+                # next line's look back stops at it
+                quote = rfind(b'"', 0, hit)
+                if (quote > 10 and (not window or (buf[hit - 1] != 92 if window == 1  # 92: backslash
+                                                   else find(b"\\", max(quote, hit - window), hit) < 0))
+                        and (starts(b'"message": "', quote - 11) or starts(b'"message":"', quote - 10))):
                     total += 1
                     pos = stop + 1
                     continue
