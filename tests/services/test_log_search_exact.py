@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,13 @@ import pytest
 from flext.services import logs
 from flext.services.logfile import decode
 from flext.services.logs import Filter, Source, count, row, search
-from flext.services.timefmt import iso
 
 BASE = 1_800_000_000.0
+
+
+def iso(t: float) -> str:
+    """The engine's timestamp form (`2027-01-15T08:00:00.000Z`)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{round(t * 1000) % 1000:03d}Z"
 
 WORDS = ["retrying", "Retrying", "RETRYING", "café", "CAFÉ", "naïve", "\u212aafka", "Kafka", "İstanbul", "接続エラー",
          "ſtatus", "status", 'say "hi"', "back\\slash", "tab\there", "new\nline", "a, b: c", "emoji 😀",
