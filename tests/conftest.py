@@ -44,6 +44,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "FLEXT_STATE_DIR": str(tmp_path / "state"),
         "FLEXT_CACHE_DIR": str(tmp_path / "cache"),
         "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+        # nothing above the test's own directory (a stray /tmp/flext.toml) changes a result
+        "FLEXT_CEILING_DIRS": str(tmp_path),
     }
     for key in list(os.environ):
         if key.startswith("FLEXT_") or key in ("NO_COLOR",):

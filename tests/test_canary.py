@@ -88,10 +88,10 @@ def test_canary_value_never_leaks(flext: Flext, flext_proc: Flext, env: dict[str
     run("debug", "info", "-o", "json")
 
     # an error that mentions the resolved value: what a failing login would raise
-    from flext.cli import report
     from flext.core.context import Context
     from flext.core.errors import AuthError
     from flext.core.io import IO
+    from flext.runner import report
 
     out, err = io.StringIO(), io.StringIO()
     ctx = Context(IO(io.StringIO(), out, err, env=dict(os.environ), stdin_tty=False, stdout_tty=False,

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,3 +82,13 @@ def test_no_input_env_never_prompts(flext_proc) -> None:
     run = flext_proc("profile", "delete", "x", extra_env={"FLEXT_NO_INPUT": "1"})
     assert run.code == 2 and "pass --yes" in run.err
     assert os.environ.get("FLEXT_NO_INPUT") is None
+
+
+def test_workspace_flag_to_a_missing_directory_exits_6_and_creates_nothing(flext_proc: Callable[..., Run],
+                                                                          tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    run = flext_proc("-C", str(missing), "pipeline", "create", "p1", "--tap", "tap-jsonl", "--target", "target-jsonl")
+    assert (run.code, run.out) == (6, "")
+    assert run.err == (f"error: workspace directory {missing} does not exist (-C)\n"
+                       f"hint: create it with `flext init {missing}`, or check the path\n")
+    assert not missing.exists() and not (Path("/") / "flext.toml").exists()

@@ -73,7 +73,7 @@ class Transport:
 
         self.ctx = ctx
         self.base = base.rstrip("/")
-        settings = ctx.settings if _config_exists(ctx) else {}
+        settings = ctx.settings if ctx.has_config else {}
         self.timeout = float(settings.get("timeout") or DEFAULT_TIMEOUT)
         retries = settings.get("retries")
         self.retries = DEFAULT_RETRIES if retries is None else int(retries)
@@ -248,10 +248,6 @@ class _StatusError(Exception):
         self.response = response
 
 
-def _config_exists(ctx: Any) -> bool:
-    check = getattr(ctx, "_config_exists", None)
-    return bool(check()) if callable(check) else True
-
 
 def _server_down(response: Any) -> bool:
     """A gateway error or a busy server (worth retrying), not an answer from flext about the work."""
@@ -315,6 +311,8 @@ def _from_doc(status: int, error: dict[str, Any], cid: str) -> FlextError:
         cls = UsageError if kind == "usage_error" else ConfigError
     elif status == 502 and kind == "unreachable":
         cls = Unreachable
+    elif status == 501 and kind == "unsupported":
+        cls = OperationFailed  # the server's engine cannot: its message names what, exit 8 comes with it
     elif status >= 500:
         cls = OperationFailed
         hint = f"{hint + '; ' if hint else ''}the server's log has details (correlation id {cid})"

@@ -8,9 +8,9 @@ that does not close, a cycle.
 
 from __future__ import annotations
 
-from flext.core import aliases
 from flext.core.errors import NotFound, UsageError
 from flext.core.output import Result
+from flext.router import aliases
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def delete(ctx: Context, args: Args) -> Result:
     name: str = args.name
     known = ctx.config.aliases
     if name not in known:
-        from flext.router.suggest import closest
+        from flext.core.suggest import closest
 
         guess = closest(name, list(known))
         raise NotFound(

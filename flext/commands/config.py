@@ -81,7 +81,7 @@ def get(ctx: Context, args: Args) -> Result:
 
 def _key_hint(key: str) -> str:
     from flext.core import schema
-    from flext.router.suggest import closest
+    from flext.core.suggest import closest
 
     guess = closest(key, schema.setting_keys())
     return f"did you mean {guess!r}?" if guess and guess != key else "see `flext config show` for the keys that are set"

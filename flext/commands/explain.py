@@ -20,8 +20,8 @@ def _join(argv: list[str]) -> str:
 
 def explain_line(ctx: Context, words: list[str]) -> dict[str, Any]:
     """The explain document for one line (also used by the REPL toolbar)."""
-    from flext.cli import expand
     from flext.router.parse import parse
+    from flext.runner import expand
 
     if len(words) == 1 and " " in words[0]:
         import shlex

@@ -7,9 +7,9 @@ import sys
 from flext import __version__
 from flext.core.errors import UsageError
 from flext.core.output import Result
+from flext.core.suggest import similar
 from flext.router.help import TOPICS, render_help, render_topic
 from flext.router.spec import tree
-from flext.router.suggest import similar
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

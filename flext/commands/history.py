@@ -105,7 +105,7 @@ def list_(ctx: Context, args: Args) -> Result:
     rows = [_normal(e) for e in last(history.entries(ctx), keep, limit)]
     if ctx.output != "table":
         return Result(rows, columns=history.FIELDS)
-    from flext.router.values import format_duration
+    from flext.core.durations import format_duration
 
     table = [
         {

@@ -25,7 +25,7 @@ def _installed(ctx: Context) -> dict[str, Installed]:
 def _get(ctx: Context, name: str) -> Installed:
     current = _installed(ctx)
     if name not in current:
-        from flext.router.suggest import closest
+        from flext.core.suggest import closest
 
         guess = closest(name, list(current))
         raise NotFound(f"plugin {name!r} is not installed",

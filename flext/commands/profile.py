@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flext.core.config import DEFAULT_PROFILE
+from flext.core.config import DEFAULT_PROFILE, check_profile_name
 from flext.core.errors import Conflict, NotFound, OperationFailed, UsageError
 from flext.core.output import Result
 
@@ -10,17 +10,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from flext.core.context import Args, Context
 
-_VALID = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
-
-
-def _check_name(name: str) -> None:
-    if not name or not set(name) <= _VALID or name[0] in "-_":
-        raise UsageError(f"invalid profile name {name!r}", hint="use letters, digits, '-' and '_'")
-
-
 def _exists(ctx: Context, name: str) -> None:
     if name != DEFAULT_PROFILE and name not in ctx.config.profiles:
-        from flext.router.suggest import closest
+        from flext.core.suggest import closest
 
         guess = closest(name, ctx.config.profile_names())
         raise NotFound(f"profile {name!r} does not exist",
@@ -54,11 +46,11 @@ def use(ctx: Context, args: Args) -> Result:
 
 def create(ctx: Context, args: Args) -> Result:
     if not args.name:  # a guided set-up on a terminal, else a usage error naming NAME
-        from flext.repl.wizards import profile_create
+        from flext.prompts.wizards import profile_create
 
         args.update(profile_create(ctx, dict(args)))
     name: str = args.name
-    _check_name(name)
+    check_profile_name(name)
     cfg = ctx.config
     if name == DEFAULT_PROFILE or name in cfg.profiles:
         raise Conflict(f"profile {name!r} already exists", hint=f"see `flext profile show {name}`")

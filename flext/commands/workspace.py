@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def init(ctx: Context, args: Args) -> Result:
     if ctx.can_prompt and not (args.get("dir") or args.get("name") or args.get("example")):
-        from flext.repl.wizards import init as guided  # on a terminal: the onboarding wizard
+        from flext.prompts.wizards import init as guided  # on a terminal: the onboarding wizard
 
         return Result(guided(ctx, {}))
     from flext.engine.workspace import init_workspace

@@ -1,6 +1,6 @@
 """Audit log: who (OS user) did what (command path) to which target, with what result.
 
-One JSONL record per mutating command, written by cli.py whether the command succeeded
+One JSONL record per mutating command, written by the runner whether the command succeeded
 or not (a refused or failed change is worth auditing too). Same store format as the
 history (`flext.core.jsonl`); never disabled by FLEXT_NO_HISTORY. The correlation id
 ties an entry to the error line and logs of the same invocation.
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from flext.core.context import Context
-    from flext.router.parse import Invocation
 
 FIELDS = ["ts", "user", "action", "target", "result", "exit", "profile", "source", "session", "correlation_id"]
 
@@ -33,18 +32,6 @@ def os_user() -> str:
         return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
 
 
-def target_of(inv: Invocation) -> str | None:
-    """The first positional value (`orders` in `pipeline start orders`), if any."""
-    for arg in inv.node.args:
-        value = inv.values.get(arg.dest)
-        if value is None or value == [] or value == "":
-            continue
-        if isinstance(value, list):
-            return " ".join(map(str, value))
-        return str(value)
-    return None
-
-
 def result_of(exit_code: int) -> str:
     if exit_code == 0:
         return "ok"
@@ -53,19 +40,19 @@ def result_of(exit_code: int) -> str:
     return "failed"
 
 
-def record(ctx: Context, inv: Invocation, exit_code: int, *, max_bytes: int | None = None) -> None:
-    """Append one entry (called by cli.py for every mutating command)."""
+def record(ctx: Context, action: str, target: str | None, exit_code: int, *, max_bytes: int | None = None) -> None:
+    """Append one entry (the runner calls it for every mutating command: `action` is the
+    command path, `target` its first argument)."""
     from flext.core.history import redact_words
 
     try:
         profile: str | None = ctx.profile
     except Exception:
         profile = None
-    target = target_of(inv)
     entry = {
         "ts": round(time.time(), 3),
         "user": os_user(),
-        "action": inv.node.command,
+        "action": action,
         "target": ctx.redact(redact_words([target])[0]) if target is not None else None,
         "result": result_of(exit_code),
         "exit": exit_code,
@@ -88,4 +75,4 @@ def action_matches(action: str, wanted: str) -> bool:
     return bool(want) and have[: len(want)] == want
 
 
-__all__ = ["FIELDS", "action_matches", "entries", "os_user", "record", "result_of", "target_of"]
+__all__ = ["FIELDS", "action_matches", "entries", "os_user", "record", "result_of"]

@@ -14,9 +14,12 @@ from flext.core.paths import Paths
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from flext.core.config import Config
+    from flext.core.contract import Backend
+    from flext.core.paths import Scope
     from flext.core.secrets import SecretStore
 
 
@@ -40,8 +43,10 @@ class Context:
         source: str = "cli",
         session: str | None = None,
         env: dict[str, str] | os._Environ[str] | None = None,
+        backend_factory: Callable[[Context], Backend] | None = None,
     ) -> None:
         self.env = os.environ if env is None else env
+        self.backend_factory = backend_factory
         self.options = dict(options or {})
         self.io = io or IO(env=self.env, no_color=bool(self.options.get("no_color")))
         if self.options.get("no_color"):
@@ -55,7 +60,16 @@ class Context:
         self._config: Config | None = None
         self._secrets: SecretStore | None = None
         self._settings: dict[str, Any] | None = None
-        self._backend: Any = None
+        self._backend: Backend | None = None
+        self._workspace_found: tuple[str, str] | None = None
+
+    def derive(self, **options: Any) -> Context:
+        """A Context for the same terminal, session and engine factory with some global
+        options changed (a wizard working in the workspace it just created)."""
+        other = Context(self.io, self.paths, {**self.options, **options}, source=self.source, session=self.session,
+                        env=self.env, backend_factory=self.backend_factory)
+        other.sticky.update(self.sticky)
+        return other
 
     # -- global options ----------------------------------------------------
     @property
@@ -83,15 +97,61 @@ class Context:
         return not self.no_input
 
     @property
-    def workspace_dir(self) -> str | None:
-        value = self.options.get("workspace") or self.sticky.get("workspace")
-        if value:
-            return os.path.abspath(str(value))
-        configured = self.settings.get("workspace") if self._config_exists() else None
-        return os.path.abspath(os.path.expanduser(str(configured))) if configured else None
+    def workspace_root(self) -> str:
+        """The workspace of this invocation, found once: the directory asked for (or the
+        nearest flext.toml at or above it), else the nearest flext.toml at or above the
+        current directory (below FLEXT_CEILING_DIRS), else the default workspace.
+
+        A directory asked for must exist: NotFound (exit 6), and nothing is created."""
+        return self._workspace()[0]
+
+    @property
+    def workspace_origin(self) -> str:
+        """How `workspace_root` was chosen: flag, session, config, found or default."""
+        return self._workspace()[1]
+
+    def _workspace(self) -> tuple[str, str]:
+        if self._workspace_found is not None:
+            return self._workspace_found
+        from flext.core.paths import find_workspace
+
+        asked, origin = self.options.get("workspace"), "flag"
+        if not asked:
+            asked, origin = self.sticky.get("workspace"), "session"
+        if not asked and self.has_config:
+            asked, origin = self.settings.get("workspace"), "config"
+        if asked:
+            folder = os.path.abspath(os.path.expanduser(str(asked)))
+            if not os.path.isdir(folder):
+                from flext.core.errors import NotFound
+
+                where = {"flag": "-C", "session": "use workspace", "config": "`workspace` in config.toml"}[origin]
+                raise NotFound(f"workspace directory {folder} does not exist ({where})",
+                               hint=f"create it with `flext init {folder}`, or check the path")
+            found = (find_workspace(folder, self.env) or folder, origin)
+        else:
+            try:
+                here: str | None = os.getcwd()
+            except OSError:  # the current directory was deleted under us
+                here = None
+            root = find_workspace(here, self.env) if here else None
+            found = (root, "found") if root else (self.paths.default_workspace, "default")
+        self._workspace_found = found
+        return found
+
+    def scope(self) -> Scope:
+        """Where this line reads names and files: `-C`/`use workspace` as the directory,
+        `-p`/`use profile` as the profile (data, never written into the environment)."""
+        from flext.core.paths import Scope
+
+        override = self.options.get("profile") or self.sticky.get("profile")
+        folder = self.options.get("workspace") or self.sticky.get("workspace")
+        return Scope(self.env, os.path.abspath(str(folder)) if folder else None, str(override) if override else None)
 
     # -- config ------------------------------------------------------------
-    def _config_exists(self) -> bool:
+    @property
+    def has_config(self) -> bool:
+        """Is there a config file (or a config already read)? Without one, defaults apply."""
         return self._config is not None or os.path.exists(self.paths.config_file)
 
     @property
@@ -105,6 +165,7 @@ class Context:
     def reload_config(self) -> None:
         self._config = None
         self._settings = None
+        self._workspace_found = None
 
     @property
     def profile(self) -> str:
@@ -125,7 +186,7 @@ class Context:
             return str(flag)
         env = self.env.get("FLEXT_OUTPUT")
         if env:
-            from flext.router.spec import OUTPUT_FORMATS
+            from flext.core.output import OUTPUT_FORMATS
 
             if env not in OUTPUT_FORMATS:
                 raise UsageError(
@@ -133,7 +194,7 @@ class Context:
                     hint="unset FLEXT_OUTPUT or fix its value",
                 )
             return env
-        if not self._config_exists():
+        if not self.has_config:
             return "table"
         return str(self.settings.get("output") or "table")
 
@@ -155,31 +216,17 @@ class Context:
             return redact_known(text)
         return self._secrets.redact(text)
 
-    # -- backend -----------------------------------------------------------
+    # -- backend ---------------------------------------------------------
     @property
-    def backend(self) -> Any:
-        """The local engine, or the HTTP client when the profile has `api_url`.
-
-        `backend = "flexcore"` selects the FlexCore mapping. Built once per Context.
-        """
+    def backend(self) -> Backend:
+        """The engine for this profile, built on first use by the factory the runner gave
+        (`flext.backend.select.select`); core never chooses one itself."""
         if self._backend is None:
-            kind = "local"
-            if self._config_exists():
-                kind = str(self.settings.get("backend") or "local")
-                if kind == "local" and self.settings.get("api_url"):
-                    kind = "http"
-            if kind == "http":
-                from flext.backend.http import HttpBackend
+            if self.backend_factory is None:
+                from flext.core.errors import FlextError
 
-                self._backend = HttpBackend(self)
-            elif kind == "flexcore":
-                from flext.backend.flexcore import FlexCoreBackend
-
-                self._backend = FlexCoreBackend(self)
-            else:
-                from flext.backend.local import LocalBackend
-
-                self._backend = LocalBackend(self)
+                raise FlextError("no engine for this command", hint="build the Context with flext.runner.make_context")
+            self._backend = self.backend_factory(self)
         return self._backend
 
     # -- interaction -------------------------------------------------------

@@ -1,6 +1,8 @@
-"""Crash-safe file writes: temp file in the same directory, fsync, rename.
+"""Crash-safe file writes: temp file in the same directory, fsync, rename; and a lock.
 
 A kill or a full disk leaves either the old file or the new one, never a torn one.
+`locked(path)` serialises read-modify-write cycles of one file: lock, re-read, change,
+`atomic_write`, unlock, so two writers never lose each other's change.
 """
 
 from __future__ import annotations
@@ -48,4 +50,42 @@ def atomic_write(path: str, data: bytes | str, mode: int = 0o600, *, durable: bo
         os.close(dfd)
 
 
-__all__ = ["atomic_write"]
+class FileLock:
+    """An exclusive advisory lock for a file: flock on `path + ".lock"` (mode 0600).
+
+    Processes wait for each other, and so do threads of one process: each lock opens its
+    own descriptor, and flock locks belong to the open file, not to the process. Released
+    when the `with` block ends, however it ends (and by the kernel if the process dies).
+    """
+
+    __slots__ = ("_fd", "path")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def __enter__(self) -> FileLock:
+        import fcntl
+
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), mode=0o700, exist_ok=True)
+        fd = os.open(self.path + ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)  # closing the descriptor releases the lock
+
+
+def locked(path: str) -> FileLock:
+    """`with locked(path):` lock, re-read, change, `atomic_write`, unlock."""
+    return FileLock(path)
+
+
+__all__ = ["FileLock", "atomic_write", "locked"]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from flext.core.context import Context
 
-FIELDS = ["ts", "session", "source", "cwd", "profile", "line", "exit", "duration_ms"]
+FIELDS = ["ts", "session", "source", "cwd", "profile", "line", "command", "exit", "duration_ms"]
 _SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "api-key", "credential")
 
 
@@ -81,8 +81,10 @@ def redact_line(ctx: Context, argv: list[str]) -> str:
     return ctx.redact(join_line(redact_words(argv)))
 
 
-def record(ctx: Context, argv: list[str], exit_code: int, duration_ms: int, *, max_bytes: int | None = None) -> None:
-    """Append one entry (called by cli.py for every executed line)."""
+def record(ctx: Context, argv: list[str], exit_code: int, duration_ms: int, *, command: str | None = None,
+           max_bytes: int | None = None) -> None:
+    """Append one entry (the runner calls it for every executed line; `command` is the
+    command path it ran, `pipeline start`, or None when the line did not parse)."""
     if not enabled(ctx):
         return
     if ctx.command == "history clear" and exit_code == 0:
@@ -102,6 +104,7 @@ def record(ctx: Context, argv: list[str], exit_code: int, duration_ms: int, *, m
         "cwd": cwd,
         "profile": profile,
         "line": redact_line(ctx, argv),
+        "command": command,
         "exit": exit_code,
         "duration_ms": duration_ms,
     }

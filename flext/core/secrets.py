@@ -259,7 +259,7 @@ class SecretStore:
     def not_found(self, name: str, *, deleting: bool = False) -> Exception:
         """NotFound (exit 6) with a did-you-mean over the index, or the profile that owns it."""
         from flext.core.errors import NotFound
-        from flext.router.suggest import closest
+        from flext.core.suggest import closest
 
         here = self.profile
         try:

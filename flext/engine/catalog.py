@@ -75,7 +75,7 @@ def lookup(name: str, kind: str | None = None, overrides: dict[str, dict[str, An
         return entry
     if entry is not None:
         raise NotFound(f"unknown {kind} {name!r}", hint=f"{name!r} is a {entry['kind']}, not a {kind}")
-    from flext.router.suggest import closest
+    from flext.core.suggest import closest
 
     pool = [n for n, e in table.items() if kind is None or e["kind"] == kind]
     guess = closest(name, pool)

@@ -42,8 +42,8 @@ def project_dir(ws: Workspace, project: str) -> str:
     path = ws.resolve(project)
     if os.path.isfile(os.path.join(path, "dbt_project.yml")):
         return path
+    from flext.core.suggest import closest
     from flext.engine.index import dbt_projects
-    from flext.router.suggest import closest
 
     known = dbt_projects(ws)
     guess = closest(project, known)

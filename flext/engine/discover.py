@@ -69,7 +69,7 @@ def select(catalog: dict[str, Any], streams: list[str], key: str = "select") -> 
     known = [stream_id(s) for s in catalog["streams"]]
     for name in streams:
         if name not in known:
-            from flext.router.suggest import closest
+            from flext.core.suggest import closest
 
             guess = closest(name, known)
             raise ConfigError(f"{key}: the tap has no stream {name!r}",

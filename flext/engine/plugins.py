@@ -277,7 +277,7 @@ def _version(venv: str, requirement: str) -> str | None:
 
 
 def _now() -> str:
-    from flext.engine.clock import iso_now
+    from flext.core.clock import iso_now
 
     return iso_now()
 
@@ -335,7 +335,7 @@ def executable_for(ws: Workspace, name: str, kind: str, path: str | None = None)
     if entry is not None:
         verb = "taps" if kind == "tap" else "targets" if kind == "target" else "dbt"
         raise NotFound(f"{kind} {name!r} is not installed", hint=f"run `flext data {verb} install {name}`")
-    from flext.router.suggest import closest
+    from flext.core.suggest import closest
 
     pool = [n for n, e in table.items() if e["kind"] == kind] + [m["name"] for m in installed(ws)]
     guess = closest(name, pool)

@@ -50,7 +50,7 @@ class LogWriter:
     def write(self, source: str, message: str, level: str | None = None, ts: float | None = None) -> None:
         import json
 
-        from flext.engine.clock import iso
+        from flext.core.clock import iso
 
         for secret in self.redact:
             if secret in message:
@@ -506,7 +506,8 @@ def main(argv: list[str] | None = None) -> int:
     # extraction this runner was started from while it is still running
     import selectors  # noqa: F401
 
-    from flext.engine import clock, dbt, files, index, metrics  # noqa: F401
+    from flext.core import clock  # noqa: F401
+    from flext.engine import dbt, files, index, metrics  # noqa: F401
 
     record = Supervisor(plan).run()
     return 0 if record["status"] == "succeeded" else 1

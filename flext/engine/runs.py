@@ -32,7 +32,7 @@ def log_path(ws: Workspace, pipeline: str, run_id: str) -> str:
 
 
 def new_record(ws: Workspace, pipeline: str, run_id: str, *, full_refresh: bool, trigger: str) -> dict[str, Any]:
-    from flext.engine.clock import iso_now
+    from flext.core.clock import iso_now
 
     return {
         "id": run_id, "pipeline": pipeline, "status": "queued", "started_at": iso_now(), "ended_at": None,
@@ -117,7 +117,7 @@ def settle(ws: Workspace, record: dict[str, Any]) -> dict[str, Any]:
     else:
         import time
 
-        from flext.engine.clock import parse_iso
+        from flext.core.clock import parse_iso
 
         try:
             age = time.time() - parse_iso(str(record.get("started_at")))
@@ -138,7 +138,7 @@ def finish(ws: Workspace, record: dict[str, Any], status: str, error: str | None
     """Write the final state of a record (only if it is not already final)."""
     import time
 
-    from flext.engine.clock import iso, parse_iso
+    from flext.core.clock import iso, parse_iso
 
     current = read(ws, record["pipeline"], record["id"]) or record
     if current.get("status") in FINAL:

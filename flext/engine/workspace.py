@@ -1,8 +1,8 @@
 """The workspace: a folder with `flext.toml` and a git-ignored `.flext/` beside it.
 
-Found by `-C DIR` (ctx.workspace_dir), else by walking up from the current directory,
-else the user's default workspace under the data dir (created on first write), so every
-command works on a fresh machine. `init_workspace` is a plain function so the guided
+Found by `-C DIR`, else by walking up from the current directory (below
+FLEXT_CEILING_DIRS), else the user's default workspace under the data dir (created on
+first write), so every command works on a fresh machine: `Context.workspace_root`. `init_workspace` is a plain function so the guided
 wizard can call it with the answers it collected.
 """
 
@@ -15,22 +15,11 @@ from flext.core.fsutil import atomic_write
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 FILENAME = "flext.toml"
 DOT = ".flext"
-
-
-def find_root(start: str) -> str | None:
-    """The nearest directory at or above `start` holding flext.toml."""
-    here = os.path.abspath(start)
-    while True:
-        if os.path.isfile(os.path.join(here, FILENAME)):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
 
 
 class Workspace:
@@ -112,16 +101,15 @@ class Workspace:
         raw = self.doc.get("plugins")
         return {k: v for k, v in raw.items() if isinstance(v, dict)} if isinstance(raw, dict) else {}
 
-    def write_text(self, text: str) -> None:
-        """Replace flext.toml atomically (callers have validated the new document)."""
+    def edit(self, change: Callable[[Any], object], *, check: Callable[[dict[str, Any]], None] | None = None) -> None:
+        """Change flext.toml under its lock (`.flext/flext.toml.lock`): re-read, change the
+        tomlkit document, check, replace atomically; the user's comments survive, and a
+        change another writer saved a moment ago is kept."""
+        from flext.core import tomlfile
+
         ensure_dot(self)
-        mode = 0o644
-        try:
-            mode = os.stat(self.toml_path).st_mode & 0o777
-        except OSError:
-            pass
-        atomic_write(self.toml_path, text, mode)
-        self._doc = None
+        self._text, self._doc = tomlfile.edit(self.toml_path, change, check=check, lock=self.path("flext.toml.lock"),
+                                              mode=None if os.path.exists(self.toml_path) else 0o644)
 
 
 def ensure_dot(ws: Workspace) -> None:
@@ -136,13 +124,8 @@ def ensure_dot(ws: Workspace) -> None:
 
 
 def from_context(ctx: Any) -> Workspace:
-    """The workspace of this invocation: -C, else walk up from cwd, else the default one."""
-    explicit = ctx.workspace_dir
-    if explicit:
-        root = find_root(explicit) if not os.path.isfile(os.path.join(explicit, FILENAME)) else explicit
-        return Workspace(root or explicit)
-    found = find_root(os.getcwd())
-    return Workspace(found or ctx.paths.default_workspace)
+    """The workspace of this invocation (`ctx.workspace_root`: -C, config, walk up, default)."""
+    return Workspace(ctx.workspace_root)
 
 
 def init_workspace(directory: str, *, name: str | None = None, example: bool = False) -> dict[str, Any]:
@@ -157,7 +140,7 @@ def init_workspace(directory: str, *, name: str | None = None, example: bool = F
         raise Conflict(f"{toml_path} already exists", hint="edit it, or choose another directory")
     os.makedirs(root, exist_ok=True)
     name = name or os.path.basename(root) or "workspace"
-    from flext.core.toml_edit import literal
+    from flext.core.tomlfile import literal
 
     lines = ["[workspace]", f"name = {literal(name)}", ""]
     created = [FILENAME, DOT + "/"]
@@ -189,4 +172,4 @@ def _gitignore(root: str) -> None:
         fh.write(".flext/\n")
 
 
-__all__ = ["DOT", "FILENAME", "Workspace", "ensure_dot", "find_root", "from_context", "init_workspace"]
+__all__ = ["DOT", "FILENAME", "Workspace", "ensure_dot", "from_context", "init_workspace"]

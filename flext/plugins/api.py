@@ -6,7 +6,6 @@ so `split` reads them back without knowing the spec.
 
 from __future__ import annotations
 
-import os
 import time
 
 from flext.core.errors import UsageError
@@ -47,8 +46,9 @@ def iso(ts: float | None = None) -> str:
 
 
 def run_id(ts: float | None = None) -> str:
-    ts = time.time() if ts is None else ts
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(ts)) + "-" + os.urandom(3).hex()
+    from flext.core.clock import new_run_id
+
+    return new_run_id(ts)
 
 
 def need(value: Any, what: str, hint: str) -> Any:

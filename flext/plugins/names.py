@@ -8,14 +8,13 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from flext.core.paths import Scope
 
 
-def plugins(env: Mapping[str, str], cwd: str) -> dict[str, str]:
-    from flext.core.paths import Paths
+def plugins(scope: Scope) -> dict[str, str]:
     from flext.plugins.index import load
 
-    data = load(Paths(dict(env)))
+    data = load(scope.paths)
     return {name: str(info.get("description") or "") for name, info in sorted(data["plugins"].items())}
 
 

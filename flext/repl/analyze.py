@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from flext.repl import builtins
 from flext.repl.words import Word, split_partial
-from flext.router.spec import GLOBAL_OPTS, Arg, Node, Opt
+from flext.router.aliases import prefix
+from flext.router.scan import FREE as FREE_WORD
+from flext.router.scan import UNKNOWN, Scan, arg_at, find_long, scan
+from flext.router.spec import Arg, Node, Opt
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
-__all__ = ["COMMAND", "FREE", "NONE", "OPTION", "VALUE", "Want", "analyze", "find_opt"]
+__all__ = ["COMMAND", "FREE", "NONE", "OPTION", "VALUE", "Want", "analyze", "read"]
 
 COMMAND, OPTION, VALUE, FREE, NONE = "command", "option", "value", "free", "none"
 
@@ -62,95 +65,65 @@ class Want:
         return f"Want({self.kind}, {self.node.command!r}, {self.prefix!r}, opt={self.opt and self.opt.name}, arg={self.arg and self.arg.name})"
 
 
-def find_opt(node: Node, token: str) -> Opt | None:
-    """The option a token spells (`--tail`, `--tail=5`, `-f`), in the node or global."""
-    if token.startswith("--"):
-        name = token[2:].partition("=")[0]
-        return node.find_opt(name) or next((o for o in GLOBAL_OPTS if o.name == name), None)
-    if token.startswith("-") and len(token) == 2:
-        return node.find_short(token[1]) or next((o for o in GLOBAL_OPTS if o.short == token[1]), None)
-    return None
+def _expander(aliases: Mapping[str, str] | None) -> Callable[[str], list[str] | None] | None:
+    if not aliases:
+        return None
+
+    def expand(word: str) -> list[str] | None:
+        return prefix(aliases[word]) if word in aliases else None
+
+    return expand
 
 
-def _options(node: Node, token: str, used: set[str]) -> Opt | None:
-    """Note the options a token names; return the one still waiting for its value."""
-    if token.startswith("--"):
-        opt = find_opt(node, token)
-        if opt is None:
-            return None
-        used.add(opt.name)
-        return opt if not opt.flag and "=" not in token else None
-    letters = token[1:]
-    for pos, ch in enumerate(letters):
-        opt = node.find_short(ch) or next((o for o in GLOBAL_OPTS if o.short == ch), None)
-        if opt is None:
-            return None
-        used.add(opt.name)
-        if not opt.flag:  # takes the rest of the cluster, or the next word
-            return opt if pos == len(letters) - 1 else None
-    return None
-
-
-def _arg_at(node: Node, index: int) -> Arg | None:
-    """The positional argument that the `index`-th positional word fills."""
-    for seen, arg in enumerate(node.args):
-        if arg.nargs in ("+", "*") or index == seen:
-            return arg
-    return None
-
-
-def analyze(text: str, root: Node, aliases: Mapping[str, str] | None = None, *, depth: int = 0) -> Want:
-    """Decide what to suggest for the text before the cursor."""
+def read(text: str, root: Node, aliases: Mapping[str, str] | None = None, *, last: bool = False) -> tuple[Scan, list[Word], Word]:
+    """Scan the words of `text` (the one scanner) with the shell's own words and aliases.
+    `last`: include the word being typed."""
     words, current = split_partial(text)
-    node = root
-    pending: Opt | None = None  # an option waiting for its value
-    used: set[str] = set()
-    positionals = 0
-    for word in words:
-        token = word.value
-        if pending is not None:
-            pending = None
-            continue
-        if token.startswith("-") and len(token) > 1 and not word.quoted:
-            pending = _options(node, token, used)
-            continue
-        if positionals == 0 and (node.children or node is root):
-            child = builtins.child(root, token) if node is root else node.child(token)
-            if child is not None:
-                node = child
-                continue
-            if node is root:
-                if aliases and token in aliases and depth < 8:
-                    expanded = aliases[token] + " " + text[word.end:]
-                    return analyze(expanded.lstrip(), root, aliases, depth=depth + 1)
-                return Want(FREE, root, current)
-            if not node.runnable:
-                return Want(NONE, node, current)
-        positionals += 1
+    if last and (current.value or current.quoted):
+        words = [*words, current]
+    scanned = scan([w.value for w in words], root, partial=True, quoted=[w.quoted for w in words],
+                   extra=builtins.BUILTINS, expand=_expander(aliases))
+    return scanned, words, current
+
+
+def analyze(text: str, root: Node, aliases: Mapping[str, str] | None = None) -> Want:
+    """Decide what to suggest for the text before the cursor."""
+    scanned, words, current = read(text, root, aliases)
+    node = scanned.node
+    for token in scanned.tokens:
+        if token.kind == FREE_WORD:
+            return Want(FREE, root, current)
+        if token.kind == UNKNOWN and not token.text.startswith("-"):
+            return Want(NONE, node, current)
+    positionals = len(scanned.positionals)
     want: Want
-    prefix = current.value
-    if pending is not None:
+    prefix_ = current.value
+    option_like = prefix_.startswith("-") and not current.quoted and not scanned.end and not scanned.rest
+    if scanned.pending is not None:
         want = Want(VALUE, node, current)
-        want.opt = pending
-    elif prefix.startswith("--") and "=" in prefix and not current.quoted:
-        opt = find_opt(node, prefix)
+        want.opt = scanned.pending
+    elif option_like and prefix_.startswith("--") and "=" in prefix_:
+        opt = find_long(node, prefix_[2:].partition("=")[0])
         if opt is None or opt.flag:
             return Want(NONE, node, current)
-        name, _, value = prefix.partition("=")
-        want = Want(VALUE, node, Word(value, current.start + len(name) + 1, current.end, False))
+        name = prefix_.partition("=")[0]
+        want = Want(VALUE, node, Word(prefix_[len(name) + 1:], current.start + len(name) + 1, current.end, False))
         want.opt = opt
-    elif prefix.startswith("-") and not current.quoted:
+    elif option_like:
         want = Want(OPTION, node, current)
-    elif node.children and positionals == 0:
+    elif scanned.greedy is not None:
+        want = Want(VALUE, node, current)
+        want.opt = scanned.greedy
+    elif node.children and positionals == 0 and not scanned.end and not scanned.rest:
         want = Want(COMMAND, node, current)
         if node.runnable:
-            want.arg = _arg_at(node, 0)
+            want.arg = arg_at(node, 0)
     elif node.runnable or node is root:
         want = Want(VALUE, node, current)
-        want.arg = _arg_at(node, positionals)
+        want.arg = arg_at(node, positionals)
     else:
         return Want(NONE, node, current)
-    want.used = used
+    want.used = {o.name for o in scanned.used}
     want.args_given = positionals
     want.words = [w.value for w in words]
     return want

@@ -71,7 +71,7 @@ def run_use(
     if what == "profile":
         names = profiles()
         if value not in names:
-            from flext.router.suggest import closest
+            from flext.core.suggest import closest
 
             guess = closest(value, names)
             raise NotFound(f"profile {value!r} does not exist",

@@ -1,6 +1,6 @@
 """Typo-tolerant ranking of many names, fast enough to run on every keystroke.
 
-The ranking is `flext.router.suggest.fuzzy_score` (prefix < substring < subsequence <
+The ranking is `flext.core.suggest.fuzzy_score` (prefix < substring < subsequence <
 small typo), so the shell orders names exactly as the rest of flext does. Scoring
 10,000 names one by one in Python costs tens of milliseconds, so the cheap kinds of
 match are found first with C-speed string operations, and the slow ones only run when
@@ -14,7 +14,7 @@ import heapq
 from itertools import compress, repeat
 from operator import eq, gt
 
-from flext.router.suggest import fuzzy_score
+from flext.core.suggest import fuzzy_score
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

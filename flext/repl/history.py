@@ -1,6 +1,6 @@
 """prompt_toolkit history over the shared JSONL store (one-shot and shell lines alike).
 
-The store is written by `flext.cli.run_line` for every executed line, so this history
+The store is written by `flext.runner.run_line` for every executed line, so this history
 never writes: `store_string` is a no-op, and a line typed in the shell is found by
 Ctrl-R, the grey auto-suggestion and the fuzzy picker exactly like one typed in bash.
 With `history.scope = "profile"` only lines run with the session's profile are read.

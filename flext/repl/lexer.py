@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from prompt_toolkit.lexers import Lexer
 
-from flext.repl import builtins
-from flext.repl.analyze import find_opt
-from flext.repl.words import split_partial
-from flext.router.spec import GLOBAL_OPTS, Node, Opt
+from flext.repl.analyze import read
+from flext.router.scan import ALIAS, COMMAND, END, FREE, OPTION, UNKNOWN, VALUE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,66 +19,39 @@ if TYPE_CHECKING:
     from prompt_toolkit.document import Document
     from prompt_toolkit.formatted_text import StyleAndTextTuples
 
+    from flext.router.spec import Node
+
 __all__ = ["FlextLexer", "classify"]
 
 
+_STYLE = {
+    COMMAND: "class:command",
+    ALIAS: "class:alias",
+    OPTION: "class:option",
+    END: "class:option",
+    UNKNOWN: "class:unknown",
+    FREE: "class:freetext",
+}
+
+
 def classify(text: str, root: Node, aliases: Mapping[str, str]) -> list[tuple[int, int, str]]:
-    """(start, end, style class) for each word of `text` (the whole input, all lines)."""
-    words, last = split_partial(text)
-    if last.value or last.quoted:
-        words.append(last)
+    """(start, end, style class) for each word of `text` (the whole input, all lines).
+
+    The words are read by the one scanner, so a word is a command, an option or a value
+    here exactly when the parser will read it as one (an alias's words are spliced in,
+    so `st --tail 5` is read as the command `st` stands for)."""
+    scanned, words, _ = read(text, root, aliases, last=True)
     out: list[tuple[int, int, str]] = []
-    node = root
-    pending = False
-    positionals = 0
-    free = False
-    for word in words:
-        token = word.value
-        if free:
-            out.append((word.start, word.end, "class:freetext"))
-            continue
-        if pending:
-            pending = False
-            out.append((word.start, word.end, "class:string" if word.quoted else "class:value"))
-            continue
-        if token.startswith("-") and len(token) > 1 and not word.quoted:
-            opt = find_opt(node, token)
-            if opt is None and not token.startswith("--"):
-                opt = _cluster(node, token)
-            if opt is None:
-                out.append((word.start, word.end, "class:unknown"))
-                continue
-            out.append((word.start, word.end, "class:option"))
-            pending = not opt.flag and "=" not in token and (token.startswith("--") or len(token) == 2)
-            continue
-        if positionals == 0 and (node.children or node is root) and not word.quoted:
-            child = builtins.child(root, token) if node is root else node.child(token)
-            if child is not None:
-                node = child
-                out.append((word.start, word.end, "class:command"))
-                continue
-            if node is root:
-                if token in aliases:
-                    out.append((word.start, word.end, "class:alias"))
-                    node = Node("alias", "")  # what follows belongs to the expansion
-                    positionals = 1
-                    continue
-                free = True
-                out.append((word.start, word.end, "class:freetext"))
-                continue
-            if not node.runnable:
-                out.append((word.start, word.end, "class:unknown"))
-                continue
-        positionals += 1
-        style = "class:string" if word.quoted else "class:number" if _number(token) else "class:value"
+    for token in scanned.tokens:
+        if token.index < 0:
+            continue  # a word of an alias's expansion: not on the screen
+        word = words[token.index]
+        style = _STYLE.get(token.kind)
+        if style is None:  # an option's value, or an argument (numbers shown as such)
+            number = token.kind != VALUE and _number(word.value)
+            style = "class:string" if word.quoted else "class:number" if number else "class:value"
         out.append((word.start, word.end, style))
     return out
-
-
-def _cluster(node: Node, token: str) -> Opt | None:
-    """A short-option cluster (`-yq`, `-n5`): known if its first letter is."""
-    ch = token[1]
-    return node.find_short(ch) or next((o for o in GLOBAL_OPTS if o.short == ch), None)
 
 
 def _number(token: str) -> bool:

@@ -10,7 +10,6 @@ completes at the next TAB.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -18,9 +17,11 @@ from flext.repl.fuzzy import NameIndex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
-    Source = Callable[[str, Mapping[str, str], str], list[tuple[str, str]]]
+    from flext.core.paths import Scope
+
+    Source = Callable[[str, Scope], list[tuple[str, str]]]
 
 __all__ = ["KINDS", "LiveNames"]
 
@@ -30,10 +31,10 @@ KINDS = (
 )
 
 
-def _live_entries(kind: str, env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+def _live_entries(kind: str, scope: Scope) -> list[tuple[str, str]]:
     from flext.router.live import entries
 
-    return entries(kind, env, cwd)
+    return entries(kind, scope)
 
 
 class LiveNames:
@@ -41,13 +42,11 @@ class LiveNames:
 
     def __init__(
         self,
-        env: Callable[[], Mapping[str, str]],
-        cwd: Callable[[], str] = os.getcwd,
+        scope: Callable[[], Scope],
         source: Source | None = None,
         ttl: float = 30.0,
     ) -> None:
-        self._env = env
-        self._cwd = cwd
+        self._scope = scope
         self._source = source or _live_entries
         self._ttl = ttl
         self._lock = threading.Lock()
@@ -133,7 +132,7 @@ class LiveNames:
 
     def _load(self, kind: str) -> NameIndex:
         try:
-            pairs = self._source(kind, dict(self._env()), self._cwd())
+            pairs = self._source(kind, self._scope())
         except Exception:  # a broken source never breaks the shell
             pairs = []
         index = NameIndex(pairs)

@@ -1,6 +1,6 @@
 """The interactive shell: a prompt loop where every line runs exactly as one-shot.
 
-Each line goes through `flext.cli.run_line` (source "repl"), so parsing, output, exit
+Each line goes through `flext.runner.run_line` (source "repl"), so parsing, output, exit
 codes, history and audit are the one-shot ones; the shell adds only interaction:
 completion, highlighting, the toolbar, context help, history search, sticky
 `use profile`/`use workspace`, a choice list for unclear free text, and Ctrl-C that
@@ -25,11 +25,12 @@ if TYPE_CHECKING:
 
     from flext.core.context import Args, Context
     from flext.core.output import Result
+    from flext.core.paths import Scope
     from flext.repl.names import LiveNames, Source
     from flext.repl.toolbar import Status
     from flext.router.spec import Node
 
-__all__ = ["EXIT", "Shell", "interactive", "run_shell"]
+__all__ = ["EXIT", "Shell", "interactive"]
 
 EXIT = -1  # `handle` asks the loop to end
 
@@ -53,11 +54,6 @@ STYLE = {
     "completion.history": "#b0bec5",
     "auto-suggestion": "#6c6c6c",
 }
-
-
-def run_shell(ctx: Context) -> int:
-    """Bare `flext` on a terminal: start the shell; returns its exit code (0 on Ctrl-D)."""
-    return Shell(ctx).run()
 
 
 def interactive(ctx: Context, args: Args) -> Result:
@@ -97,7 +93,7 @@ class Shell:
                 value = ctx.options[key]
                 self.sticky[key] = os.path.abspath(str(value)) if key == "workspace" else value
         self.status: Status = Status()
-        self.names: LiveNames = LiveNames(self._names_env, self._cwd, source=names)
+        self.names: LiveNames = LiveNames(self._scope, source=names)
         self._input = input
         self._output = output
         self._session: PromptSession[str] | None = None
@@ -107,11 +103,12 @@ class Shell:
         self.last_code = 0
 
     # -- facts the components read ------------------------------------------------
-    def _names_env(self) -> dict[str, str]:
-        env = dict(self.env)
-        if self.sticky.get("profile"):
-            env["FLEXT_PROFILE"] = str(self.sticky["profile"])
-        return env
+    def _scope(self) -> Scope:
+        """Where names are read: the session's `use profile`/`use workspace`, as data."""
+        from flext.core.paths import Scope
+
+        profile = self.sticky.get("profile")
+        return Scope(self.env, self._cwd(), str(profile) if profile else None)
 
     def _cwd(self) -> str:
         return str(self.sticky.get("workspace") or os.getcwd())
@@ -134,9 +131,9 @@ class Shell:
         return repl if isinstance(repl, dict) else {}
 
     def _context(self) -> Context:
-        from flext.core.context import Context
+        from flext.runner import make_context
 
-        ctx = Context(self.io, source="repl", session=self.session_id, env=self.env)
+        ctx = make_context(self.io, source="repl", session=self.session_id, env=self.env)
         ctx.sticky.update(self.sticky)
         return ctx
 
@@ -154,8 +151,8 @@ class Shell:
 
     # -- free text ------------------------------------------------------------------
     def is_free_text(self, words: list[str], wait: float = 0.0) -> bool:
-        from flext.core.aliases import first_word
         from flext.repl import builtins
+        from flext.router.aliases import first_word
 
         index = first_word(words)
         if index is None:
@@ -298,7 +295,7 @@ class Shell:
 
     def execute(self, argv: list[str]) -> int:
         """Run a command line through the one-shot path; Ctrl-C stops it, not the shell."""
-        from flext.cli import run_line
+        from flext.runner import run_line
 
         started = time.monotonic()
         try:

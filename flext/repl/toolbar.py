@@ -47,14 +47,11 @@ class Status:
             self.profile = ctx.profile
             settings = ctx.settings if os.path.exists(ctx.paths.config_file) else {}
             self.danger = bool(settings.get("danger"))
-            kind = str(settings.get("backend") or "local")
+            from flext.backend.select import kind_of
+
+            kind = kind_of(settings)
             url = settings.get("api_url")
-            if kind == "flexcore":
-                self.backend = f"flexcore {url}" if url else "flexcore"
-            elif url:
-                self.backend = str(url)
-            else:
-                self.backend = "local"
+            self.backend = "local" if kind == "local" else f"{kind} {url}" if url and kind != "http" else str(url or kind)
         except Exception as exc:
             self.problem = str(getattr(exc, "message", exc))
         try:

@@ -8,7 +8,7 @@ is guessed by its shape (`tap-x` a tap, `flexcore` a service, else a pipeline).
 
 from __future__ import annotations
 
-from flext.router.suggest import similar
+from flext.core.suggest import similar
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -61,6 +61,9 @@ RULES: list[Rule] = [
     Rule("pipeline runs", "runs", "pipeline run", "pipelines", need="one", implied="run"),
     Rule("pipeline state", "state clear", "state", "pipelines", need="one", implied="state",
          destructive_opt="clear"),
+    Rule("pipeline schedules", "list show", "schedule", implied="schedule", prior=-0.5),
+    Rule("pipeline pause", "pause", "schedule", "pipelines", need="one", prior=-1.0),
+    Rule("pipeline resume", "resume", "schedule", "pipelines", need="one", prior=-1.0),
     # data: taps, targets, dbt
     Rule("data taps list", "list show", "tap", implied="tap"),
     Rule("data targets list", "list show", "target", implied="target"),

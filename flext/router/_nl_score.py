@@ -230,7 +230,7 @@ def _query(cand: Candidate, text: Text) -> tuple[list[str], float]:
 
 
 def _seconds(value: str) -> str:
-    from flext.router.values import parse_duration
+    from flext.core.durations import parse_duration
 
     number = parse_duration(value)
     return str(int(number)) if number.is_integer() else str(number)

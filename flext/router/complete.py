@@ -30,7 +30,9 @@ from __future__ import annotations
 import os
 import sys
 
+from flext.core.paths import Scope
 from flext.router import live
+from flext.router.scan import FREE, OPTION, UNKNOWN, VALUE, find_long, find_short, looks_negative_number, scan, slot
 from flext.router.spec import DURATION, GLOBAL_OPTS, PATH, tree
 
 TYPE_CHECKING = False
@@ -43,18 +45,16 @@ if TYPE_CHECKING:
 FILES = ":files"
 DIRS = ":dirs"
 DIRECTIVES = (FILES, DIRS)
-_MAX_ALIAS_DEPTH = 16
 _DURATION_UNITS = (("s", "seconds"), ("m", "minutes"), ("h", "hours"), ("d", "days"))
 
 
 class _State:
     """Where the words typed so far have led: node, positionals, options in use."""
 
-    def __init__(self, root: Node, env: dict[str, str], cwd: str) -> None:
+    def __init__(self, root: Node, env: Mapping[str, str], cwd: str) -> None:
         self.root = root
         self.node = root
-        self.env = env
-        self.cwd = cwd
+        self.scope = Scope(env, cwd)
         self.positionals: list[str] = []
         self.used: set[int] = set()
         self.pending: Opt | None = None  # the option whose value comes next
@@ -63,23 +63,17 @@ class _State:
         self.rest = False  # inside an argument that takes every later token (Arg.rest)
 
     def find(self, name: str) -> Opt | None:
-        found = self.node.find_opt(name)
-        if found is None:
-            found = next((o for o in GLOBAL_OPTS if o.name == name), None)
-        return found
+        return find_long(self.node, name)
 
     def find_short(self, letter: str) -> Opt | None:
-        found = self.node.find_short(letter)
-        if found is None:
-            found = next((o for o in GLOBAL_OPTS if o.short == letter), None)
-        return found
+        return find_short(self.node, letter)
 
     def value(self, opt: Opt, value: str) -> None:
         """Record an option value; `-p` and `-C` change where live values come from."""
         if opt.name == "profile" and opt in GLOBAL_OPTS:
-            self.env["FLEXT_PROFILE"] = value
+            self.scope.profile = value
         elif opt.name == "workspace" and opt in GLOBAL_OPTS:
-            self.cwd = os.path.join(self.cwd, os.path.expanduser(value))
+            self.scope.cwd = os.path.join(self.scope.cwd, os.path.expanduser(value))
 
 
 def candidates(words: Sequence[str], env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
@@ -133,101 +127,37 @@ def main(args: Sequence[str], env: Mapping[str, str] | None = None, out: TextIO 
 # -- reading the words typed so far ------------------------------------------------
 
 
-def _negative_number(token: str) -> bool:
-    return len(token) > 1 and token[0] == "-" and token[1:].replace(".", "", 1).isdigit()
-
-
 def _walk(words: list[str], env: dict[str, str], cwd: str) -> _State | None:
-    """Follow the typed words like the parser does, but never fail: None means 'no idea'."""
+    """Where the typed words lead, read by the one scanner; None means 'no idea' (free text,
+    an unknown subcommand)."""
     root = tree()
     st = _State(root, env, cwd)
-    queue = list(words)
-    expansions = 0
-    i = 0
-    while i < len(queue):
-        token = queue[i]
-        i += 1
-        if st.rest:
-            st.positionals.append(token)
-            continue
-        if st.pending is not None:
-            opt, st.pending = st.pending, None
-            st.value(opt, token)
-            if opt.greedy:  # `--select a b c` (but `--select=a` takes one value)
-                st.greedy = opt
-            continue
-        if not st.end and token == "--":
-            st.end = True
-            st.greedy = None
-            continue
-        if not st.end and token.startswith("--") and len(token) > 2:
-            st.greedy = None
-            name, eq, inline = token[2:].partition("=")
-            long = st.find(name)
-            if long is not None:
-                st.used.add(id(long))
-                if not long.flag:
-                    if eq:
-                        st.value(long, inline)
-                    else:
-                        st.pending = long
-            continue
-        if not st.end and token.startswith("-") and len(token) > 1 and not _negative_number(token):
-            st.greedy = None
-            letters = token[1:]
-            for pos, letter in enumerate(letters):
-                short = st.find_short(letter)
-                if short is None:
-                    break
-                st.used.add(id(short))
-                if short.flag:
-                    continue
-                attached = letters[pos + 1 :].removeprefix("=")
-                if attached:
-                    st.value(short, attached)
-                else:
-                    st.pending = short
-                break
-            continue
-        if st.greedy is not None:
-            continue  # another value of `--select a b c`
-        if not st.positionals and st.node.children and not st.end:
-            child = st.node.child(token)
-            if child is not None:
-                st.node = child
-                continue
-            if st.node is root and expansions < _MAX_ALIAS_DEPTH:
-                expansion = _alias_words(token, st)
-                if expansion is not None:
-                    queue[i:i] = expansion
-                    expansions += 1
-                    continue
-            if not st.node.runnable:
-                return None  # an unknown command (or free text): nothing to offer
-        st.positionals.append(token)
-        args = st.node.args
-        if args and args[-1].rest and st.node.runnable:  # as flext.router.parse does
-            st.rest = True  # `flext explain history -n 5`: the rest is text, not options
+    scanned = scan(words, root, partial=True, expand=lambda word: _alias_words(word, st))
+    for token in scanned.tokens:
+        if token.kind == FREE or (token.kind == UNKNOWN and not token.text.startswith("-")):
+            return None
+        if token.kind == VALUE and token.opt is not None:
+            st.value(token.opt, token.text)
+        elif token.kind == OPTION and token.opt is not None and token.value is not None:
+            st.value(token.opt, token.value)
+    st.node = scanned.node
+    st.positionals = scanned.positionals
+    st.used = {id(o) for o in scanned.used}
+    st.pending = scanned.pending
+    st.greedy = scanned.greedy
+    st.end = scanned.end
+    st.rest = scanned.rest
     return st
 
 
 def _alias_words(word: str, st: _State) -> list[str] | None:
     """A user alias's expansion, cut at its first placeholder ($1, $@): the typed words fill it."""
-    expansion = dict(live.entries("aliases", st.env, st.cwd)).get(word)
+    expansion = dict(live.entries("aliases", st.scope)).get(word)
     if expansion is None:
         return None
-    import shlex
+    from flext.router.aliases import prefix
 
-    try:
-        parts = shlex.split(expansion)
-    except ValueError:
-        return None
-    out: list[str] = []
-    for part in parts:
-        if part == "$@" or (len(part) == 2 and part[0] == "$" and part[1].isdigit()):
-            break
-        out.append(part)
-    return out
+    return prefix(expansion)
 
 
 # -- what may come at the cursor ---------------------------------------------------
@@ -246,7 +176,7 @@ def _current(st: _State, cur: str) -> list[tuple[str, str]]:
         return _values(st, opt, part, f"--{name}=")
     if not st.end and cur.startswith("-") and not cur.startswith("--") and len(cur) > 2:
         return _short_cluster(st, cur)
-    if not st.end and cur.startswith("-") and not _negative_number(cur):
+    if not st.end and cur.startswith("-") and not looks_negative_number(cur):
         return _options(st)
     if st.greedy is not None:
         return _values(st, st.greedy, cur, "")
@@ -296,25 +226,17 @@ def _children(st: _State, cur: str) -> list[tuple[str, str]]:
         if cur and not child.name.startswith(cur):
             found.extend((a, child.summary) for a in child.aliases if a.startswith(cur))
     if st.node is st.root:
-        for name, expansion in live.entries("aliases", st.env, st.cwd):
+        for name, expansion in live.entries("aliases", st.scope):
             if st.root.child(name) is None:
                 found.append((name, f"alias: {expansion}"))
     return found
 
 
-def _arg_at(args: list[Arg], index: int) -> tuple[Arg, int] | None:
-    """The argument that the positional at `index` fills, and where that argument started."""
-    for start, arg in enumerate(args):
-        if arg.nargs in ("+", "*") or index == start:
-            return arg, start
-    return None
-
-
 def _positional(st: _State, cur: str) -> list[tuple[str, str]]:
-    slot = _arg_at(st.node.args, len(st.positionals))
-    if slot is None:
+    found_slot = slot(st.node, len(st.positionals))
+    if found_slot is None:
         return []
-    arg, start = slot
+    arg, start = found_slot
     if arg.completer == "commands":
         return _command_words(st, st.positionals[start:])
     found = _values(st, arg, cur, "")
@@ -347,7 +269,7 @@ def _values(st: _State, spec: Opt | Arg, partial: str, prefix: str) -> list[tupl
     if spec.choices:
         pairs = [(c, "") for c in spec.choices]
     elif spec.completer:
-        pairs = live.entries(spec.completer, st.env, st.cwd)
+        pairs = live.entries(spec.completer, st.scope)
     elif spec.type == DURATION:
         pairs = _durations(partial)
     elif spec.type == PATH:

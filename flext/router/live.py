@@ -2,7 +2,8 @@
 
 Shared by shell completion (`flext __complete`) and the REPL completer. A *kind* is the
 `completer` name of an `Arg`/`Opt` in the command tree; `COMPLETERS` maps it to a
-`"module:function"` called as `function(env, cwd)`. The function returns the names
+`"module:function"` called as `function(scope)` with a `flext.core.paths.Scope` (the
+environment, the directory, and the profile chosen for the line or the session). The function returns the names
 (`list[str]`), or `(name, description)` pairs / a `{name: description}` dict when it
 has something useful to show beside each name.
 
@@ -18,7 +19,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    Source = Callable[[Mapping[str, str], str], object]
+    from flext.core.paths import Scope
+
+    Source = Callable[[Scope], object]
 
 COMPLETERS: dict[str, str] = {
     "profiles": "flext.router.live:profiles",
@@ -52,7 +55,7 @@ def register(kind: str, target: str) -> None:
     COMPLETERS[kind] = target
 
 
-def entries(kind: str, env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+def entries(kind: str, scope: Scope) -> list[tuple[str, str]]:
     """(name, description) pairs of `kind`, de-duplicated in source order; [] on any failure."""
     target = COMPLETERS.get(kind)
     if not target:
@@ -62,15 +65,15 @@ def entries(kind: str, env: Mapping[str, str], cwd: str) -> list[tuple[str, str]
         import importlib
 
         source: Source = getattr(importlib.import_module(module_name), func_name)
-        raw = source(env, cwd)
+        raw = source(scope)
         return _normalise(raw)
     except Exception:  # a broken source must never break completion
         return []
 
 
-def names(kind: str, env: Mapping[str, str], cwd: str) -> list[str]:
+def names(kind: str, scope: Scope) -> list[str]:
     """The names of `kind` that exist now; [] when the kind is unknown or its source fails."""
-    return [name for name, _ in entries(kind, env, cwd)]
+    return [name for name, _ in entries(kind, scope)]
 
 
 def _normalise(raw: object) -> list[tuple[str, str]]:
@@ -107,11 +110,11 @@ def _config_data(env: Mapping[str, str]) -> dict[str, object]:
     return Config(Paths(plain), plain).data
 
 
-def profiles(env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+def profiles(scope: Scope) -> list[tuple[str, str]]:
     """`default` plus every [profiles.NAME], described by their own `description`."""
     from flext.core.config import DEFAULT_PROFILE
 
-    data = _config_data(env)
+    data = _config_data(scope.env)
     table = data.get("profiles")
     found: list[tuple[str, str]] = [(DEFAULT_PROFILE, "")]
     if isinstance(table, dict):
@@ -123,24 +126,22 @@ def profiles(env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
     return found
 
 
-def aliases(env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+def aliases(scope: Scope) -> list[tuple[str, str]]:
     """User aliases from [aliases], described by their expansion."""
-    table = _config_data(env).get("aliases")
+    table = _config_data(scope.env).get("aliases")
     if not isinstance(table, dict):
         return []
     return [(str(k), v) for k, v in table.items() if isinstance(v, str)]
 
 
-def secrets(env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+def secrets(scope: Scope) -> list[tuple[str, str]]:
     """Secret names the current profile can read (its own, inherited, then `default`).
 
     From the index file (flext.core._secret_index), never the keyring, never values.
-    The current profile is FLEXT_PROFILE in `env` (the scripts set it for a typed `-p`),
-    else `current_profile` from config.toml, else `default`.
+    The current profile is the scope's (a typed `-p`, the shell's `use profile`), else
+    FLEXT_PROFILE, else `current_profile` from config.toml, else `default`.
     """
-    from flext.core.paths import Paths
-
-    path = Paths(env if isinstance(env, dict) else dict(env)).secret_index
+    path = scope.paths.secret_index
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -156,41 +157,34 @@ def secrets(env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
     if not isinstance(table, dict):
         return []
     found: list[tuple[str, str]] = []
-    for profile in _readable_profiles(env, table):
+    for profile in _readable_profiles(scope, table):
         held = table.get(profile)
         if isinstance(held, dict):
             found.extend((str(name), f"secret of profile {profile}") for name in held)
     return found
 
 
-def _readable_profiles(env: Mapping[str, str], table: dict[str, object]) -> list[str]:
+def _readable_profiles(scope: Scope, table: dict[str, object]) -> list[str]:
     """The current profile, the ones it inherits from, then `default` (as secret reads look)."""
-    from flext.core.config import DEFAULT_PROFILE
+    from flext.core.config import DEFAULT_PROFILE, inherit_chain
 
     data: dict[str, object] = {}
     if table.keys() - {DEFAULT_PROFILE}:  # only then does the chain matter
         try:
-            data = _config_data(env)
+            data = _config_data(scope.env)
         except Exception:
             data = {}
-    current = env.get("FLEXT_PROFILE") or data.get("current_profile") or DEFAULT_PROFILE
+    current = scope.profile or scope.env.get("FLEXT_PROFILE") or data.get("current_profile") or DEFAULT_PROFILE
     profiles = data.get("profiles")
-    order: list[str] = []
-    name: object = current
-    while isinstance(name, str) and name and name not in order and len(order) < 32:
-        order.append(name)
-        body = profiles.get(name) if isinstance(profiles, dict) else None
-        name = body.get("inherit") if isinstance(body, dict) else None
-    if DEFAULT_PROFILE not in order:
-        order.append(DEFAULT_PROFILE)
-    return order
+    order, _ = inherit_chain(profiles if isinstance(profiles, dict) else {}, str(current))
+    return [*order, DEFAULT_PROFILE]
 
 
-def config_keys(env: Mapping[str, str], cwd: str) -> list[str]:
+def config_keys(scope: Scope) -> list[str]:
     return list(CONFIG_KEYS)
 
 
-def commands(env: Mapping[str, str], cwd: str) -> list[tuple[str, str]]:
+def commands(scope: Scope) -> list[tuple[str, str]]:
     """Every runnable command path (`pipeline start`), with its summary."""
     from flext.router.spec import tree
 

@@ -113,16 +113,10 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
 
 def world_for(ctx: Context) -> World:
     """Live names as `flext.router.live` reports them for this invocation."""
-    import os
-
     from flext.router.live import names
 
-    env = dict(ctx.env)
-    profile = ctx.options.get("profile") or ctx.sticky.get("profile")
-    if profile:
-        env["FLEXT_PROFILE"] = str(profile)
-    cwd = str(ctx.options.get("workspace") or ctx.sticky.get("workspace") or os.getcwd())
-    return World(lambda kind: names(kind, env, cwd))
+    scope = ctx.scope()
+    return World(lambda kind: names(kind, scope))
 
 
 def explain(ctx: Context, text: str, world: World | None = None) -> dict[str, Any] | None:
@@ -141,35 +135,41 @@ def explain(ctx: Context, text: str, world: World | None = None) -> dict[str, An
 
 
 def split_line(args: list[str]) -> tuple[list[str], list[str]]:
-    """(the free-text words, the option words set aside: `-p prod`, `--yes`, `--tail 5`)."""
-    from flext.router.spec import GLOBAL_OPTS
+    """(the free-text words, the option words set aside: `-p prod`, `--yes`, `--tail 5`).
 
-    takes = {f"--{o.name}" for o in GLOBAL_OPTS if not o.flag} | {f"-{o.short}" for o in GLOBAL_OPTS if o.short and not o.flag}
+    The one scanner reads the line as free text: global options with their values are set
+    aside; `--` ends options (the words after it are text, even `-x`). An option no
+    command of free text knows keeps a short number-like word after it (`--tail 50`,
+    `--since 1h`): the command the text turns into reads it.
+    """
+    from flext.router.scan import END, FREE, OPTION, UNKNOWN, VALUE, scan_free
+
     words: list[str] = []
     options: list[str] = []
-    i = 0
-    while i < len(args):
-        token = args[i]
-        if token.startswith("-") and len(token) > 1 and not token[1:].isdigit():
-            options.append(token)
-            if token in takes and i + 1 < len(args):
-                options.append(args[i + 1])
-                i += 1
-            elif token.startswith("--") and "=" not in token and i + 1 < len(args) and not args[i + 1].startswith("-"):
-                nxt = args[i + 1]
-                if nxt.isdigit() or (len(nxt) <= 4 and nxt[:1].isdigit()):  # `--tail 50`, `--since 1h`
-                    options.append(nxt)
-                    i += 1
+    tokens = scan_free(args).tokens
+    skip = -1
+    for k, token in enumerate(tokens):
+        if k == skip or token.kind == END:
+            continue
+        if token.kind in (OPTION, VALUE):
+            options.append(token.text)
+        elif token.kind == UNKNOWN:
+            options.append(token.text)
+            nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+            if token.text.startswith("--") and "=" not in token.text and nxt is not None and nxt.kind == FREE:
+                value = nxt.text
+                if value.isdigit() or (len(value) <= 4 and value[:1].isdigit()):  # `--tail 50`, `--since 1h`
+                    options.append(value)
+                    skip = k + 1
         else:
-            words.append(token)
-        i += 1
+            words.append(token.text)
     return words, options
 
 
 def _typo(word: str) -> bool:
     """Is the first word a misspelt command group (`confg`)? Then the did-you-mean is better."""
+    from flext.core.suggest import similar
     from flext.router.spec import tree
-    from flext.router.suggest import similar
 
     return bool(similar(word, [c.name for c in tree().visible_children()]))
 
@@ -182,7 +182,7 @@ def free_text(ctx: Context, line: list[str], error: FlextError) -> Invocation:
     the text is unclear. A mutating command asks first on a terminal and needs
     --yes elsewhere; a destructive one always asks, and is refused without a terminal.
     """
-    from flext.core.aliases import first_word
+    from flext.router.aliases import first_word
     from flext.router.parse import parse
     from flext.router.spec import tree
 

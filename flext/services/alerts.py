@@ -285,7 +285,7 @@ def _typecheck(node: Node) -> str:
     elif node.kind == "call":
         spec = FUNCTIONS.get(node.value)
         if spec is None:
-            from flext.router.suggest import closest
+            from flext.core.suggest import closest
 
             guess = closest(node.value, list(FUNCTIONS))
             raise RuleError(f"unknown function {node.value!r}" + (f" (did you mean {guess}?)" if guess else ""), node.pos)

@@ -116,8 +116,8 @@ def _call(node: alerts.Node, facts: Facts) -> Any:
         if row is None:
             return Unknown(f"service {args[0]!r} is not registered")
         status = row["status"]
-        if fn == "service_down":
-            return status == "down"
+        if fn == "service_down":  # skipped: its circuit is open, it failed its last checks
+            return status in ("down", "skipped")
         if fn == "service_up":
             return status == "up"
         if fn == "service_degraded":
@@ -152,7 +152,7 @@ def _call(node: alerts.Node, facts: Facts) -> Any:
         return float(records) if isinstance(records, (int, float)) else Unknown(f"{args[0]}: no record count")
     # run_duration: elapsed for a running run, else the last run's duration
     if status in ("running", "queued"):
-        from flext.services.timefmt import to_epoch
+        from flext.core.clock import to_epoch
 
         started = to_epoch(str(run.get("started_at") or ""))
         return Unknown(f"{args[0]}: no start time") if started is None else max(0.0, facts.now - started)

@@ -78,7 +78,7 @@ def decode(raw: bytes) -> dict[str, Any]:
 
 
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:
-    from flext.services.timefmt import iso, normalise
+    from flext.core.clock import iso, normalise
 
     message: Any = data.get("message", data.get("msg", data.get("event")))
     if message is None:

@@ -86,7 +86,7 @@ def resolve(ctx: Context, names: list[str], *, known: list[Source] | None = None
             if not kind:
                 matches = _registered_service(ctx, bare)
             if not matches:
-                from flext.router.suggest import closest
+                from flext.core.suggest import closest
 
                 guess = closest(bare, [s.name for s in available])
                 raise NotFound(f"no logs for {name!r}",

@@ -3,15 +3,11 @@ records per second from pipeline run records."""
 
 from __future__ import annotations
 
-import shlex
-import time
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from typing import Any
 
-    from flext.core.context import Context
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -26,34 +22,10 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (pos - low)
 
 
-def command_of(line: str) -> str:
-    """The command path of a history line (`pipeline start`), options and values dropped."""
-    from flext.router.spec import GLOBAL_OPTS, tree
-
-    try:
-        words = shlex.split(line)
-    except ValueError:
-        words = line.split()
-    takes_value = {f"--{o.name}" for o in GLOBAL_OPTS if not o.flag} | {f"-{o.short}" for o in GLOBAL_OPTS if o.short and not o.flag}
-    node = tree()
-    path: list[str] = []
-    skip = False
-    for word in words:
-        if skip:
-            skip = False
-            continue
-        if word.startswith("-"):
-            skip = word in takes_value
-            continue
-        child = node.child(word)
-        if child is None:
-            break
-        path.append(child.name)
-        node = child
-    return " ".join(path) if path else (words[0] if words else "")
-
-
-def commands(entries: Iterable[dict[str, Any]], since: float | None = None) -> list[dict[str, Any]]:
+def commands(entries: Iterable[dict[str, Any]], since: float | None = None,
+             command_of: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
+    """Timings per command path. Entries carry their path (`command`); older ones are read
+    with `command_of(line)` (the router's scanner, handed in by the caller)."""
     groups: dict[str, list[tuple[float, int]]] = {}
     for entry in entries:
         if since is not None and float(entry.get("ts") or 0) < since:
@@ -61,7 +33,11 @@ def commands(entries: Iterable[dict[str, Any]], since: float | None = None) -> l
         duration = entry.get("duration_ms")
         if not isinstance(duration, (int, float)):
             continue
-        groups.setdefault(command_of(str(entry.get("line", ""))), []).append((float(duration), int(entry.get("exit") or 0)))
+        command = entry.get("command")
+        if not isinstance(command, str):
+            line = str(entry.get("line", ""))
+            command = command_of(line) if command_of is not None else line.split(" ", 1)[0]
+        groups.setdefault(command, []).append((float(duration), int(entry.get("exit") or 0)))
     rows: list[dict[str, Any]] = []
     for command, items in groups.items():
         values = sorted(d for d, _ in items)
@@ -87,18 +63,4 @@ def runs(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def report(ctx: Context, *, since: float | None = None, limit: int = 20) -> dict[str, Any]:
-    from flext.core import jsonl
-    from flext.services import workspace
-
-    cutoff = time.time() - since if since is not None else None
-    cmd_rows = commands(jsonl.read(ctx.paths.history_file), cutoff)
-    records = workspace.runs(workspace.find(ctx), limit=limit)
-    if cutoff is not None:
-        from flext.services.timefmt import to_epoch
-
-        records = [r for r in records if (to_epoch(str(r.get("started_at") or "")) or 0) >= cutoff]
-    return {"commands": cmd_rows[:limit], "runs": runs(records)}
-
-
-__all__ = ["command_of", "commands", "percentile", "report", "runs"]
+__all__ = ["commands", "percentile", "runs"]

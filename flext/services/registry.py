@@ -127,7 +127,7 @@ def validate(name: str, raw: Any, where: str, text: str | None = None) -> dict[s
         dotted = f"{key}.{subkey}" if subkey else key
         line = None
         if text is not None:
-            from flext.core.config import line_of
+            from flext.core.tomllines import line_of
 
             line = line_of(text, dotted)
         place = f"{where}:{line}" if line else where
@@ -140,7 +140,7 @@ def validate(name: str, raw: Any, where: str, text: str | None = None) -> dict[s
     for field, given in raw.items():
         value: Any = given
         if field not in FIELDS:
-            from flext.router.suggest import closest
+            from flext.core.suggest import closest
 
             guess = closest(field, list(FIELDS))
             raise fail(field, "unknown key", f"did you mean {guess!r}?" if guess else f"known keys: {', '.join(FIELDS)}")
@@ -231,7 +231,7 @@ def get(ctx: Context, name: str, *, include_disabled: bool = False) -> Service:
     services = load(ctx, include_disabled=True)
     found = services.get(name)
     if found is None:
-        from flext.router.suggest import closest
+        from flext.core.suggest import closest
 
         guess = closest(name, list(services))
         raise NotFound(f"service {name!r} is not registered",

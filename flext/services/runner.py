@@ -31,9 +31,9 @@ def _daemonize() -> None:
 
 
 def run(spec: dict[str, Any]) -> int:
+    from flext.core.clock import iso
     from flext.services import pidfile
     from flext.services.logfile import Writer, decode, guess_level
-    from flext.services.timefmt import iso
 
     name = spec["name"]
     run_id = spec["run_id"]

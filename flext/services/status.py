@@ -21,8 +21,8 @@ MAX_FAILURES = 10
 
 def pipelines(ctx: Context, *, recent: int = 10) -> dict[str, list[dict[str, Any]]]:
     """Running pipelines (with live record counts), recent runs and recent failures."""
+    from flext.core.clock import to_epoch
     from flext.services import workspace
-    from flext.services.timefmt import to_epoch
 
     ws = workspace.find(ctx)
     now = time.time()
@@ -52,11 +52,11 @@ def pipelines(ctx: Context, *, recent: int = 10) -> dict[str, list[dict[str, Any
 
 def snapshot(ctx: Context, *, timeout: float = 2.0) -> dict[str, Any]:
     """Everything `service status` shows, as one JSON-shaped document."""
+    from flext.core.clock import iso
     from flext.core.errors import FlextError
     from flext.services import registry
     from flext.services.evaluate import evaluate
     from flext.services.health import check
-    from flext.services.timefmt import iso
 
     services = list(registry.load(ctx).values())
     health = check(ctx, services, timeout) if services else []

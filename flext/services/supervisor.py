@@ -84,8 +84,8 @@ def start(ctx: Context, service: Service, *, wait: float | None = None) -> dict[
 
 
 def _start_locked(ctx: Context, service: Service, wait: float | None) -> dict[str, Any]:
+    from flext.core.clock import iso
     from flext.core.fsutil import atomic_write
-    from flext.services.timefmt import iso
 
     state, info = process(ctx, service)
     if state == "running" and info is not None:
@@ -105,7 +105,9 @@ def _start_locked(ctx: Context, service: Service, wait: float | None) -> dict[st
                            hint="stop that process, or change the service's url/port")
     log_file = log_path(ctx, service)
     os.makedirs(os.path.dirname(log_file), mode=0o700, exist_ok=True)
-    run_id = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + os.urandom(3).hex()
+    from flext.core.clock import new_run_id
+
+    run_id = new_run_id()
     folder = services_dir(ctx)
     spec_path = os.path.join(folder, f".{service.name}.{run_id}.spec.json")
     err_path = os.path.join(folder, f"{service.name}.runner.err")

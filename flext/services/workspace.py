@@ -19,30 +19,9 @@ if TYPE_CHECKING:
 MANIFEST = "flext.toml"
 
 
-def walk_up(start: str) -> str | None:
-    """The nearest directory at or above `start` holding flext.toml."""
-    here = os.path.abspath(start)
-    while True:
-        if os.path.isfile(os.path.join(here, MANIFEST)):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
-
-
 def find(ctx: Context) -> str:
-    """`-C DIR` / configured workspace (or the one above it), else walk up from cwd, else
-    the default workspace - the same rule as the engine's."""
-    explicit = ctx.workspace_dir
-    if explicit:
-        return explicit if os.path.isfile(os.path.join(explicit, MANIFEST)) else (walk_up(explicit) or explicit)
-    try:
-        cwd = os.getcwd()
-    except OSError:
-        cwd = None
-    found = walk_up(cwd) if cwd else None
-    return found or ctx.paths.default_workspace
+    """The workspace of this invocation (`ctx.workspace_root`), the same rule as the engine's."""
+    return ctx.workspace_root
 
 
 def manifest(workspace: str) -> tuple[str, dict[str, Any]]:
@@ -152,4 +131,4 @@ def log_files(workspace: str, pipeline: str) -> list[str]:
     return [os.path.join(folder, i + ".log") for i in run_ids(workspace, pipeline, ".log")]
 
 
-__all__ = ["find", "latest", "log_files", "manifest", "pipelines", "read_record", "run_ids", "runs", "runs_dir", "walk_up"]
+__all__ = ["find", "latest", "log_files", "manifest", "pipelines", "read_record", "run_ids", "runs", "runs_dir"]

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from flext.backend.http import HttpBackend
-from flext.core.context import Context
 from flext.core.errors import (
     AuthError,
     ConfigError,
@@ -26,6 +25,7 @@ from flext.core.errors import (
     UsageError,
 )
 from flext.core.io import IO
+from flext.runner import make_context
 from tests.backend.scripted import Scripted
 
 
@@ -52,7 +52,7 @@ def backend_for(env: dict[str, str], url: str, *, token: str | None = "flxt_abc_
     run_env = dict(env)
     if token:
         run_env["FLEXT_TOKEN"] = token
-    ctx = Context(IO(io.StringIO(), io.StringIO(), io.StringIO(), env=run_env), env=run_env)
+    ctx = make_context(IO(io.StringIO(), io.StringIO(), io.StringIO(), env=run_env), env=run_env)
     backend = ctx.backend
     assert isinstance(backend, HttpBackend)
     backend.http.sleep = lambda seconds: None  # the backoff is tested in tests/core/test_resilience.py
@@ -164,7 +164,7 @@ def test_missing_api_url_is_a_config_error(env: dict[str, str]) -> None:
     config = Path(env["FLEXT_CONFIG_DIR"])
     config.mkdir(parents=True, exist_ok=True)
     (config / "config.toml").write_text('current_profile = "r"\n[profiles.r]\nbackend = "http"\n')
-    ctx = Context(IO(io.StringIO(), io.StringIO(), io.StringIO(), env=env), env=env)
+    ctx = make_context(IO(io.StringIO(), io.StringIO(), io.StringIO(), env=env), env=env)
     with pytest.raises(ConfigError, match="uses the http backend but has no api_url"):
         ctx.backend  # noqa: B018
 

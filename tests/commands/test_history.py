@@ -28,11 +28,11 @@ def _seed(env: dict[str, str], rows: list[dict[str, Any]]) -> None:
 
 SEEDED = [
     {"ts": 1700000000.0, "session": "s1", "source": "cli", "cwd": "/w", "profile": "default",
-     "line": "config show", "exit": 0, "duration_ms": 12},
+     "line": "config show", "command": "config show", "exit": 0, "duration_ms": 12},
     {"ts": 1700000061.5, "session": "s2", "source": "repl", "cwd": "/w", "profile": "prod",
-     "line": "pipeline start orders", "exit": 1, "duration_ms": 83400},
+     "line": "pipeline start orders", "command": "pipeline start", "exit": 1, "duration_ms": 83400},
     {"ts": 1700003600.0, "session": "s2", "source": "repl", "cwd": "/w", "profile": "prod",
-     "line": 'data query "a, b" --limit 5', "exit": 0, "duration_ms": 1500},
+     "line": 'data query "a, b" --limit 5', "command": None, "exit": 0, "duration_ms": 1500},
 ]
 
 
@@ -140,13 +140,13 @@ def test_table_output(flext_proc: Runner, env: dict[str, str]) -> None:
         (("history", "export", "--format", "jsonl", "-o", "json"),
          "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in SEEDED)),
         (("history", "export", "--format", "csv"),
-         "ts,session,source,cwd,profile,line,exit,duration_ms\n"
-         "1700000000.0,s1,cli,/w,default,config show,0,12\n"
-         "1700000061.5,s2,repl,/w,prod,pipeline start orders,1,83400\n"
-         '1700003600.0,s2,repl,/w,prod,"data query ""a, b"" --limit 5",0,1500\n'),
+         "ts,session,source,cwd,profile,line,command,exit,duration_ms\n"
+         "1700000000.0,s1,cli,/w,default,config show,config show,0,12\n"
+         "1700000061.5,s2,repl,/w,prod,pipeline start orders,pipeline start,1,83400\n"
+         '1700003600.0,s2,repl,/w,prod,"data query ""a, b"" --limit 5",,0,1500\n'),
         (("history", "-o", "csv", "--limit", "1"),
-         "ts,session,source,cwd,profile,line,exit,duration_ms\n"
-         '1700003600.0,s2,repl,/w,prod,"data query ""a, b"" --limit 5",0,1500\n'),
+         "ts,session,source,cwd,profile,line,command,exit,duration_ms\n"
+         '1700003600.0,s2,repl,/w,prod,"data query ""a, b"" --limit 5",,0,1500\n'),
     ],
 )
 def test_export(flext: Runner, env: dict[str, str], argv: tuple[str, ...], expected: str) -> None:
@@ -159,7 +159,7 @@ def test_export_empty(flext: Runner, env: dict[str, str]) -> None:
     run = flext("history", "export", extra_env={"FLEXT_NO_HISTORY": "1"})
     assert (run.code, run.out, run.err) == (0, "", "(no history)\n")
     run = flext("history", "export", "--format", "csv", extra_env={"FLEXT_NO_HISTORY": "1"})
-    assert (run.code, run.out) == (0, "ts,session,source,cwd,profile,line,exit,duration_ms\n")
+    assert (run.code, run.out) == (0, "ts,session,source,cwd,profile,line,command,exit,duration_ms\n")
 
 
 def test_clear_needs_confirmation(flext_proc: Runner, env: dict[str, str]) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from flext.services.timefmt import iso
+from flext.core.clock import iso
 from tests.commands.test_service import Lines
 from tests.services.servers import write_config
 

@@ -232,7 +232,7 @@ def test_dashboard_live_on_a_terminal_quits(env, servers: Servers, tmp_path: Pat
     folder.mkdir(parents=True)
     (ws / "flext.toml").write_text('[workspace]\nname = "w"\n')
     record = folder / "20261127T100000Z-aaaaaa.json"
-    from flext.services.timefmt import iso
+    from flext.core.clock import iso
 
     record.write_text(json.dumps({"id": "20261127T100000Z-aaaaaa", "pipeline": "orders", "status": "running",
                                   "started_at": iso(time.time() - 5), "records": 1234, "pid": os.getpid()}))

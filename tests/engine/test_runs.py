@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from flext.core.clock import iso, new_run_id, parse_iso
 from flext.engine import procs, runs, state
-from flext.engine.clock import iso, new_run_id, parse_iso
 from flext.engine.workspace import Workspace
 
 

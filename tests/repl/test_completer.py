@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 
 import pytest
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
+from flext.core.paths import Scope
 from flext.repl.completer import FlextCompleter
 from flext.repl.names import LiveNames
 
@@ -19,13 +19,13 @@ NAMES = {
 }
 
 
-def fake(kind: str, env: Mapping[str, str], cwd: str) -> list[tuple[str, str] | str]:
+def fake(kind: str, scope: object) -> list[tuple[str, str] | str]:
     return list(NAMES.get(kind, []))
 
 
 @pytest.fixture
 def completer() -> FlextCompleter:
-    names = LiveNames(lambda: {}, source=fake)  # type: ignore[arg-type]
+    names = LiveNames(Scope, source=fake)  # type: ignore[arg-type]
     return FlextCompleter(names, aliases=lambda: {"st": "pipeline status"}, history=lambda: [
         "pipeline logs orders --tail 50", "config show", "pipeline start customers",
     ])
@@ -100,7 +100,7 @@ def test_paths_complete(completer: FlextCompleter, tmp_path: os.PathLike[str]) -
 
 
 def test_real_live_names_from_the_workspace(world: dict[str, str]) -> None:
-    names = LiveNames(lambda: dict(os.environ))
+    names = LiveNames(Scope)
     real = FlextCompleter(names, aliases=lambda: {})
     try:
         assert texts(real, "pipeline start ")[:3] == ["customers", "invoices", "orders"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
 
+from flext.core.paths import Scope
 from flext.repl.names import LiveNames
 
 
@@ -19,7 +19,7 @@ class Source:
         self.gate = threading.Event()
         self.gate.set()
 
-    def __call__(self, kind: str, env: Mapping[str, str], cwd: str) -> list[str]:
+    def __call__(self, kind: str, scope: object) -> list[str]:
         self.gate.wait(5)
         self.calls += 1
         self.threads.add(threading.current_thread().name)
@@ -39,7 +39,7 @@ def poll(condition: object, timeout: float = 5.0) -> bool:
 
 def test_first_get_waits_for_the_first_load_on_the_worker_thread() -> None:
     source = Source()
-    names = LiveNames(lambda: {}, source=source)  # type: ignore[arg-type]
+    names = LiveNames(Scope, source=source)  # type: ignore[arg-type]
     try:
         assert list(names.get("pipelines").names) == ["a", "b"]
         assert source.threads == {"flext-names"}
@@ -50,7 +50,7 @@ def test_first_get_waits_for_the_first_load_on_the_worker_thread() -> None:
 def test_get_never_blocks_past_its_wait_and_swaps_in_later() -> None:
     source = Source()
     source.gate.clear()  # the source is slow
-    names = LiveNames(lambda: {}, source=source)  # type: ignore[arg-type]
+    names = LiveNames(Scope, source=source)  # type: ignore[arg-type]
     try:
         assert list(names.get("pipelines", wait=0.05).names) == []
         source.gate.set()
@@ -61,7 +61,7 @@ def test_get_never_blocks_past_its_wait_and_swaps_in_later() -> None:
 
 def test_invalidate_refreshes_what_was_loaded() -> None:
     source = Source()
-    names = LiveNames(lambda: {}, source=source)  # type: ignore[arg-type]
+    names = LiveNames(Scope, source=source)  # type: ignore[arg-type]
     try:
         names.get("pipelines")
         source.value = ["a", "b", "new"]
@@ -72,7 +72,7 @@ def test_invalidate_refreshes_what_was_loaded() -> None:
 
 
 def test_a_broken_source_gives_no_names() -> None:
-    names = LiveNames(lambda: {}, source=Source())  # type: ignore[arg-type]
+    names = LiveNames(Scope, source=Source())  # type: ignore[arg-type]
     try:
         assert len(names.get("broken")) == 0
     finally:
@@ -81,7 +81,7 @@ def test_a_broken_source_gives_no_names() -> None:
 
 def test_readers_see_whole_lists_while_the_worker_swaps() -> None:
     source = Source()
-    names = LiveNames(lambda: {}, source=source, ttl=0)  # type: ignore[arg-type]
+    names = LiveNames(Scope, source=source, ttl=0)  # type: ignore[arg-type]
     seen: set[tuple[str, ...]] = set()
     try:
         names.get("pipelines")

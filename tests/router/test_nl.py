@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flext.core.paths import Scope
 from flext.router import nl
 from flext.router._nl_slots import extract
 from flext.router._nl_tokens import tokenize
@@ -221,7 +221,7 @@ def live(env: dict[str, str]) -> Iterator[Callable[[], nl.World]]:
     from flext.router.spec import reset_tree
 
     reset_tree()
-    yield lambda: nl.World(lambda kind: names(kind, env, os.getcwd()))
+    yield lambda: nl.World(lambda kind: names(kind, Scope(env)))
     reset_tree()
 
 

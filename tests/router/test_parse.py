@@ -120,14 +120,14 @@ def test_canonical_uses_long_option_names() -> None:
     [("30s", 30), ("10m", 600), ("1h", 3600), ("2d", 172800), ("1h30m", 5400), ("500ms", 0.5), ("45", 45), ("1.5h", 5400)],
 )
 def test_durations(text: str, seconds: float) -> None:
-    from flext.router.values import parse_duration
+    from flext.core.durations import parse_duration
 
     assert parse_duration(text) == seconds
 
 
 @pytest.mark.parametrize("text", ["", "abc", "10x", "-5", "h"])
 def test_bad_durations(text: str) -> None:
-    from flext.router.values import parse_duration
+    from flext.core.durations import parse_duration
 
     with pytest.raises(ValueError):
         parse_duration(text)

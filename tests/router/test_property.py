@@ -35,8 +35,8 @@ def test_parser_only_raises_usage_errors(argv: list[str]) -> None:
 @given(st.text(max_size=40))
 def test_repl_like_lines_exit_0_or_2(env: dict[str, str], line: str) -> None:
     """A line as the shell would get it, split like the shell splits it, run for real."""
-    from flext.cli import run_line
     from flext.core.io import IO
+    from flext.runner import run_line
 
     try:
         argv = shlex.split(line)

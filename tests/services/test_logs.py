@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from flext.core.clock import iso
 from flext.services.logs import Filter, Source, search, tail
-from flext.services.timefmt import iso
 
 BASE = 1_800_000_000.0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flext.core.paths import Scope
 from flext.services.builtin import BUILTIN
 from flext.services.names import log_sources, services
 
@@ -15,7 +16,7 @@ def test_services_merge_builtins_config_and_workspace(env: dict[str, str], tmp_p
     ws = tmp_path / "ws"
     (ws / "sub").mkdir(parents=True)
     (ws / "flext.toml").write_text('[services.local-api]\nurl = "http://h:2"\n')
-    names = services(env, str(ws / "sub"))
+    names = services(Scope(env, str(ws / "sub")))
     assert names == sorted((set(BUILTIN) - {"grafana"}) | {"billing", "local-api"})
 
 
@@ -23,7 +24,7 @@ def test_services_survive_a_broken_config(env: dict[str, str], tmp_path: Path) -
     config = Path(env["FLEXT_CONFIG_DIR"]) / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text("[services.x\n")
-    assert services(env, str(tmp_path)) == sorted(BUILTIN)
+    assert services(Scope(env, str(tmp_path))) == sorted(BUILTIN)
 
 
 def test_log_sources(env: dict[str, str], tmp_path: Path) -> None:
@@ -33,4 +34,4 @@ def test_log_sources(env: dict[str, str], tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     (ws / ".flext" / "runs" / "orders").mkdir(parents=True)
     (ws / "flext.toml").write_text('[services.ext]\nurl = "http://h:1"\nlog_file = "ext.log"\n')
-    assert log_sources(env, str(ws)) == ["app", "ext", "orders"]
+    assert log_sources(Scope(env, str(ws))) == ["app", "ext", "orders"]

@@ -9,6 +9,8 @@ and docs all read this one tree.
 
 from __future__ import annotations
 
+from flext.core.output import OUTPUT_FORMATS
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -219,7 +221,6 @@ class Node:
 
 
 # Global options: accepted before or after the command words (DESIGN.md section 2).
-OUTPUT_FORMATS = ("table", "json", "jsonl", "yaml", "csv", "plain")
 GLOBAL_OPTS: list[Opt] = [
     Opt("profile", "Use this profile for this command", short="p", completer="profiles", metavar="NAME"),
     Opt("output", "Output format", short="o", choices=OUTPUT_FORMATS, metavar="FORMAT"),
@@ -238,6 +239,10 @@ _GROUP_MODULES = (
     "shell", "workspace", "config", "profile", "auth", "secret", "history", "alias", "audit",
     "pipeline", "data", "service", "monitor", "logs", "plugin", "meltano", "serve", "debug",
 )
+
+# Where the tree gets nodes declared outside it: "module:function" called with the root,
+# resolved when the tree is built, like handlers (the router never imports a floor above).
+EXTENSIONS: tuple[str, ...] = ("flext.plugins.index:add_to_tree",)
 
 _TREE: Node | None = None
 
@@ -258,9 +263,9 @@ def tree() -> Node:
                 continue
             for node in module.NODES:
                 root.add(node)
-        from flext.plugins.index import add_to_tree  # enabled plugins, from a cached index (stdlib only)
-
-        add_to_tree(root)
+        for target in EXTENSIONS:  # enabled plugins' commands, as data from a cached index
+            module_name, _, func = target.partition(":")
+            getattr(importlib.import_module(module_name), func)(root)
         _TREE = root
     return _TREE
 

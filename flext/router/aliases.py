@@ -12,6 +12,7 @@ when one is expanded (the config file may be edited by hand).
 from __future__ import annotations
 
 from flext.core.errors import UsageError
+from flext.router.scan import END, OPTION, UNKNOWN, VALUE, is_global, scan, scan_free
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,45 +22,11 @@ MAX_DEPTH = 16
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
-def _globals() -> tuple[dict[str, bool], dict[str, bool]]:
-    """(long name -> takes a value, short letter -> takes a value) for global options."""
-    from flext.router.spec import GLOBAL_OPTS
-
-    longs = {o.name: not o.flag for o in GLOBAL_OPTS}
-    shorts = {o.short: not o.flag for o in GLOBAL_OPTS if o.short}
-    return longs, shorts
-
-
-def _global_span(args: list[str], index: int) -> int:
-    """How many words the global option at `index` spans (0 when it is not one)."""
-    longs, shorts = _globals()
-    token = args[index]
-    if token.startswith("--") and len(token) > 2:
-        name, eq, _ = token[2:].partition("=")
-        if name not in longs:
-            return 0
-        return 2 if longs[name] and not eq and index + 1 < len(args) else 1
-    if token.startswith("-") and len(token) > 1 and not token[1:2].isdigit():
-        letters = token[1:]
-        for pos, letter in enumerate(letters):
-            if letter not in shorts:
-                return 0
-            if shorts[letter]:  # takes a value: the rest of the cluster, or the next word
-                return 1 if pos + 1 < len(letters) or index + 1 >= len(args) else 2
-        return 1
-    return 0
-
-
 def first_word(args: list[str]) -> int | None:
     """Index of the first command word, skipping global options and their values."""
-    index = 0
-    while index < len(args):
-        token = args[index]
-        if token == "--":
-            return index + 1 if index + 1 < len(args) else None
-        if not token.startswith("-") or token == "-":
-            return index
-        index += _global_span(args, index) or 1
+    for token in scan(args, partial=True).tokens:
+        if token.index >= 0 and token.kind not in (OPTION, VALUE, END, UNKNOWN):
+            return token.index
     return None
 
 
@@ -78,6 +45,24 @@ def shadowed(name: str) -> Node | None:
     return tree().child(name)
 
 
+def prefix(expansion: str) -> list[str] | None:
+    """An alias's words up to its first placeholder ($1, $@): what readers of a partial
+    line (completion, the shell's analysis and colouring) splice in; the typed words fill
+    the rest. None when the expansion cannot be split."""
+    import shlex
+
+    try:
+        parts = shlex.split(expansion)
+    except ValueError:
+        return None
+    out: list[str] = []
+    for part in parts:
+        if part == "$@" or (len(part) == 2 and part[0] == "$" and part[1].isdigit()):
+            break
+        out.append(part)
+    return out
+
+
 def split(expansion: str) -> list[str]:
     import shlex
 
@@ -93,18 +78,12 @@ def _set_aside_globals(args: list[str]) -> tuple[list[str], list[str]]:
     """(words for placeholders, global options with their values)."""
     words: list[str] = []
     kept: list[str] = []
-    index = 0
-    while index < len(args):
-        if args[index] == "--":
-            words.extend(args[index:])
-            break
-        span = _global_span(args, index) if args[index].startswith("-") else 0
-        if span:
-            kept.extend(args[index : index + span])
-            index += span
-        else:
-            words.append(args[index])
-            index += 1
+    for token in scan_free(args).tokens:
+        named_global = token.kind == OPTION and all(is_global(o) for o in token.opts)
+        if named_global or (token.kind == VALUE and token.opt is not None and is_global(token.opt)):
+            kept.append(token.text)
+        else:  # `--` and every word after it stay with the words
+            words.append(token.text)
     return words, kept
 
 
@@ -200,4 +179,4 @@ def expand_alias(aliases: dict[str, str], argv: list[str]) -> list[str]:
         line = line[:index] + substitute(split(aliases[name]), line[index + 1 :], name)
 
 
-__all__ = ["MAX_DEPTH", "check_cycle", "check_name", "expand_alias", "first_word", "shadowed", "split", "substitute"]
+__all__ = ["MAX_DEPTH", "check_cycle", "check_name", "expand_alias", "first_word", "prefix", "shadowed", "split", "substitute"]

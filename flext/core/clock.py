@@ -1,15 +1,17 @@
-"""ISO-8601 UTC timestamps as the engine writes them (`2026-11-27T10:00:00.123Z`).
+"""Time as every record writes it: ISO-8601 UTC with milliseconds, and run ids.
 
-Log lines are compared as strings, which is exact for this one format; anything else
-(offsets, missing milliseconds) is normalised first.
+`2026-11-27T10:00:00.123Z` in run records, logs and history; log lines are compared as
+strings, which is exact for this one format, so anything else (offsets, missing
+milliseconds) is normalised first. Run ids (`20261127T100000Z-123abc`) sort by time to
+the millisecond. One module for the engine, the services and plugins.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from datetime import UTC
 
-from flext.router.values import parse_duration
+from flext.core.durations import parse_duration
 
 
 def iso(epoch: float | None = None) -> str:
@@ -17,6 +19,27 @@ def iso(epoch: float | None = None) -> str:
     t = time.time() if epoch is None else epoch
     whole = int(t)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{int((t - whole) * 1000):03d}Z"
+
+
+def iso_now() -> str:
+    return iso(time.time())
+
+
+def parse_iso(text: str) -> float:
+    """Inverse of `iso` (any ISO-8601 form); ValueError when it is none."""
+    epoch = to_epoch(text)
+    if epoch is None:
+        raise ValueError(f"bad timestamp {text!r}")
+    return epoch
+
+
+def new_run_id(ts: float | None = None) -> str:
+    """`20261127T100000Z-123abc`: the second, then its milliseconds and three random hex
+    digits, so ids sort by start time even within one second."""
+    ts = time.time() if ts is None else ts
+    whole = int(ts)
+    ms = int((ts - whole) * 1000)
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(whole)) + f"-{ms:03d}" + os.urandom(2).hex()[:3]
 
 
 def normalise(ts: str) -> str:
@@ -28,7 +51,7 @@ def normalise(ts: str) -> str:
 
 
 def to_epoch(ts: str) -> float | None:
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     text = ts.strip()
     if text.endswith(("Z", "z")):
@@ -54,4 +77,4 @@ def bound(text: str, *, now: float | None = None) -> str:
     return iso((time.time() if now is None else now) - seconds)
 
 
-__all__ = ["bound", "iso", "normalise", "to_epoch"]
+__all__ = ["bound", "iso", "iso_now", "new_run_id", "normalise", "parse_iso", "to_epoch"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from flext.core.errors import FlextError
-from flext.repl.wizard import Step, ask, one_shot
+from flext.prompts.wizard import Step, ask, one_shot
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,10 +42,7 @@ def _problem(check: Callable[[str], object]) -> Callable[[str, dict[str, Any]], 
 def _live(ctx: Context, kind: str) -> list[tuple[str, str]]:
     from flext.router.live import entries
 
-    env = dict(ctx.env)
-    if ctx.options.get("profile") or ctx.sticky.get("profile"):
-        env["FLEXT_PROFILE"] = str(ctx.options.get("profile") or ctx.sticky.get("profile"))
-    return entries(kind, env, str(ctx.workspace_dir or os.getcwd()))
+    return entries(kind, ctx.scope())
 
 
 def _catalog(kind: str) -> list[tuple[str, str]]:
@@ -141,9 +138,9 @@ def profile_create(ctx: Context, partial: dict[str, Any]) -> dict[str, Any]:
     names = [name for name, _ in _live(ctx, "profiles")]
 
     def new_name(text: str) -> None:
-        from flext.commands.profile import _check_name
+        from flext.core.config import check_profile_name
 
-        _check_name(text)
+        check_profile_name(text)
         if text in names:
             raise ValueError(f"profile {text!r} already exists")
 
@@ -224,14 +221,12 @@ def _set_up(ctx: Context, answers: dict[str, Any], settings: dict[str, Any], sec
     """Do what the answers say, through the same functions the one-shot commands use."""
     import json
 
-    from flext.core.context import Context as Ctx
     from flext.core.fsutil import atomic_write
     from flext.engine.workspace import init_workspace
 
     info = init_workspace(str(answers["dir"]), name=answers.get("name"))
     root = info["workspace"]
-    here = Ctx(ctx.io, options={**ctx.options, "workspace": root}, source=ctx.source, session=ctx.session,
-               env=ctx.env)
+    here = ctx.derive(workspace=root)
     steps = [one_shot(["init", root], [("--name", info["name"])])]
     for name, value in secrets.items():
         here.secrets.set(name, value)

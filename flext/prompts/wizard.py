@@ -74,7 +74,7 @@ class Step:
         if self.strict and self.choices is not None:
             names = [name for name, _ in self.choices(answers)]
             if text not in names:
-                from flext.router.suggest import closest
+                from flext.core.suggest import closest
 
                 guess = closest(text, names)
                 return f"choose one of: {', '.join(names[:8])}" + (f" (did you mean {guess}?)" if guess else "")

@@ -1,11 +1,11 @@
-"""flext.core.aliases: placeholders, global options, nesting, cycles, names."""
+"""flext.router.aliases: placeholders, global options, nesting, cycles, names."""
 
 from __future__ import annotations
 
 import pytest
 
-from flext.core import aliases
 from flext.core.errors import UsageError
+from flext.router import aliases
 
 
 @pytest.mark.parametrize(

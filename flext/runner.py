@@ -1,0 +1,235 @@
+"""The program without its edge: one command line -> expand, parse, dispatch, report.
+
+`flext.cli` (the edge for one-shot runs), the shell and `flext explain` all call it, so
+a line means the same wherever it is typed. It builds the `Context` (choosing the
+backend through `flext.backend.select`), expands a user alias, parses (or reads free
+text), runs the handler, renders its result through the one output layer, renders a
+`FlextError` as one `error:` line and one `hint:` line, and records history and audit.
+Imports only the standard library and flext's light modules at top level.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flext import __version__
+from flext.core.errors import FlextError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from flext.core.context import Context
+    from flext.core.io import IO
+    from flext.router.parse import Invocation
+
+
+def run_line(
+    args: list[str],
+    *,
+    io: IO | None = None,
+    env: dict[str, str] | os._Environ[str] | None = None,
+    source: str = "cli",
+    sticky: dict[str, Any] | None = None,
+    session: str | None = None,
+) -> int:
+    """Run one command line (one-shot or from the REPL) and return its exit code."""
+    from flext.core.io import IO
+
+    env = os.environ if env is None else env
+    io = io or IO(env=env)
+    started = time.monotonic()
+    ctx = make_context(io, options=_early_globals(args), source=source, session=session, env=env)
+    if sticky:
+        ctx.sticky.update(sticky)
+    line = args
+    code = 1
+    inv: Invocation | None = None
+    try:
+        line, how = expand(ctx, args)
+        try:
+            inv = _parse(line)
+        except FlextError as exc:  # free text: `flext start the orders pipeline`
+            from flext.router.nl import free_text
+
+            inv, how = free_text(ctx, line, exc), "conversational"
+        ctx.options.update(inv.globals)
+        if inv.node.parent is None and not inv.help and not inv.globals.get("version"):
+            return _bare(ctx)
+        code = dispatch(ctx, inv, how=how)
+    except FlextError as exc:
+        code = report(ctx, exc)
+    except KeyboardInterrupt:
+        io.err("")
+        code = 130
+    except BrokenPipeError:
+        raise
+    except Exception as exc:  # a bug: one line, unless --debug
+        if ctx.debug:
+            import traceback
+
+            traceback.print_exc(file=io.stderr)
+        io.err(f"{io.style('error:', '31', err=True)} internal error: {ctx.redact(f'{type(exc).__name__}: {exc}')}")
+        io.err(f"hint: rerun with --debug for the traceback, and report it (correlation id {ctx.correlation_id})")
+        code = 1
+    finally:
+        # a line that failed to parse was still typed: record it, like a shell does
+        shown_only = inv is not None and (inv.help or inv.node.parent is None or inv.globals.get("version"))
+        if args and not shown_only:
+            _record(ctx, args, inv, code, started)
+    return code
+
+
+def make_context(
+    io: IO | None = None,
+    *,
+    options: dict[str, Any] | None = None,
+    source: str = "cli",
+    session: str | None = None,
+    env: dict[str, str] | os._Environ[str] | None = None,
+) -> Context:
+    """A Context whose backend is chosen by `flext.backend.select` (the one place that chooses)."""
+    from flext.backend.select import select
+    from flext.core.context import Context
+
+    return Context(io, options=options, source=source, session=session, env=env, backend_factory=select)
+
+
+def _early_globals(args: list[str]) -> dict[str, Any]:
+    """Options that shape error output even when parsing fails (--debug, --no-color)."""
+    from flext.router.scan import scan
+
+    found = scan(args, partial=True).globals()
+    return {key: True for key in ("debug", "no_color") if found.get(key) is True}
+
+
+def _parse(line: list[str]) -> Invocation:
+    from flext.router.parse import parse
+
+    return parse(line)
+
+
+def expand(ctx: Context, args: list[str]) -> tuple[list[str], str]:
+    """Expand a user alias in first position. Returns (line, how: command|alias)."""
+    from flext.router.aliases import first_word
+
+    index = first_word(args)  # skips global options and their values (`-p prod st`)
+    first = args[index] if index is not None else None
+    if first is None:
+        return args, "command"
+    from flext.router.spec import tree
+
+    if tree().child(first) is not None:
+        return args, "command"
+    if not os.path.exists(ctx.paths.config_file):
+        return args, "command"
+    aliases = ctx.config.aliases
+    if first not in aliases:
+        return args, "command"
+    from flext.router.aliases import expand_alias
+
+    return expand_alias(aliases, args), "alias"
+
+
+def dispatch(ctx: Context, inv: Invocation, *, how: str = "command") -> int:
+    from flext.core.context import Args
+
+    node = inv.node
+    if inv.help:
+        from flext.router.help import render_help
+
+        ctx.io.out(render_help(node, ctx.io, aliases=_aliases(ctx) if node.parent is None else None), end="")
+        return 0
+    if inv.globals.get("version"):
+        ctx.io.out(f"flext {__version__}")
+        return 0
+    assert node.handler is not None
+    module_name, _, func_name = node.handler.partition(":")
+    import importlib
+
+    handler = getattr(importlib.import_module(module_name), func_name)
+    ctx.command = " ".join(inv.canonical())
+    result = handler(ctx, Args(inv.values))
+    from flext.core.output import as_result, render
+
+    res = as_result(result)
+    fmt = ctx.output
+    render(ctx.io, res, fmt, quiet=ctx.quiet)
+    try:
+        ctx.io.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError):
+        pass
+    return res.exit_code
+
+
+def report(ctx: Context, exc: FlextError) -> int:
+    io = ctx.io
+    if ctx.debug:
+        import traceback
+
+        traceback.print_exception(exc, file=io.stderr)
+    io.err(f"{io.style('error:', '31;1', err=True)} {ctx.redact(exc.message)}")
+    if exc.hint:
+        io.err(f"{io.style('hint:', '36', err=True)} {ctx.redact(exc.hint)}")
+    return exc.exit_code
+
+
+def _bare(ctx: Context) -> int:
+    """`flext` alone: the shell on a terminal, help when piped."""
+    from flext.router.spec import tree
+
+    if ctx.io.stdin_tty and ctx.io.stdout_tty and not ctx.options.get("no_input"):
+        from flext.router.parse import parse
+
+        return dispatch(ctx, parse(["interactive"]))  # the shell is a command like any other
+    from flext.router.help import render_help
+
+    ctx.io.out(render_help(tree(), ctx.io, aliases=_aliases(ctx)), end="")
+    return 0
+
+
+def _aliases(ctx: Context) -> dict[str, str] | None:
+    """User aliases for root help; help must work even with a broken config."""
+    if not os.path.exists(ctx.paths.config_file):
+        return None
+    try:
+        return ctx.config.aliases
+    except FlextError:
+        return None
+
+
+def _record(ctx: Context, args: list[str], inv: Invocation | None, code: int, started: float) -> None:
+    """History for every executed line; audit for every mutating command."""
+    duration_ms = int((time.monotonic() - started) * 1000)
+    try:
+        from flext.core import history
+
+        history.record(ctx, args, code, duration_ms, command=inv.node.command if inv is not None else None)
+        if inv is not None and inv.node.mutating:
+            from flext.core import audit
+
+            audit.record(ctx, inv.node.command, _target_of(inv), code)
+    except FlextError:
+        pass
+    except OSError as exc:  # a full disk must not turn a success into a failure
+        if ctx.verbose:
+            ctx.warn(f"could not write history: {exc.strerror}")
+
+
+
+def _target_of(inv: Invocation) -> str | None:
+    """The first positional value (`orders` in `pipeline start orders`), if any."""
+    for arg in inv.node.args:
+        value = inv.values.get(arg.dest)
+        if value is None or value == [] or value == "":
+            continue
+        if isinstance(value, list):
+            return " ".join(map(str, value))
+        return str(value)
+    return None
+
+
+__all__ = ["dispatch", "expand", "make_context", "report", "run_line"]
