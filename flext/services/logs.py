@@ -431,11 +431,18 @@ def _matching(path: str, flt: Filter) -> Iterator[dict[str, Any]]:
             pos = stop + 1
 
 
+DENSE = 64  # hits in one block after which a regex takes over the search and the look ahead
+
+
 def _count_file(path: str, flt: Filter) -> int:
     """Matching lines of one file. When only the query matters, a line whose bytes prove
-    the match is counted without being parsed (see `_proven`, whose common case the loop
-    inlines: the only quote after the query ends the line as `"}`, the last quote before
-    it opens the value of a `"message"` key, and the query does not start inside an escape)."""
+    the match is counted without being parsed (see `_proven`, whose common case the loops
+    inline: the only quote after the query ends the line as `"}`, the last quote before it
+    opens the value of a `"message"` key, and the query does not start inside an escape).
+
+    `bytes.find` finds the first hits of a block; once a block proves dense (a common
+    term), one compiled regex finds the rest and checks what follows each hit in C, so
+    Python does only the look back."""
     needle = flt.needle
     whole = flt.whole
     if needle is None or whole is None or not flt.text_only:
@@ -444,6 +451,7 @@ def _count_file(path: str, flt: Filter) -> int:
         return _count_general(path, flt, needle, whole)
     lead = whole[0]
     window = 5 if lead in _HEX else 1 if lead in _ESCAPED else 0  # bytes before it an escape may hold
+    rest = re.compile(re.escape(needle) + rb'(?:([^"\n]*"\}\n)|[^\n]*\n)').finditer  # group 1: ends as "}
     ok = flt.ok
     total = 0
     for buf, end in _blocks(path, flt):
@@ -452,10 +460,13 @@ def _count_file(path: str, flt: Filter) -> int:
         rfind = hay.rfind
         starts = buf.startswith
         pos = 0
-        while True:
+        hits = 0
+        while hits < DENSE:
             hit = find(needle, pos, end)
             if hit < 0:
+                pos = end
                 break
+            hits += 1
             stop = find(b"\n", hit)
             if buf[stop - 1] == 125 and find(b'"', hit, stop) == stop - 2:  # 125: `}`
                 # unbounded, yet linear over a block: this line has a quote after the hit, so the
@@ -467,14 +478,28 @@ def _count_file(path: str, flt: Filter) -> int:
                     total += 1
                     pos = stop + 1
                     continue
-            if _proven(buf, hay, whole, hit, stop):
-                total += 1
-            else:
-                raw = buf[buf.rfind(b"\n", 0, hit) + 1 : stop]
-                if raw.strip() and ok(decode(raw)):
-                    total += 1
+            total += _settle(buf, hay, whole, hit, stop, ok)
             pos = stop + 1
+        for found in rest(hay, pos, end):  # a dense block: the same tests, the first half in C
+            hit = found.start()
+            if found.lastindex:
+                quote = rfind(b'"', 0, hit)
+                if (quote > 10 and (not window or (buf[hit - 1] != 92 if window == 1
+                                                   else find(b"\\", max(quote, hit - window), hit) < 0))
+                        and (starts(b'"message": "', quote - 11) or starts(b'"message":"', quote - 10))):
+                    total += 1
+                    continue
+            total += _settle(buf, hay, whole, hit, found.end() - 1, ok)
     return total
+
+
+def _settle(buf: bytes, hay: bytes, whole: bytes, hit: int, stop: int, ok: Callable[[dict[str, Any]], bool]) -> int:
+    """1 when the line ending at `stop` with a hit at `hit` matches (proven from its bytes,
+    or parsed and checked), else 0."""
+    if _proven(buf, hay, whole, hit, stop):
+        return 1
+    raw = buf[buf.rfind(b"\n", 0, hit) + 1 : stop]
+    return 1 if raw.strip() and ok(decode(raw)) else 0
 
 
 def _count_general(path: str, flt: Filter, needle: bytes, whole: bytes) -> int:
@@ -490,12 +515,7 @@ def _count_general(path: str, flt: Filter, needle: bytes, whole: bytes) -> int:
             if hit < 0:
                 break
             stop = find(b"\n", hit)
-            if _proven(buf, hay, whole, hit, stop):
-                total += 1
-            else:
-                raw = buf[buf.rfind(b"\n", 0, hit) + 1 : stop]
-                if raw.strip() and ok(decode(raw)):
-                    total += 1
+            total += _settle(buf, hay, whole, hit, stop, ok)
             pos = stop + 1
     return total
 

@@ -187,12 +187,16 @@ QUERIES: list[dict[str, Any]] = [
 ]
 
 
-@pytest.mark.parametrize("block", [None, 61, 4096])
+@pytest.mark.parametrize(("block", "dense"), [(None, None), (None, 0), (61, None), (4096, 0)])
 @pytest.mark.parametrize("kwargs", QUERIES, ids=[repr(q) for q in QUERIES])
 def test_search_and_count_equal_a_line_by_line_scan(corpus: Source, kwargs: dict[str, Any], block: int | None,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+                                                    dense: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """block: bytes per read (61: most lines span blocks); dense: hits before the regex
+    takes over a block's search (0: from the first hit)."""
     if block is not None:
         monkeypatch.setattr(logs, "CHUNK", block)
+    if dense is not None:
+        monkeypatch.setattr(logs, "DENSE", dense)
     flt = Filter(**kwargs)
     expected = reference(corpus, flt)
     assert list(search([corpus], flt)) == expected
