@@ -193,7 +193,7 @@ def _install_locked(ws: Workspace, entry: dict[str, Any], spec: str, *, say: Cal
                 "--disable-pip-version-check", "--no-input", *requirements]
         child = env
     try:
-        _run(argv, f"{used} could not install {name} ({spec})", env=child, cwd=home, progress=say,
+        _run(argv, f"{used} could not install {name} ({spec})", env=child, cwd=home, progress=say, installer=used,
              hint="check the package name and version, or pass --pip-url SPEC"
                   + ("; --no-uv installs with pip" if used == "uv" else ""))
     except OperationFailed:
@@ -222,21 +222,23 @@ def _install_locked(ws: Workspace, entry: dict[str, Any], spec: str, *, say: Cal
     return {**manifest, "changed": True, **({"warning": warning} if warning else {})}
 
 
-def _progress(line: str) -> str | None:
-    """A status line from a line of uv's or pip's output, when it says what is happening."""
+def _progress(line: str, installer: str) -> str | None:
+    """A status line from a line of uv's or pip's output, when it says what is happening:
+    uv's resolution and its downloads (it names only the large ones), pip's install step."""
     words = line.split()
-    if len(words) >= 3 and words[0] == "Resolved" and words[1].isdigit():
-        return f"installing {words[1]} package{'s' if words[1] != '1' else ''}"
-    if len(words) >= 2 and words[0] in ("Downloading", "Collecting", "Building"):
-        return f"{words[0].lower()} {words[1]}"
-    if line.startswith("Installing collected packages:"):
+    if installer == "uv":
+        if len(words) >= 3 and words[0] == "Resolved" and words[1].isdigit():
+            return f"installing {words[1]} package{'s' if words[1] != '1' else ''}"
+        if len(words) >= 2 and words[0] == "Downloading":
+            return f"downloading {words[1]}"
+    elif line.startswith("Installing collected packages:"):
         count = len(line.split(":", 1)[1].split(","))
         return f"installing {count} package{'s' if count != 1 else ''}"
     return None
 
 
 def _run(argv: list[str], failure: str, *, env: Mapping[str, str], cwd: str,
-         progress: Callable[[str], None] | None = None,
+         progress: Callable[[str], None] | None = None, installer: str = "pip",
          hint: str = "check the package name and version, or pass --pip-url SPEC") -> None:
     """Run a step, relaying its progress; on failure, OperationFailed with its last lines."""
     child = {k: v for k, v in env.items() if k not in ("PYTHONPATH", "PYTHONHOME")}  # never flext's own path
@@ -255,7 +257,7 @@ def _run(argv: list[str], failure: str, *, env: Mapping[str, str], cwd: str,
             tail.append(line)
             del tail[:-PIP_TAIL]
             if progress is not None:
-                note = _progress(line.strip())
+                note = _progress(line.strip(), installer)
                 if note is not None:
                     progress(note)
     if proc.returncode != 0:

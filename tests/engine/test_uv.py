@@ -58,18 +58,20 @@ def test_fetch_without_pip_is_unavailable(tmp_path: Path, monkeypatch: pytest.Mo
         uv.fetch(str(tmp_path), dict(os.environ), lambda _text: None)
 
 
-@pytest.mark.parametrize(("line", "note"), [
-    ("Resolved 31 packages in 346ms", "installing 31 packages"),
-    ("Resolved 1 package in 3ms", "installing 1 package"),
-    ("Downloading sqlalchemy (4.5MiB)", "downloading sqlalchemy"),
-    ("Collecting singer-sdk~=0.53.4", "collecting singer-sdk~=0.53.4"),
-    ("Installing collected packages: a, b, c", "installing 3 packages"),
-    ("Using Python 3.11.7 environment at: venv", None),
-    ("Prepared 31 packages in 79ms", None),
-    ("+ attrs==26.1.0", None),
+@pytest.mark.parametrize(("installer", "line", "note"), [
+    ("uv", "Resolved 31 packages in 346ms", "installing 31 packages"),
+    ("uv", "Resolved 1 package in 3ms", "installing 1 package"),
+    ("uv", "Downloading sqlalchemy (4.5MiB)", "downloading sqlalchemy"),
+    ("uv", "Using Python 3.11.7 environment at: venv", None),
+    ("uv", "Prepared 31 packages in 79ms", None),
+    ("uv", "+ attrs==26.1.0", None),
+    ("pip", "Installing collected packages: a, b, c", "installing 3 packages"),
+    ("pip", "Collecting singer-sdk~=0.53.4", None),  # one per package: too many to show
+    ("pip", "Downloading singer_sdk-0.53.7-py3-none-any.whl (1.2 MB)", None),
+    ("pip", "Resolved 31 packages in 346ms", None),
 ])
-def test_progress_lines(line: str, note: str | None) -> None:
-    assert plugins._progress(line) == note
+def test_progress_lines(installer: str, line: str, note: str | None) -> None:
+    assert plugins._progress(line, installer) == note
 
 
 @pytest.mark.parametrize(("requirement", "dist"), [
