@@ -48,7 +48,7 @@ CONFIG_KEYS: tuple[str, ...] = (
     "output", "color", "editor", "api_url", "backend", "timeout", "retries", "workspace",
     "danger", "inherit", "description", "username", "history.enabled", "history.scope",
     "repl.edit_mode", "repl.auto_suggest", "repl.prompt", "meltano.executable",
-    "dbt.executable", "plugins.index_url", "gruponos", "algar",
+    "dbt.executable", "plugins.index_url", "plugins.installer", "gruponos", "algar",
 )
 
 

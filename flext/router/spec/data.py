@@ -2,6 +2,8 @@
 
 from flext.router.spec import BOOL, PATH, Arg, Node, Opt
 
+_NO_UV = Opt("no-uv", "Install with pip instead of uv (also: plugins.installer = \"pip\")", type=BOOL)
+
 
 def _plugin_group(kind: str) -> Node:
     plural = f"{kind}s"
@@ -11,11 +13,14 @@ def _plugin_group(kind: str) -> Node:
              opts=[Opt("installed", "Only installed ones", type=BOOL)],
              examples=[f"flext data {plural} list", f"flext data {plural} list --installed -o json"],
              handler=f"flext.commands.data:list_{plural}"),
-        Node("install", f"Install a {kind} into its own virtual environment under .flext/plugins/",
+        Node("install", f"Install a {kind} into its own virtual environment under .flext/plugins/ (with uv)",
              args=[Arg("name", f"{kind.capitalize()} name", completer=completer)],
-             opts=[Opt("pip-url", "pip requirement(s) to install instead of the catalog's", metavar="SPEC")],
+             opts=[Opt("pip-url", "pip requirement(s) to install instead of the catalog's; any package on the "
+                       "index, even one the catalog does not list", metavar="SPEC"), _NO_UV],
              examples=[f"flext data {plural} install {'tap-jsonl' if kind == 'tap' else 'target-duckdb'}",
-                       f"flext data {plural} install {kind}-acme --pip-url git+https://github.com/acme/{kind}-acme.git"],
+                       f"flext data {plural} install {kind}-acme --pip-url '{kind}-acme<2'",
+                       f"flext data {plural} install {kind}-acme --pip-url git+https://github.com/acme/{kind}-acme.git",
+                       f"flext data {plural} install {'tap-jsonl' if kind == 'tap' else 'target-duckdb'} --no-uv"],
              handler=f"flext.commands.data:install_{kind}", mutating=True),
     ]
     if kind == "tap":
@@ -49,7 +54,7 @@ NODES = [
                      examples=["flext data dbt test transform"],
                      handler="flext.commands.data:dbt_test"),
                 Node("install", "Install dbt-core~=1.11 with dbt-duckdb into .flext/plugins/dbt",
-                     opts=[Opt("pip-url", "pip requirement(s) instead of the pinned ones", metavar="SPEC")],
+                     opts=[Opt("pip-url", "pip requirement(s) instead of the pinned ones", metavar="SPEC"), _NO_UV],
                      examples=["flext data dbt install"],
                      handler="flext.commands.data:dbt_install", mutating=True),
             ]),
