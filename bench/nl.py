@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flext.router import nl  # noqa: E402
-from flext.router._nl_tokens import tokenize  # noqa: E402
-from flext.router._nl_words import DESTRUCTIVE  # noqa: E402
+from flext.router.nl.tokens import tokenize  # noqa: E402
+from flext.router.nl.words import DESTRUCTIVE  # noqa: E402
 from tests.nl.corpus import DEFAULT, applicable, destructive, load, same  # noqa: E402
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flext.router import nl
-from flext.router._nl_words import DESTRUCTIVE
+from flext.router.nl.words import DESTRUCTIVE
 from tests.nl.corpus import applicable, destructive, load, same
 
 ACCURACY = 0.95  # on our own corpus; the bench reports the exact figure
@@ -15,7 +15,7 @@ WORLD = nl.World.of(CORPUS.world)
 
 
 def _asked_to_destroy(phrase: str) -> bool:
-    from flext.router._nl_tokens import tokenize
+    from flext.router.nl.tokens import tokenize
 
     toks, _ = tokenize(phrase)
     return any(t.low in DESTRUCTIVE for t in toks)

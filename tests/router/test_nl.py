@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from flext.core.paths import Scope
 from flext.router import nl
-from flext.router._nl_slots import extract
-from flext.router._nl_tokens import tokenize
+from flext.router.nl.slots import extract
+from flext.router.nl.tokens import tokenize
 from tests.conftest import Run
 
 WORLD = nl.World.of({
@@ -251,7 +251,7 @@ def test_plugin_commands_are_understood(live: Callable[[], nl.World], text: str,
 
 
 def test_rules_are_derived_once_per_tree_from_its_commands() -> None:
-    from flext.router._nl_grammar import grammar
+    from flext.router.nl.grammar import grammar
     from flext.router.spec import Arg, Node, Opt
 
     def build() -> Node:
@@ -312,7 +312,7 @@ options = [
 
 def test_a_plugin_installed_from_a_folder_is_understood(flext: Callable[..., Run], live: Callable[[], nl.World],
                                                         tmp_path: Path) -> None:
-    from flext.router._nl_rules import RULES
+    from flext.router.nl.rules import RULES
     from tests.plugins._make import plugin_folder
 
     folder = plugin_folder(tmp_path, "acme")

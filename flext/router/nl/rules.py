@@ -7,7 +7,7 @@ as the right kind of thing, and option values the command can take; it penalises
 names of other kinds and values it cannot take. So `logs of flexcore` reads as
 `service logs` when flexcore is a service and `pipeline logs` when it is a pipeline.
 Rules whose command is not in the tree are skipped, so the parser follows the tree; a
-command no rule names (a plugin's) gets a rule derived from its words (`_nl_derive`).
+command no rule names (a plugin's) gets a rule derived from its words (`derive`).
 """
 
 from __future__ import annotations

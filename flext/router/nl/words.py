@@ -1,6 +1,6 @@
 """The conversational parser's vocabulary: verbs, nouns, stop words, numbers, statuses.
 
-Plain data, so adding a synonym is a one-word change and the rules in `_nl_rules`
+Plain data, so adding a synonym is a one-word change and the rules in `rules`
 stay about commands. Command words are matched exactly (inflections listed here),
 never fuzzily: a typo in a command word is the parser's did-you-mean business, and
 typo tolerance is kept for the names of things (pipelines, services...).

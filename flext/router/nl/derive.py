@@ -1,7 +1,7 @@
 """Rules derived from a command of the tree that no fixed rule names (plugin commands).
 
 `algar oud sync [--phase P] [--dry-run]` arrives with a plugin at run time and no rule
-of `_nl_rules` knows it, so its own words make the rule: the group words (`algar`,
+of `rules` knows it, so its own words make the rule: the group words (`algar`,
 `oud`) say what the text must be about, the last word (`sync`) and its synonyms are
 the verb, the first argument takes a name, a quoted word or a word nothing else claims,
 and options take what the text says (`dry run`, `phase users`, `follow`). A derived
@@ -12,19 +12,20 @@ little more, so where a fixed rule reads the text as well, the fixed rule still 
 
 from __future__ import annotations
 
-from flext.router import _nl_words as W
-from flext.router._nl_rules import Rule
-from flext.router._nl_score import VIEW, Candidate, options
+from flext.router.nl import words as W
+from flext.router.nl.candidate import Candidate, options
+from flext.router.nl.rules import Rule
+from flext.router.nl.text import VIEW
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from flext.router._nl_score import Text
-    from flext.router._nl_tokens import Tok
+    from flext.router.nl.text import Text
+    from flext.router.nl.tokens import Tok
     from flext.router.spec import Arg, Node, Opt
 
 __all__ = ["Derived", "fits", "forms", "relevant", "score_derived"]
 
-# options the slots of `_nl_slots` already fill for any command (`--tail`, `--dry-run`)
+# options the slots of `slots` already fill for any command (`--tail`, `--dry-run`)
 _SLOTTED = frozenset(("since", "interval", "timeout", "tail", "limit", "status", "follow", "wait", "full-refresh",
                       "force", "dry-run", "installed", "all", "url", "api-url", "format"))
 _FILLER = frozenset(("a", "an", "the", "to", "of", "=", "as", "at", "is", "be", "with", "every"))

@@ -1,7 +1,7 @@
 """The rules one tree answers to, built once per tree and kept while the tree lives.
 
-The fixed rules of `_nl_rules` whose command is in the tree, plus a rule derived from
-every other runnable command (`_nl_derive`): plugin commands first of all, so enabling,
+The fixed rules of `rules` whose command is in the tree, plus a rule derived from
+every other runnable command (`derive`): plugin commands first of all, so enabling,
 installing or disabling a plugin changes what free text can ask for. A tree is
 assembled once per process and rebuilt on a plugin change (`reset_tree`), so the
 grammar is cached by the identity of its root: the REPL reads the line on every
@@ -10,14 +10,13 @@ keystroke and must not walk the tree each time.
 
 from __future__ import annotations
 
-from flext.router import _nl_words as W
-from flext.router._nl_derive import Derived
-from flext.router._nl_rules import RULES, Rule
-from flext.router._nl_score import find_node
+from flext.router.nl import words as W
+from flext.router.nl.derive import Derived
+from flext.router.nl.rules import RULES, Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from flext.router._nl_tokens import Tok
+    from flext.router.nl.tokens import Tok
     from flext.router.spec import Node
 
 __all__ = ["Grammar", "grammar", "mark"]
@@ -51,6 +50,15 @@ class Grammar:
             for names, kind in rule.groups if node.plugin else ():
                 if kind is None:
                     self.groups.update(names)
+
+
+def find_node(root: Node, path: str) -> Node | None:
+    node: Node | None = root
+    for word in path.split():
+        node = node.child(word) if node is not None else None
+    return node if node is not None and node.runnable else None
+
+
 
 
 def _hidden(node: Node) -> bool:

@@ -7,7 +7,7 @@ the rules only see canonical words. Quoted text, URLs and paths pass through int
 
 from __future__ import annotations
 
-from flext.router import _nl_words as W
+from flext.router.nl import words as W
 
 __all__ = ["Tok", "tokenize"]
 

@@ -14,7 +14,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from flext.router._nl_tokens import Tok
+    from flext.router.nl.tokens import Tok
 
 __all__ = ["KINDS", "Ent", "World", "find_entities", "guess_kind"]
 

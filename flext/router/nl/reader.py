@@ -1,0 +1,109 @@
+"""Read one line of free text against the tree and the names that exist: a `Reading`.
+
+The steps: tokens with roles (`tokens`), option values (`slots`), names of things that
+exist (`names`), then every rule of the tree's grammar (`grammar`: the hints declared
+on the commands, and rules derived from the other commands) is scored and the best one
+wins if it clearly beats the others. Unclear text runs nothing and lists the candidates.
+A destructive command is produced only when the text asks to delete, remove, clear or
+uninstall something, and never from a negated sentence.
+"""
+
+from __future__ import annotations
+
+from flext.router.nl.derive import relevant, score_derived
+from flext.router.nl.grammar import grammar, mark
+from flext.router.nl.names import World, find_entities
+from flext.router.nl.score import score
+from flext.router.nl.slots import extract
+from flext.router.nl.text import Text, profile_option
+from flext.router.nl.tokens import tokenize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from flext.router.spec import Node
+
+__all__ = ["MARGIN", "MIN_SCORE", "NONE", "OK", "UNCLEAR", "Reading", "join", "read"]
+
+
+def join(argv: list[str]) -> str:
+    """A command line as the user would type it (quoted where needed)."""
+    import shlex
+
+    return " ".join(shlex.quote(a) for a in argv)
+
+
+OK, UNCLEAR, NONE = "ok", "unclear", "none"
+MIN_SCORE = 4.0  # below this, the text did not say enough
+MARGIN = 1.0  # the winner must beat the next command by this much
+
+
+class Reading:
+    """The outcome: `status` ok (argv set), unclear (alternatives), or none."""
+
+    __slots__ = ("alternatives", "argv", "confidence", "destructive", "mutating", "status")
+
+    def __init__(self, status: str, argv: list[str] | None = None, confidence: float = 0.0,
+                 alternatives: list[str] | None = None, mutating: bool = False, destructive: bool = False) -> None:
+        self.status = status
+        self.argv = argv or []
+        self.confidence = confidence
+        self.alternatives = alternatives or []
+        self.mutating = mutating
+        self.destructive = destructive
+
+    @property
+    def command(self) -> str | None:
+        return join(self.argv) if self.status == OK else None
+
+    def __repr__(self) -> str:
+        return f"Reading({self.status}, {self.command or self.alternatives}, {self.confidence:.2f})"
+
+
+def read(text: str, world: World, root: Node | None = None) -> Reading:
+    """Read one line of free text against the tree and the names that exist."""
+    if root is None:
+        from flext.router.spec import tree
+
+        root = tree()
+    rules = grammar(root)
+    toks, asked = tokenize(text)
+    if not toks:
+        return Reading(NONE)
+    mark(toks, rules)
+    if any(t.neg for t in toks):
+        return Reading(NONE)  # `don't stop orders`: we never guess the opposite
+    howto = any(t.low == "howto" for t in toks)
+    if any(t.low == "helpme" for t in toks) and len([t for t in toks if not t.stop]) <= 2:
+        return Reading(OK, ["help"], 0.9)
+    toks = [t for t in toks if t.low != "howto"]
+    for index, t in enumerate(toks):
+        t.index = index
+    slots = extract(toks)
+    ents = find_entities(toks, world)
+    view = Text(toks, asked, slots, ents, rules.specific)
+    profile_option(view)
+    cands = [score(rule, node, view) for rule, node in rules.fixed]
+    cands += [score_derived(rule, node, view) for rule, node in rules.derived if relevant(rule, view)]
+    if not cands:
+        return Reading(NONE)
+    cands.sort(key=lambda c: -c.score)
+    best = cands[0]
+    second = next((c for c in cands[1:] if c.rule.path != best.rule.path), None)
+    margin = best.score - second.score if second is not None else 9.0
+    alternatives = [join(c.argv) for c in cands[:3] if c.score >= MIN_SCORE - 2.0]
+    if howto:
+        if best.score >= MIN_SCORE - 2.0 and margin >= 0.5:
+            return Reading(OK, ["help", *best.rule.path.split()], 0.8)
+        return Reading(UNCLEAR, alternatives=["help"])
+    if best.destructive and not view.destructive_word:
+        others = [a for a in alternatives if a != join(best.argv)]
+        return Reading(UNCLEAR if others else NONE, alternatives=others)
+    anchored = bool(view.verbs or view.kinds or ents)
+    if best.score < MIN_SCORE or not best.complete or margin < MARGIN:
+        if not anchored or best.score < MIN_SCORE - 2.5:
+            return Reading(NONE)
+        return Reading(UNCLEAR, alternatives=alternatives)
+    confidence = 0.5 + 0.05 * (best.score - MIN_SCORE) + 0.08 * min(margin, 3.0) - 0.1 * len(view.unknown(best.taken))
+    return Reading(OK, best.argv, round(max(0.05, min(0.99, confidence)), 2),
+                   alternatives=alternatives[1:], mutating=best.node.mutating or best.destructive,
+                   destructive=best.destructive)

@@ -1,0 +1,232 @@
+"""Scoring a rule declared by a command's hints against one reading of a text.
+
+`score` applies one rule to a `Text` and returns a `Candidate`: the command it would
+run and how well the text supports it. It rewards a matching verb, a matching noun,
+a name that exists as the right kind of thing and option values the command can take;
+it penalises names of other kinds and values it cannot take.
+"""
+
+from __future__ import annotations
+
+from flext.router.nl.candidate import Candidate, options
+from flext.router.nl.names import guess_kind
+from flext.router.nl.text import LOOKS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from flext.router.nl.rules import Rule
+    from flext.router.nl.text import Text
+    from flext.router.nl.tokens import Tok
+    from flext.router.spec import Node
+
+__all__ = ["score"]
+
+
+def _near(text: Text, rule: Rule, cand: Candidate) -> tuple[Tok, bool] | None:
+    """An unknown word next to a noun of the rule (`the foo pipeline`, `logs of foo`).
+
+    The flag says whether that noun names the argument's own kind (`pipeline` for
+    pipelines): then the word surely is one; next to `logs` it may be anything.
+    """
+    own = (rule.arg or "").rstrip("s")
+    found: tuple[Tok, bool] | None = None
+    for t in text.toks:
+        if t.noun and t.noun in rule.kinds:
+            for k in (t.index - 1, t.index + 1, t.index - 2, t.index + 2):
+                nxt = text.toks[k] if 0 <= k < len(text.toks) else None
+                if nxt is not None and nxt.unknown and not nxt.used and not nxt.ent and k not in cand.taken:
+                    if t.noun == own:
+                        return nxt, True
+                    found = found or (nxt, False)
+                    break
+    return found
+
+
+def _fill(cand: Candidate, text: Text) -> tuple[list[str], float]:
+    """The argument values for a rule, and how well they fit (0: none)."""
+    rule = cand.rule
+    if rule.need == "query":
+        return _query(cand, text)
+    if not rule.arg:
+        return [], 0.0
+    ents = text.ents_of(rule.arg)
+    if ents and not rule.new:
+        cand.used_kinds.add(rule.arg)
+        if rule.need == "many":
+            names = list(dict.fromkeys(e.name for e in sorted(ents, key=lambda e: e.start)))
+            return names, 2.0 * min(e.score for e in ents)
+        best = max(ents, key=lambda e: (e.score, -e.start))
+        return [best.name], 2.0 * best.score
+    if cand.slots.name:
+        if ents:
+            cand.used_kinds.add(rule.arg)
+        return [cand.slots.name], 2.0 if rule.new else 1.5
+    near = _near(text, rule, cand)
+    if near is not None:
+        tok, own = near
+        cand.taken.add(tok.index)
+        if own or rule.new:
+            return [tok.text], 1.5
+        return [tok.text], 1.2 if guess_kind(tok.low) == rule.arg else 0.1
+    loose = text.unknown(cand.taken)
+    if rule.arg in ("taps", "targets"):
+        prefix = "tap-" if rule.arg == "taps" else "target-"
+        hits = [t for t in text.toks if t.word and t.low.startswith(prefix)]
+        if hits:
+            cand.taken.add(hits[0].index)
+            cand.used_kinds.add(rule.arg)
+            return [hits[0].text], 2.0
+    if loose and (rule.need in ("one", "many") or (rule.need == "opt" and guess_kind(loose[0].low) == rule.arg)):
+        cand.taken.add(loose[0].index)
+        if rule.new:
+            return [loose[0].text], 0.6
+        # a name nothing has: guess what it is by its shape (`flexcore` a service, `sales` a pipeline)
+        return [loose[0].text], 1.2 if guess_kind(loose[0].low) == rule.arg else 0.3
+    if ents and rule.new:
+        cand.used_kinds.add(rule.arg)
+        return [ents[0].name], 0.5
+    return [], 0.0
+
+
+def _query(cand: Candidate, text: Text) -> tuple[list[str], float]:
+    if cand.slots.quoted:
+        return [cand.slots.quoted[0]], 1.5
+    toks = text.toks
+    for i, t in enumerate(toks[:-1]):
+        if t.low in ("for", "containing", "matching", "about", "with", "mentioning") and toks[i + 1].word:
+            nxt = toks[i + 1]
+            if not nxt.stop and not nxt.noun and not nxt.used:
+                cand.taken.add(nxt.index)
+                return [nxt.text], 1.5
+    loose = text.unknown(cand.taken)
+    if loose:
+        cand.taken.add(loose[0].index)
+        return [loose[0].text], 0.8
+    if cand.rule.path == "logs search" and "error" in text.kinds:
+        return ["error"], 1.0  # `errors in the logs today`
+    return [], 0.0
+
+
+def _specials(cand: Candidate, text: Text) -> None:
+    """What only one command takes: taps and targets, a value to set, an alias expansion."""
+    path, toks = cand.rule.path, text.toks
+    if path == "pipeline create":
+        for kind, option in (("taps", "--tap"), ("targets", "--target")):
+            ents = text.ents_of(kind)
+            prefix = "tap-" if kind == "taps" else "target-"
+            value = ents[0].name if ents else next((t.text for t in toks if t.word and t.low.startswith(prefix)), None)
+            if value:
+                cand.argv += [option, value]
+                cand.used_kinds.add(kind)
+                cand.score += 0.5
+    elif path == "profile create":
+        for i, t in enumerate(toks):
+            if t.low in ("based", "from", "copy", "like", "inherit", "inheriting", "inherits", "clone"):
+                ent = next((e for e in text.ents if e.kind == "profiles" and i < e.start <= i + 3), None)
+                if ent is not None:
+                    cand.argv += ["--inherit" if t.low.startswith("inherit") else "--from", ent.name]
+                    cand.used_kinds.add("profiles")
+                    break
+        if any(t.low in ("danger", "dangerous", "risky", "protected") for t in toks):
+            cand.argv.append("--danger")
+    elif path == "pipeline state":
+        if text.verbs & {"clear", "delete"}:
+            cand.argv.append("--clear")
+            cand.destructive = True
+    elif path == "config set":
+        given = _value_after(toks, ("to", "=", "as", "into"))
+        if given is None:
+            cand.complete = False
+        else:
+            cand.argv.append(given.text)
+            cand.taken.add(given.index)
+            if given.format is not None:
+                cand.slots.format = None
+            if given.number is not None:
+                cand.slots.count = None
+    elif path == "alias set":
+        expansion = cand.slots.quoted[0] if cand.slots.quoted else _rest_after(toks, ("for", "to", "as"))
+        if expansion:
+            cand.argv.append(expansion)
+        else:
+            cand.complete = False
+    elif path == "history":
+        for i, t in enumerate(toks[:-1]):
+            if t.low in ("containing", "matching", "mentioning", "with") and toks[i + 1].unknown:
+                cand.argv += ["--search", toks[i + 1].text]
+                cand.taken.add(i + 1)
+                break
+
+
+def _value_after(toks: list[Tok], words: tuple[str, ...]) -> Tok | None:
+    for i, t in enumerate(toks[:-1]):
+        if t.low in words:
+            nxt = toks[i + 1]
+            if nxt.low in ("a", "the") and i + 2 < len(toks):
+                nxt = toks[i + 2]
+            return nxt
+    return None
+
+
+def _rest_after(toks: list[Tok], words: tuple[str, ...]) -> str | None:
+    for i, t in enumerate(toks[:-1]):
+        if t.low in words:
+            rest = [x.text for x in toks[i + 1:] if not x.stop]
+            return " ".join(rest) or None
+    return None
+
+
+def score(rule: Rule, node: Node, text: Text) -> Candidate:
+    cand = Candidate(rule, node, text.slots)
+    said = text.verbs
+    # what a look asks for in particular: `status`, or `logs` in `show me the logs`
+    looks = (said - {"show", "list"}) | (text.active & LOOKS)
+    if rule.verbs & looks & said:
+        cand.score += 3.0
+        if rule.verbs & text.specific & said:
+            cand.score += 1.5  # `restart`, `whoami`: verbs few commands answer to
+    elif rule.verbs & looks:
+        cand.score += 3.0 if said <= {"show", "list"} else 2.0  # `show me the logs`: logs
+    elif rule.verbs & text.active:
+        cand.score += 2.0 if looks or not (rule.verbs & said) else 2.5
+    elif rule.implied & text.kinds and not said:
+        cand.score += 2.0
+    else:
+        cand.score -= 3.0
+    kind_hit = text.kinds & rule.kinds
+    if kind_hit:
+        cand.score += 2.0
+    if rule.path.endswith("list") and rule.need == "":
+        cand.score += 0.5 if text.plural else -0.5 if text.nouns else 0.0
+        if any(t.low == "current" for t in text.toks):
+            cand.score -= 1.0  # `what profile am i using?` asks for one
+    elif rule.need in ("one", "opt") and text.plural and not text.ents_of(rule.arg or ""):
+        cand.score -= 0.5  # `show all my profiles` asks for many
+    cand.score -= 1.0 * len(text.kinds - rule.kinds - {"file"})
+    _specials(cand, text)
+    values, fit = _fill(cand, text)
+    opts, gain = options(cand, bool(values))
+    if values:
+        cand.score += fit
+        cand.argv[len(rule.path.split()):len(rule.path.split())] = values
+    elif rule.need in ("one", "many", "query") and not (rule.need == "many" and cand.slots.all and node.find_opt("all")):
+        cand.score -= 2.5
+        cand.complete = False
+        cand.argv.insert(len(rule.path.split()), rule.arg.rstrip("s").upper() if rule.arg else "TEXT")
+    if rule.need in ("", "opt") and not values and rule.arg:
+        cand.used_kinds.add(rule.arg)
+    others = {e.kind for e in text.ents if e is not text.profile and not cand.taken & set(range(e.start, e.end))}
+    others -= cand.used_kinds | {"log_sources"}
+    if rule.path == "logs tail":
+        others.discard("services")
+    cand.score -= 1.5 * len(others)
+    cand.score += gain
+    cand.score -= 0.4 * len(text.unknown(cand.taken))
+    cand.score -= 1.5 * text.cmds  # `sync oud`: a word of a plugin's commands, not a name for this one
+    if rule.kinds and not kind_hit and not values and gain <= 0 and not (rule.verbs & text.specific & said):
+        cand.score -= 1.0  # a bare verb (`show`, `list`) says nothing about what
+    cand.argv += opts
+    if text.profile is not None and rule.arg != "profiles":
+        cand.argv += ["-p", text.profile.name]
+    return cand
+

@@ -1,0 +1,108 @@
+"""What one line of free text says: verbs said and implied, nouns, names, option values.
+
+`Text` is computed once per line; every rule is scored against the same `Text` and
+none changes it, so rules can be scored in any order.
+"""
+
+from __future__ import annotations
+
+from flext.router.nl import words as W
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from flext.router.nl.names import Ent
+    from flext.router.nl.slots import Slots
+    from flext.router.nl.tokens import Tok
+
+__all__ = ["LOOKS", "VIEW", "Text", "profile_option"]
+
+VIEW = frozenset(("show", "list", "watch", "status"))  # verbs that only look
+LOOKS = frozenset(("logs", "runs", "state", "status", "health", "watch", "list"))  # looks nouns can ask for
+
+class Text:
+    """Everything the rules look at, computed once per text (rules never change it)."""
+
+    def __init__(self, toks: list[Tok], asked: bool, slots: Slots, ents: list[Ent], specific: set[str]) -> None:
+        self.toks = toks
+        self.asked = asked
+        self.slots = slots
+        self.ents = ents
+        self.specific = specific
+        self.verbs: set[str] = set()  # said as verbs (`start`, `show`)
+        self.soft: set[str] = set()  # implied by nouns and questions (`logs`, `which ...`)
+        self.kinds: set[str] = set()
+        self.nouns = False  # a noun was said (kinds may also be implied)
+        self.plural = False
+        self.named = named = {k for e in ents for k in range(e.start, e.end)}
+        self.lows = {t.low for t in toks}
+        self.cmds = sum(1 for t in toks if t.cmd and t.index not in named)
+        for t in toks:
+            if t.index in named:
+                continue  # the word is a name here, not a verb or a noun
+            (self.soft if t.noun else self.verbs).update(t.verbs)
+            if t.noun and not (t.used and t.low in ("lines", "line", "entries", "messages")):
+                self.kinds.add(t.noun)
+                self.nouns = True
+                self.plural = self.plural or t.plural
+        self.destructive_word = any(t.low in W.DESTRUCTIVE for t in toks if t.word)
+        self.qword = any(t.low in ("which", "what", "any", "anything", "whose") for t in toks) or bool(
+            toks and toks[0].low in ("is", "are", "was", "were", "does", "did", "has", "have")
+        )
+        self.profile: Ent | None = None
+        self._implied()
+        self.said = self.verbs | self.soft  # every verb said or implied
+
+    def _implied(self) -> None:
+        toks, slots, soft = self.toks, self.slots, self.soft
+        words = {t.low for t in toks}
+        if any(t.health for t in toks):
+            self.verbs.add("health")  # `is flexcore up?` asks for a health check outright
+            if not self.kinds:
+                self.kinds.add("service")
+        if slots.status and not self.kinds:
+            self.kinds.add("pipeline")  # `what failed?`: runs of pipelines fail
+        if slots.count_unit == "lines":
+            soft.add("logs")
+        if "run" in self.kinds:
+            soft.add("runs")
+        if "state" in self.kinds:
+            soft.add("state")
+        if slots.full_refresh:
+            soft.add("start")
+        asks = self.asked or self.qword
+        if slots.status and not (self.verbs - VIEW):
+            named = any(e.kind in ("pipelines", "services") for e in self.ents)
+            soft.add("status" if named and asks and slots.status in ("running", "failed") else "list")
+        if (asks or "current" in words) and not self.verbs and not soft:
+            if self.plural:
+                soft.add("list")
+            elif self.kinds or self.ents or "current" in words:
+                soft.add("show")
+        if not self.verbs and not soft and not self.kinds and any(e.kind == "pipelines" for e in self.ents):
+            self.verbs.add("show")  # a pipeline's name alone: show it
+        if "create" in self.verbs and words & {"active", "current", "default"} and "profile" in self.kinds:
+            self.verbs.discard("create")  # `make staging the active profile`
+            self.verbs.add("use")
+        # an action said outright wins over what nouns suggest (`search the logs`, `cancel the run`)
+        self.active = set(self.verbs) if self.verbs - VIEW else self.verbs | soft
+
+    def unknown(self, taken: set[int]) -> list[Tok]:
+        return [t for t in self.toks if t.unknown and not t.used and not t.ent and t.index not in taken]
+
+    def ents_of(self, kind: str) -> list[Ent]:
+        return [e for e in self.ents if e.kind == kind and (e is not self.profile or kind == "profiles")]
+
+
+def profile_option(text: Text) -> None:
+    """`on prod`, `in the staging environment`: -p NAME (when the command is not about profiles)."""
+    for ent in text.ents:
+        if ent.kind != "profiles":
+            continue
+        before = [t.low for t in text.toks[max(0, ent.start - 2):ent.start]]
+        after = text.toks[ent.end].low if ent.end < len(text.toks) else ""
+        if any(w in ("on", "in", "against", "using", "for", "with", "at", "via") for w in before) or after in (
+            "profile", "environment", "env",
+        ):
+            text.profile = ent
+            return
+
