@@ -271,6 +271,29 @@ def test_rules_are_derived_once_per_tree_from_its_commands() -> None:
     assert nl.read("start orders", nl.World.of({}), root).command is None  # not in this tree
 
 
+def test_hints_live_on_the_tree_in_the_readers_words() -> None:
+    """One table: each built-in command's free-text hints sit on its node, in words the reader has."""
+    from flext.router.nl import words as W
+    from flext.router.nl.grammar import grammar
+    from flext.router.spec import tree
+
+    root = tree()
+    verbs = {v for vs in W.VERBS.values() for v in vs} | {"runs", "state"}  # the last two: implied by nouns
+    kinds = set(W.NOUNS.values())
+    hinted = [node for node in root.walk() if node.hints is not None and node.plugin is None]
+    assert len(hinted) >= 70
+    for node in hinted:
+        hints = node.hints
+        assert hints is not None and node.runnable, node.command
+        assert set(hints.verbs.split()) <= verbs, node.command
+        assert set((hints.about + " " + hints.alone).split()) <= kinds, node.command
+        for name in [*(hints.flags or {}), *(hints.opts or {})]:
+            assert node.find_opt(name) is not None, f"{node.command}: no option --{name}"
+        assert not hints.then or len(node.args) == 2, node.command
+    fixed = {rule.path for rule, _node in grammar(root).fixed}
+    assert fixed == {node.command for node in hinted}
+
+
 @pytest.mark.parametrize("text", ["delete the gruponos logs", "stop gruponos", "run gruponos", "gruponos"])
 def test_plugin_words_alone_or_with_another_action_run_nothing(live: Callable[[], nl.World], text: str) -> None:
     assert command(text, live()) is None
@@ -307,12 +330,14 @@ options = [
   { name = "channel", help = "How to send it", choices = ["email", "fax", "post"] },
   { name = "draft", type = "bool", help = "Keep it as a draft" },
 ]
+hints = { verbs = ["mail"], about = ["bill"] }
 '''
 
 
 def test_a_plugin_installed_from_a_folder_is_understood(flext: Callable[..., Run], live: Callable[[], nl.World],
                                                         tmp_path: Path) -> None:
-    from flext.router.nl.rules import RULES
+    from flext.router.nl.grammar import grammar
+    from flext.router.spec import tree
     from tests.plugins._make import plugin_folder
 
     folder = plugin_folder(tmp_path, "acme")
@@ -323,9 +348,11 @@ def test_a_plugin_installed_from_a_folder_is_understood(flext: Callable[..., Run
     from flext.router.spec import reset_tree
 
     reset_tree()
-    assert not any(rule.path.startswith("acme") for rule in RULES)
+    assert not any(rule.path.startswith("acme") for rule, _node in grammar(tree()).fixed)  # derived from its words
     assert command(text, live()) == "acme invoice send march --channel fax --draft"
     assert command("send invoice 1234 with acme", live()) == "acme invoice send 1234"
+    # the manifest's own words: `mail` for send, `bill` for invoice
+    assert command("mail the march bill by fax with acme", live()) == "acme invoice send march --channel fax"
     run = flext(*text.split(), "-o", "json", "--yes")
     assert run.code == 0, run
     assert run.err.splitlines()[0] == "→ flext acme invoice send march --channel fax --draft -o json --yes"

@@ -49,7 +49,7 @@ def options(cand: Candidate, has_values: bool) -> tuple[list[str], float]:
     node, slots, rule = cand.node, cand.slots, cand.rule
     out: list[str] = []
     gain = 0.0
-    asks_status = rule.path in ("pipeline status", "service health", "service status")
+    asks_status = "status" in rule.implies  # `is orders failing?`: a status command answers it
 
     def opt(name: str) -> Any:
         return node.find_opt(name)
@@ -105,12 +105,10 @@ def options(cand: Candidate, has_values: bool) -> tuple[list[str], float]:
             if opt(name):
                 out.append(f"--{name}")
                 gain += 0.5
-            elif not (key == "follow" and rule.path == "monitor dashboard") and not (
-                key == "installed" and rule.path == "plugin list"
-            ):
+            elif key not in rule.implies:  # a live dashboard follows, a plugin list is of installed ones
                 gain -= 1.0
     if slots.foreground:
-        gain += 2.0 if rule.path == "pipeline run" else -1.0
+        gain += 2.0 if "foreground" in rule.implies else -1.0
     if slots.all:
         if rule.need == "many" and opt("all") and not has_values:
             out.append("--all")

@@ -52,9 +52,13 @@ def _nouns(text: str) -> set[str]:
 
 
 class Derived(Rule):
-    """A rule made from a node: its group words, its last word, its first argument."""
+    """A rule made from a node: its group words, its last word, its first argument.
 
-    __slots__ = ("choices", "first", "forms", "groups", "leaf", "leaves", "many", "words")
+    A plugin may add words in its manifest (`hints`, kept on the node): other words for
+    its command word (`mail` for `send`) and for the group before it (`bill` for `invoice`).
+    """
+
+    __slots__ = ("choices", "first", "forms", "groups", "leaf", "leaves", "many", "said", "words")
 
     def __init__(self, node: Node) -> None:
         path = node.path
@@ -66,19 +70,24 @@ class Derived(Rule):
         while up is not None and up.parent is not None:
             chain.insert(0, up)
             up = up.parent
-        for group in chain:
+        hints = node.hints  # a plugin's own words: other words for its command word and for its group
+        said = tuple(hints.verbs.split()) if hints is not None else ()
+        about = tuple(hints.about.split()) if hints is not None else ()
+        for depth, group in enumerate(chain, 1):
             kind = W.NOUNS.get(group.name)
             if kind is not None:
                 kinds.add(kind)
-            groups.append((frozenset((group.name, group.name + "s", *group.aliases)), kind))
+            extra = about if depth == len(chain) else ()
+            groups.append((frozenset((group.name, group.name + "s", *group.aliases, *extra)), kind))
         arg = self.first = node.args[0] if node.args else None
         need = "" if arg is None else "one" if arg.nargs == 1 else "many" if arg.nargs == "+" else "opt"
         kinds |= _nouns(" ".join((leaf, node.summary, arg.name + " " + arg.help if arg else "")))
-        verbs = W.VERBS.get(leaf) or (leaf,)
+        verbs = tuple(dict.fromkeys(v for word in (leaf, *said) for v in (W.VERBS.get(word) or (leaf,))))
         super().__init__(" ".join(path), " ".join(verbs), " ".join(sorted(kinds)), arg.completer if arg else None,
                          need=need, prior=0.0 if node.plugin else -0.5)
         self.leaf = leaf
-        self.leaves = frozenset((leaf, *node.aliases))  # the command word as typed
+        self.leaves = frozenset((leaf, *node.aliases, *said))  # the command word as typed
+        self.said = frozenset().union(*(forms(w) for w in said))
         self.forms = frozenset().union(*(forms(w) for w in self.leaves))
         self.groups = tuple(groups)
         self.words = self.forms.union(*(g for g, _kind in groups))  # any of them makes the rule worth scoring

@@ -1,7 +1,7 @@
 """The rules one tree answers to, built once per tree and kept while the tree lives.
 
-The fixed rules of `rules` whose command is in the tree, plus a rule derived from
-every other runnable command (`derive`): plugin commands first of all, so enabling,
+A rule from the hints each command declares on its node (`rules`), and a rule derived
+from every other runnable command (`derive`): plugin commands first of all, so enabling,
 installing or disabling a plugin changes what free text can ask for. A tree is
 assembled once per process and rebuilt on a plugin change (`reset_tree`), so the
 grammar is cached by the identity of its root: the REPL reads the line on every
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flext.router.nl import words as W
 from flext.router.nl.derive import Derived
-from flext.router.nl.rules import RULES, Rule
+from flext.router.nl.rules import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -47,18 +47,11 @@ class Grammar:
             if rule.leaf not in W.VERBS:
                 for form in rule.forms:
                     self.verbs.setdefault(form, (rule.leaf,))
+            for form in rule.said - W.VERBS.keys():  # a plugin's own words for its command (`mail`)
+                self.verbs.setdefault(form, tuple(sorted(rule.verbs)))
             for names, kind in rule.groups if node.plugin else ():
                 if kind is None:
                     self.groups.update(names)
-
-
-def find_node(root: Node, path: str) -> Node | None:
-    node: Node | None = root
-    for word in path.split():
-        node = node.child(word) if node is not None else None
-    return node if node is not None and node.runnable else None
-
-
 
 
 def _hidden(node: Node) -> bool:
@@ -71,10 +64,16 @@ def _hidden(node: Node) -> bool:
 
 
 def build(root: Node) -> Grammar:
-    fixed = [(rule, node) for rule in RULES for node in (find_node(root, rule.path),) if node is not None]
-    named = {node.command for _rule, node in fixed}
-    derived = [(Derived(node), node) for node in root.walk()
-               if node.parent is not None and node.runnable and node.command not in named and not _hidden(node)]
+    """A rule for every runnable command: from its hints, or derived from its words."""
+    fixed: list[tuple[Rule, Node]] = []
+    derived: list[tuple[Derived, Node]] = []
+    for node in root.walk():
+        if node.parent is None or not node.runnable:
+            continue
+        if node.hints is not None and node.plugin is None:
+            fixed.append((Rule.of(node), node))
+        elif not _hidden(node):
+            derived.append((Derived(node), node))
     return Grammar(fixed, derived)
 
 

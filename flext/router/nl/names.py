@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from flext.router.nl.tokens import Tok
 
-__all__ = ["KINDS", "Ent", "World", "find_entities", "guess_kind"]
+__all__ = ["KINDS", "Ent", "World", "find_entities", "first_shaped", "guess_kind"]
 
 KINDS = ("pipelines", "services", "profiles", "taps", "targets", "plugins", "secrets", "aliases",
          "dbt_projects", "config_keys", "log_sources")
@@ -66,6 +66,15 @@ class Ent:
 
     def __repr__(self) -> str:
         return f"Ent({self.kind}:{self.name} {self.score})"
+
+
+_PREFIX = {"taps": "tap-", "targets": "target-"}  # kinds whose names say what they are
+
+
+def first_shaped(toks: list[Tok], kind: str | None) -> Tok | None:
+    """The first word shaped like a name of this kind (`tap-foo` for taps), existing or not."""
+    prefix = _PREFIX.get(kind or "")
+    return next((t for t in toks if t.word and t.low.startswith(prefix)), None) if prefix else None
 
 
 def guess_kind(word: str) -> str:

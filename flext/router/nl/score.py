@@ -8,8 +8,9 @@ it penalises names of other kinds and values it cannot take.
 
 from __future__ import annotations
 
+from flext.router.nl import words as W
 from flext.router.nl.candidate import Candidate, options
-from flext.router.nl.names import guess_kind
+from flext.router.nl.names import KINDS, first_shaped, guess_kind
 from flext.router.nl.text import LOOKS
 
 TYPE_CHECKING = False
@@ -52,11 +53,11 @@ def _fill(cand: Candidate, text: Text) -> tuple[list[str], float]:
     ents = text.ents_of(rule.arg)
     if ents and not rule.new:
         cand.used_kinds.add(rule.arg)
-        if rule.need == "many":
-            names = list(dict.fromkeys(e.name for e in sorted(ents, key=lambda e: e.start)))
-            return names, 2.0 * min(e.score for e in ents)
-        best = max(ents, key=lambda e: (e.score, -e.start))
-        return [best.name], 2.0 * best.score
+        chosen = sorted(ents, key=lambda e: e.start) if rule.need == "many" else [
+            max(ents, key=lambda e: (e.score, -e.start))]
+        for e in chosen:  # the words are this name here: the same words as a name of another kind are not
+            cand.taken.update(range(e.start, e.end))
+        return list(dict.fromkeys(e.name for e in chosen)), 2.0 * min(e.score for e in chosen)
     if cand.slots.name:
         if ents:
             cand.used_kinds.add(rule.arg)
@@ -69,13 +70,11 @@ def _fill(cand: Candidate, text: Text) -> tuple[list[str], float]:
             return [tok.text], 1.5
         return [tok.text], 1.2 if guess_kind(tok.low) == rule.arg else 0.1
     loose = text.unknown(cand.taken)
-    if rule.arg in ("taps", "targets"):
-        prefix = "tap-" if rule.arg == "taps" else "target-"
-        hits = [t for t in text.toks if t.word and t.low.startswith(prefix)]
-        if hits:
-            cand.taken.add(hits[0].index)
-            cand.used_kinds.add(rule.arg)
-            return [hits[0].text], 2.0
+    shaped = first_shaped(text.toks, rule.arg)
+    if shaped is not None:  # `install tap-foo`: a name shaped like its kind
+        cand.taken.add(shaped.index)
+        cand.used_kinds.add(rule.arg)
+        return [shaped.text], 2.0
     if loose and (rule.need in ("one", "many") or (rule.need == "opt" and guess_kind(loose[0].low) == rule.arg)):
         cand.taken.add(loose[0].index)
         if rule.new:
@@ -102,63 +101,81 @@ def _query(cand: Candidate, text: Text) -> tuple[list[str], float]:
     if loose:
         cand.taken.add(loose[0].index)
         return [loose[0].text], 0.8
-    if cand.rule.path == "logs search" and "error" in text.kinds:
-        return ["error"], 1.0  # `errors in the logs today`
+    said = sorted(cand.rule.implied & text.kinds)
+    if said:
+        return [said[0]], 1.0  # `errors in the logs today`: the kind that asks for it alone is the query
     return [], 0.0
 
 
-def _specials(cand: Candidate, text: Text) -> None:
-    """What only one command takes: taps and targets, a value to set, an alias expansion."""
-    path, toks = cand.rule.path, text.toks
-    if path == "pipeline create":
-        for kind, option in (("taps", "--tap"), ("targets", "--target")):
-            ents = text.ents_of(kind)
-            prefix = "tap-" if kind == "taps" else "target-"
-            value = ents[0].name if ents else next((t.text for t in toks if t.word and t.low.startswith(prefix)), None)
-            if value:
-                cand.argv += [option, value]
+def _hinted(cand: Candidate, text: Text) -> None:
+    """What a command's hints say besides its first argument: flags, cued options, a second value."""
+    rule, node, toks = cand.rule, cand.node, text.toks
+    said = text.verbs | {t.low for t in toks if t.word and t.index not in text.named}
+    for name, words in rule.flags:  # `clear the orders state`: --clear
+        if said & words:
+            cand.argv.append(f"--{name}")
+            cand.destructive = cand.destructive or name in W.DESTRUCTIVE
+    cued: list[tuple[str, frozenset[str], str | None]] = []
+    for name, cues in rule.opts:
+        opt = node.find_opt(name)
+        kind = opt.completer if opt is not None else None
+        if cues:
+            cued.append((name, cues, kind))
+            continue
+        # no cue: a name of the option's kind anywhere (`from tap-csv to target-jsonl`: --tap, --target)
+        ents = text.ents_of(kind) if kind else []
+        shaped = first_shaped(toks, kind) if kind else None
+        value = ents[0].name if ents else shaped.text if shaped is not None else None
+        if value:
+            cand.argv += [f"--{name}", value]
+            cand.used_kinds.add(kind or "")
+            cand.score += 0.5
+    filled: set[str] = set()
+    for i, t in enumerate(toks):  # a cue, then the value: `based on staging`, `containing deploy`
+        for name, cues, kind in cued:
+            if name in filled or t.low not in cues:
+                continue
+            if kind in KINDS:
+                ent = next((e for e in text.ents if e.kind == kind and i < e.start <= i + 3
+                            and not cand.taken & set(range(e.start, e.end))), None)
+                if ent is None:
+                    continue
+                cand.argv += [f"--{name}", ent.name]
                 cand.used_kinds.add(kind)
-                cand.score += 0.5
-    elif path == "profile create":
-        for i, t in enumerate(toks):
-            if t.low in ("based", "from", "copy", "like", "inherit", "inheriting", "inherits", "clone"):
-                ent = next((e for e in text.ents if e.kind == "profiles" and i < e.start <= i + 3), None)
-                if ent is not None:
-                    cand.argv += ["--inherit" if t.low.startswith("inherit") else "--from", ent.name]
-                    cand.used_kinds.add("profiles")
-                    break
-        if any(t.low in ("danger", "dangerous", "risky", "protected") for t in toks):
-            cand.argv.append("--danger")
-    elif path == "pipeline state":
-        if text.verbs & {"clear", "delete"}:
-            cand.argv.append("--clear")
-            cand.destructive = True
-    elif path == "config set":
-        given = _value_after(toks, ("to", "=", "as", "into"))
-        if given is None:
-            cand.complete = False
-        else:
-            cand.argv.append(given.text)
-            cand.taken.add(given.index)
-            if given.format is not None:
-                cand.slots.format = None
-            if given.number is not None:
-                cand.slots.count = None
-    elif path == "alias set":
-        expansion = cand.slots.quoted[0] if cand.slots.quoted else _rest_after(toks, ("for", "to", "as"))
-        if expansion:
-            cand.argv.append(expansion)
-        else:
-            cand.complete = False
-    elif path == "history":
-        for i, t in enumerate(toks[:-1]):
-            if t.low in ("containing", "matching", "mentioning", "with") and toks[i + 1].unknown:
-                cand.argv += ["--search", toks[i + 1].text]
+                cand.taken.update(range(ent.start, ent.end))
+            elif i + 1 < len(toks) and toks[i + 1].unknown:
+                cand.argv += [f"--{name}", toks[i + 1].text]
                 cand.taken.add(i + 1)
-                break
+            else:
+                continue
+            filled.add(name)
+    if rule.then:
+        _second(cand, text, rule.then)
 
 
-def _value_after(toks: list[Tok], words: tuple[str, ...]) -> Tok | None:
+def _second(cand: Candidate, text: Text, cues: frozenset[str]) -> None:
+    """The second argument after its cue (`config set output to json`, `alias set st for "..."`)."""
+    second = cand.node.args[1] if len(cand.node.args) > 1 else None
+    if second is not None and (second.nargs in ("+", "*") or second.rest):
+        rest = cand.slots.quoted[0] if cand.slots.quoted else _rest_after(text.toks, cues)
+        if rest:
+            cand.argv.append(rest)
+        else:
+            cand.complete = False
+        return
+    given = _value_after(text.toks, cues)
+    if given is None:
+        cand.complete = False
+        return
+    cand.argv.append(given.text)
+    cand.taken.add(given.index)
+    if given.format is not None:
+        cand.slots.format = None
+    if given.number is not None:
+        cand.slots.count = None
+
+
+def _value_after(toks: list[Tok], words: frozenset[str]) -> Tok | None:
     for i, t in enumerate(toks[:-1]):
         if t.low in words:
             nxt = toks[i + 1]
@@ -168,7 +185,7 @@ def _value_after(toks: list[Tok], words: tuple[str, ...]) -> Tok | None:
     return None
 
 
-def _rest_after(toks: list[Tok], words: tuple[str, ...]) -> str | None:
+def _rest_after(toks: list[Tok], words: frozenset[str]) -> str | None:
     for i, t in enumerate(toks[:-1]):
         if t.low in words:
             rest = [x.text for x in toks[i + 1:] if not x.stop]
@@ -196,14 +213,14 @@ def score(rule: Rule, node: Node, text: Text) -> Candidate:
     kind_hit = text.kinds & rule.kinds
     if kind_hit:
         cand.score += 2.0
-    if rule.path.endswith("list") and rule.need == "":
+    if node.name == "list" and rule.need == "":
         cand.score += 0.5 if text.plural else -0.5 if text.nouns else 0.0
         if any(t.low == "current" for t in text.toks):
             cand.score -= 1.0  # `what profile am i using?` asks for one
     elif rule.need in ("one", "opt") and text.plural and not text.ents_of(rule.arg or ""):
         cand.score -= 0.5  # `show all my profiles` asks for many
     cand.score -= 1.0 * len(text.kinds - rule.kinds - {"file"})
-    _specials(cand, text)
+    _hinted(cand, text)
     values, fit = _fill(cand, text)
     opts, gain = options(cand, bool(values))
     if values:
@@ -217,8 +234,6 @@ def score(rule: Rule, node: Node, text: Text) -> Candidate:
         cand.used_kinds.add(rule.arg)
     others = {e.kind for e in text.ents if e is not text.profile and not cand.taken & set(range(e.start, e.end))}
     others -= cand.used_kinds | {"log_sources"}
-    if rule.path == "logs tail":
-        others.discard("services")
     cand.score -= 1.5 * len(others)
     cand.score += gain
     cand.score -= 0.4 * len(text.unknown(cand.taken))
