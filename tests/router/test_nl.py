@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -104,6 +105,53 @@ def test_unclear_or_negated_text_runs_nothing(text: str) -> None:
     assert command(text) is None
 
 
+@pytest.mark.parametrize(("text", "reason", "closest", "first"), [
+    ("start the payments pipeline", "no pipeline named 'payments'", ["web-events", "customers", "orders"],
+     "pipeline start web-events"),
+    ("run payment", "no pipeline named 'payment'", ["web-events", "customers", "orders"], "pipeline start web-events"),
+    ("restart the kafka service", "no service named 'kafka'", ["flext-api", "flexcore", "billing"],
+     "service restart flext-api"),
+    ("is redis up?", "no service named 'redis'", ["flexcore", "flext-api", "billing"], "service health flexcore"),
+    ("switch to the qa profile", "no profile named 'qa'", ["staging", "default", "prod"], "profile use staging"),
+    ("list pipelines on uat", "no profile named 'uat'", ["default", "staging", "prod"], "pipeline list -p default"),
+    ("how is the kafka service doing", "no service named 'kafka'", ["flext-api", "flexcore", "billing"], None),
+    # never an offer to delete another pipeline instead
+    ("delete the payments pipeline", "no pipeline named 'payments'", ["web-events", "customers", "orders"], None),
+])
+def test_names_that_do_not_exist_run_nothing(text: str, reason: str, closest: list[str], first: str | None) -> None:
+    reading = nl.read(text, WORLD)
+    assert (reading.status, reading.command, reading.reason, reading.closest) == (nl.MISSING, None, reason, closest)
+    assert (reading.alternatives[0] if reading.alternatives else None) == first
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("create a pipeline called payments", "pipeline create payments"),  # a new name is fine
+    ("add a profile named qa", "profile create qa"),
+    ("start orders", "pipeline start orders"),
+    ("start the odrers pipeline", "pipeline start orders"),  # a typo of a name that exists
+])
+def test_new_and_existing_names_still_read(text: str, expected: str) -> None:
+    assert command(text) == expected
+
+
+def test_a_kind_with_no_names_says_nothing_about_a_name() -> None:
+    """No pipelines known (a fresh workspace, a remote backend): the command itself will say."""
+    empty = nl.World.of({"services": ["flexcore"]})
+    assert command("start the payments pipeline", empty) == "pipeline start payments"
+    assert nl.read("restart the kafka service", empty).reason == "no service named 'kafka'"
+
+
+@pytest.mark.parametrize("text", ["clear", "reset", "empty", "flush", "purge", "wipe", "clear the screen",
+                                  "wipe my screen", "remove", "delete", "clean"])
+def test_a_harmless_word_alone_never_leads_to_a_destructive_command(text: str) -> None:
+    from flext.router.parse import parse
+
+    reading = nl.read(text, WORLD)
+    assert reading.command is None
+    for alt in reading.alternatives:
+        assert not parse(shlex.split(alt.replace("TEXT", "x"))).node.destructive, alt
+
+
 def test_explain_document_shape() -> None:
     doc = nl.explain(None, "start the orders pipeline", WORLD)  # type: ignore[arg-type]
     assert doc is not None
@@ -203,6 +251,49 @@ def test_typos_and_unknown_words_keep_the_usage_error(flext: Callable[..., Run],
     assert run.code == 2
     assert "→" not in run.err
     assert run.err.startswith("error: unknown command")
+
+
+def test_one_shot_names_the_missing_pipeline_and_the_closest(flext: Callable[..., Run]) -> None:
+    assert flext("init").code == 0
+    for name in ("orders", "invoices"):
+        assert flext("pipeline", "create", name, "--tap", "tap-jsonl", "--target", "target-jsonl").code == 0
+    run = flext("start", "the", "payments", "pipeline", "--yes")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == ("error: no pipeline named 'payments'\n"
+                       "hint: the closest pipelines: orders, invoices; `flext pipeline list` shows them all\n")
+    assert "→" not in run.err  # nothing was shown as run, nothing ran
+    explained = flext("explain", "-o", "json", "start", "the", "payments", "pipeline")
+    assert explained.code == 2
+    assert explained.json()["command"] is None  # type: ignore[index]
+
+
+@pytest.mark.parametrize("argv", [("clear",), ("-p", "default", "clear")])
+def test_clear_one_shot_is_a_word_of_the_shell(flext: Callable[..., Run], argv: tuple[str, ...]) -> None:
+    run = flext(*argv)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == ("error: `clear` is a word of the interactive shell (it clears the screen)\n"
+                       "hint: start the shell with `flext shell` and type it there; here, your terminal's own "
+                       "`clear` clears the screen\n")
+
+
+@pytest.mark.parametrize("words", [("clear",), ("reset",), ("clear", "the", "screen"), ("empty",)])
+def test_explain_clear_never_maps_to_a_destructive_command(flext: Callable[..., Run], words: tuple[str, ...]) -> None:
+    from tests.nl.corpus import destructive
+
+    run = flext("explain", "-o", "json", *words)
+    doc = run.json()
+    assert isinstance(doc, dict)
+    assert not destructive(doc["command"])
+    for alt in doc.get("alternatives") or []:
+        assert not destructive(alt), alt
+    assert flext("explain", "clear", "the", "history").out.startswith("flext history clear")  # asked: fine
+
+
+def test_the_shell_words_are_the_shells_builtins() -> None:
+    from flext.repl.builtins import BUILTINS
+    from flext.router.spec.shell import SHELL_WORDS
+
+    assert set(SHELL_WORDS) == set(BUILTINS)
 
 
 def test_unknown_option_after_a_known_command_stays_a_usage_error(flext: Callable[..., Run]) -> None:

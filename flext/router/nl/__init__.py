@@ -17,8 +17,8 @@ flexcore` when flexcore is a service. The parts, one concept each:
 from __future__ import annotations
 
 from flext.router.nl.names import KINDS, World
-from flext.router.nl.reader import NONE, OK, UNCLEAR, Reading, read
+from flext.router.nl.reader import MISSING, NONE, OK, UNCLEAR, Reading, read
 from flext.router.nl.wiring import explain, free_text, split_line, world_for
 
-__all__ = ["KINDS", "NONE", "OK", "UNCLEAR", "Reading", "World", "explain", "free_text", "read", "split_line",
+__all__ = ["KINDS", "MISSING", "NONE", "OK", "UNCLEAR", "Reading", "World", "explain", "free_text", "read", "split_line",
            "world_for"]

@@ -21,7 +21,7 @@ __all__ = ["Candidate", "options"]
 class Candidate:
     """One rule applied to one text: its score and the command it would run."""
 
-    __slots__ = ("argv", "complete", "destructive", "node", "rule", "score", "slots", "taken", "used_kinds")
+    __slots__ = ("argv", "complete", "destructive", "missing", "node", "rule", "score", "slots", "taken", "used_kinds")
 
     def __init__(self, rule: Rule, node: Node, slots: Slots) -> None:
         self.rule = rule
@@ -33,6 +33,7 @@ class Candidate:
         self.slots = slots.copy()  # a rule may take a slot's word as a value (`set output to json`)
         self.taken: set[int] = set()  # token indexes this rule used as values
         self.used_kinds: set[str] = set()
+        self.missing: list[tuple[str, str]] = []  # (kind, word): values naming nothing that exists
 
 
 def _seconds(value: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from flext.router.nl import words as W
 from flext.router.nl.candidate import Candidate, options
 from flext.router.nl.rules import Rule
+from flext.router.nl.score import lost_names
 from flext.router.nl.text import VIEW
 
 TYPE_CHECKING = False
@@ -251,6 +252,8 @@ def _fill(cand: Candidate, text: Text, own: list[int]) -> tuple[list[str], float
     if loose:
         picked = near[0] if near else loose[0]
         taken.add(picked.index)
+        if picked.word and text.world.missing(rule.arg, picked.text):  # a pipeline the plugin's job does not have
+            cand.missing.append((rule.arg or "", picked.text))
         return [picked.text], fit if rule.need == "one" else fit - 0.5
     if rule.need in ("one", "many") and free:  # a job named like a pipeline: the name is still the value
         ent = free[0]
@@ -337,4 +340,5 @@ def score_derived(rule: Derived, node: Node, text: Text) -> Candidate:
     cand.argv += extra + opts
     if text.profile is not None:
         cand.argv += ["-p", text.profile.name]
+    lost_names(cand, text)
     return cand

@@ -16,10 +16,12 @@ if TYPE_CHECKING:
 
     from flext.router.nl.tokens import Tok
 
-__all__ = ["KINDS", "Ent", "World", "find_entities", "first_shaped", "guess_kind"]
+__all__ = ["KINDS", "LIVE", "Ent", "World", "find_entities", "first_shaped", "guess_kind"]
 
 KINDS = ("pipelines", "services", "profiles", "taps", "targets", "plugins", "secrets", "aliases",
          "dbt_projects", "config_keys", "log_sources")
+# kinds whose names free text must not invent: a line naming one that does not exist runs nothing
+LIVE = ("pipelines", "services", "profiles")
 _SERVICE_LIKE = ("core", "api", "db", "server", "service", "ldap", "oracle", "postgres", "redis", "grafana",
                  "prometheus", "kafka", "web", "gateway", "proxy", "oud")
 
@@ -39,6 +41,33 @@ class World:
 
         full = {"config_keys": list(CONFIG_KEYS), **table}
         return cls(lambda kind: list(full.get(kind, [])))
+
+    def missing(self, kind: str | None, word: str) -> bool:
+        """Is `word` no name of this kind, when the kind is one whose names we know (pipelines,
+        services, profiles) and some exist? A glob (`wms-*`) is a name when it matches one.
+
+        A kind with no names at all says nothing (a fresh workspace, names not loaded yet,
+        a remote backend): then the command itself reports what does not exist.
+        """
+        if kind not in LIVE:
+            return False
+        folded = self.folded(kind)
+        low = word.lower()
+        if not folded or low in folded:
+            return False
+        if any(ch in low for ch in "*?["):
+            from fnmatch import fnmatchcase
+
+            return not any(fnmatchcase(name, low) for name in folded)
+        return True
+
+    def closest(self, kind: str, word: str, limit: int = 3) -> list[str]:
+        """The names of this kind most like `word`, however far (a close typo would have been found)."""
+        import difflib
+
+        folded = self.folded(kind)
+        found = difflib.get_close_matches(word.lower(), list(folded), n=limit, cutoff=0.0)
+        return [folded[f] for f in found]
 
     def folded(self, kind: str) -> dict[str, str]:
         """lower-case name -> name."""

@@ -20,9 +20,10 @@ from flext.router.nl.tokens import tokenize
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from flext.router.nl.candidate import Candidate
     from flext.router.spec import Node
 
-__all__ = ["MARGIN", "MIN_SCORE", "NONE", "OK", "UNCLEAR", "Reading", "join", "read"]
+__all__ = ["MARGIN", "MIN_SCORE", "MISSING", "NONE", "OK", "UNCLEAR", "Reading", "join", "read"]
 
 
 def join(argv: list[str]) -> str:
@@ -32,15 +33,17 @@ def join(argv: list[str]) -> str:
     return " ".join(shlex.quote(a) for a in argv)
 
 
-OK, UNCLEAR, NONE = "ok", "unclear", "none"
+OK, UNCLEAR, NONE, MISSING = "ok", "unclear", "none", "missing"
 MIN_SCORE = 4.0  # below this, the text did not say enough
 MARGIN = 1.0  # the winner must beat the next command by this much
 
 
 class Reading:
-    """The outcome: `status` ok (argv set), unclear (alternatives), or none."""
+    """The outcome: `status` ok (argv set), unclear (alternatives), missing (the line names a
+    pipeline, service or profile that does not exist: `reason`, the closest names), or none."""
 
-    __slots__ = ("alternatives", "argv", "confidence", "destructive", "mutating", "status")
+    __slots__ = ("alternatives", "argv", "closest", "confidence", "destructive", "kind", "mutating", "reason",
+                 "status")
 
     def __init__(self, status: str, argv: list[str] | None = None, confidence: float = 0.0,
                  alternatives: list[str] | None = None, mutating: bool = False, destructive: bool = False) -> None:
@@ -50,6 +53,9 @@ class Reading:
         self.alternatives = alternatives or []
         self.mutating = mutating
         self.destructive = destructive
+        self.reason = ""  # missing: `no pipeline named 'payments'`
+        self.kind = ""  # missing: the kind of name it looked for (`pipelines`)
+        self.closest: list[str] = []  # missing: the names of that kind most like it
 
     @property
     def command(self) -> str | None:
@@ -80,7 +86,7 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
         t.index = index
     slots = extract(toks)
     ents = find_entities(toks, world)
-    view = Text(toks, asked, slots, ents, rules.specific)
+    view = Text(toks, asked, slots, ents, rules.specific, world)
     profile_option(view)
     cands = [score(rule, node, view) for rule, node in rules.fixed]
     cands += [score_derived(rule, node, view) for rule, node in rules.derived if relevant(rule, view)]
@@ -90,15 +96,19 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
     best = cands[0]
     second = next((c for c in cands[1:] if c.rule.path != best.rule.path), None)
     margin = best.score - second.score if second is not None else 9.0
-    alternatives = [join(c.argv) for c in cands[:3] if c.score >= MIN_SCORE - 2.0]
+    # deleting needs a word that asks for it and a thing to delete: `clear` alone clears no history
+    asked = view.destructive_word and bool(view.kinds or ents or view.lost)
+    alternatives = [join(c.argv) for c in cands[:3] if c.score >= MIN_SCORE - 2.0 and (asked or not c.destructive)]
     if howto:
         if best.score >= MIN_SCORE - 2.0 and margin >= 0.5:
             return Reading(OK, ["help", *best.rule.path.split()], 0.8)
         return Reading(UNCLEAR, alternatives=["help"])
-    if best.destructive and not view.destructive_word:
+    if best.destructive and not asked:
         others = [a for a in alternatives if a != join(best.argv)]
         return Reading(UNCLEAR if others else NONE, alternatives=others)
     anchored = bool(view.verbs or view.kinds or ents)
+    if best.missing and best.complete and anchored and best.score >= MIN_SCORE - 2.5:
+        return _missing(best, cands, world)
     if best.score < MIN_SCORE or not best.complete or margin < MARGIN:
         if not anchored or best.score < MIN_SCORE - 2.5:
             return Reading(NONE)
@@ -107,3 +117,19 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
     return Reading(OK, best.argv, round(max(0.05, min(0.99, confidence)), 2),
                    alternatives=alternatives[1:], mutating=best.node.mutating or best.destructive,
                    destructive=best.destructive)
+
+
+def _missing(best: Candidate, cands: list[Candidate], world: World) -> Reading:
+    """`start the payments pipeline` with no pipeline payments: no command, the closest names."""
+    kind, word = best.missing[0]
+    kinds = [kind]
+    for other in cands[1:4]:  # `show logs of marketing`: no pipeline and no service of that name
+        kinds += [k for k, w in other.missing if w == word and k not in kinds and other.score >= best.score - MARGIN]
+    closest = world.closest(kind, word)
+    # the same command with each closest name; never for deleting (`delete payments` is no ask to delete orders)
+    offered = closest if word in best.argv and not best.destructive else []
+    reading = Reading(MISSING, alternatives=[join([name if a == word else a for a in best.argv]) for name in offered])
+    reading.reason = f"no {' or '.join(k.removesuffix('s') for k in kinds)} named {word!r}"
+    reading.kind = kind
+    reading.closest = closest
+    return reading

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from flext.router.nl.tokens import Tok
     from flext.router.spec import Node
 
-__all__ = ["score"]
+__all__ = ["lost_names", "score"]
 
 
 def _near(text: Text, rule: Rule, cand: Candidate) -> tuple[Tok, bool] | None:
@@ -61,11 +61,13 @@ def _fill(cand: Candidate, text: Text) -> tuple[list[str], float]:
     if cand.slots.name:
         if ents:
             cand.used_kinds.add(rule.arg)
+        _unknown(cand, text, cand.slots.name)
         return [cand.slots.name], 2.0 if rule.new else 1.5
     near = _near(text, rule, cand)
     if near is not None:
         tok, own = near
         cand.taken.add(tok.index)
+        _unknown(cand, text, tok.text)
         if own or rule.new:
             return [tok.text], 1.5
         return [tok.text], 1.2 if guess_kind(tok.low) == rule.arg else 0.1
@@ -79,12 +81,19 @@ def _fill(cand: Candidate, text: Text) -> tuple[list[str], float]:
         cand.taken.add(loose[0].index)
         if rule.new:
             return [loose[0].text], 0.6
+        _unknown(cand, text, loose[0].text)
         # a name nothing has: guess what it is by its shape (`flexcore` a service, `sales` a pipeline)
         return [loose[0].text], 1.2 if guess_kind(loose[0].low) == rule.arg else 0.3
     if ents and rule.new:
         cand.used_kinds.add(rule.arg)
         return [ents[0].name], 0.5
     return [], 0.0
+
+
+def _unknown(cand: Candidate, text: Text, word: str) -> None:
+    """Note a value that names no existing thing of the argument's kind (`start payments`)."""
+    if not cand.rule.new and text.world.missing(cand.rule.arg, word):
+        cand.missing.append((cand.rule.arg or "", word))
 
 
 def _query(cand: Candidate, text: Text) -> tuple[list[str], float]:
@@ -243,5 +252,18 @@ def score(rule: Rule, node: Node, text: Text) -> Candidate:
     cand.argv += opts
     if text.profile is not None and rule.arg != "profiles":
         cand.argv += ["-p", text.profile.name]
+    lost_names(cand, text)
     return cand
+
+
+def lost_names(cand: Candidate, text: Text) -> None:
+    """Names the line gives that nothing has and the command did not take (`on uat`, `the kafka
+    service`): the command would run against something that does not exist."""
+    for kind, tok in text.lost:
+        if tok.index in cand.taken or kind in cand.used_kinds:  # `the api service, flext-api`: named already
+            continue
+        cand.taken.add(tok.index)
+        cand.missing.append((kind, tok.text))
+        if kind == "profiles" and cand.rule.arg != "profiles":
+            cand.argv += ["-p", tok.text]
 

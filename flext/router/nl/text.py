@@ -10,7 +10,7 @@ from flext.router.nl import words as W
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from flext.router.nl.names import Ent
+    from flext.router.nl.names import Ent, World
     from flext.router.nl.slots import Slots
     from flext.router.nl.tokens import Tok
 
@@ -19,11 +19,16 @@ __all__ = ["LOOKS", "VIEW", "Text", "profile_option"]
 VIEW = frozenset(("show", "list", "watch", "status"))  # verbs that only look
 LOOKS = frozenset(("logs", "runs", "state", "status", "health", "watch", "list"))  # looks nouns can ask for
 
+_NAMED = ("pipeline", "service", "profile")  # nouns whose neighbour is a name of their kind
+
+
 class Text:
     """Everything the rules look at, computed once per text (rules never change it)."""
 
-    def __init__(self, toks: list[Tok], asked: bool, slots: Slots, ents: list[Ent], specific: set[str]) -> None:
+    def __init__(self, toks: list[Tok], asked: bool, slots: Slots, ents: list[Ent], specific: set[str],
+                 world: World) -> None:
         self.toks = toks
+        self.world = world
         self.asked = asked
         self.slots = slots
         self.ents = ents
@@ -49,6 +54,7 @@ class Text:
             toks and toks[0].low in ("is", "are", "was", "were", "does", "did", "has", "have")
         )
         self.profile: Ent | None = None
+        self.lost: list[tuple[str, Tok]] = []  # (kind, word): `the kafka service`, `on uat`, naming nothing
         self._implied()
         self.said = self.verbs | self.soft  # every verb said or implied
 
@@ -94,15 +100,35 @@ class Text:
 
 
 def profile_option(text: Text) -> None:
-    """`on prod`, `in the staging environment`: -p NAME (when the command is not about profiles)."""
+    """`on prod`, `in the staging environment`: -p NAME (when the command is not about profiles).
+
+    A word in that place that names no profile (`on uat`), or beside the noun of a kind
+    whose names exist (`the kafka service`), is kept in `lost`: the line names a thing
+    that does not exist, and runs nothing (unless the command takes it as a new name).
+    """
+    toks = text.toks
     for ent in text.ents:
         if ent.kind != "profiles":
             continue
-        before = [t.low for t in text.toks[max(0, ent.start - 2):ent.start]]
-        after = text.toks[ent.end].low if ent.end < len(text.toks) else ""
+        before = [t.low for t in toks[max(0, ent.start - 2):ent.start]]
+        after = toks[ent.end].low if ent.end < len(toks) else ""
         if any(w in ("on", "in", "against", "using", "for", "with", "at", "via") for w in before) or after in (
             "profile", "environment", "env",
         ):
             text.profile = ent
             return
+    for i, t in enumerate(toks):
+        if not t.unknown or t.used or t.ent:
+            continue
+        left = toks[i - 1] if i > 0 else None
+        right = toks[i + 1] if i + 1 < len(toks) else None
+        if left is not None and left.low in ("on", "against", "using", "via"):
+            kinds = ["profiles"]
+        else:  # `the kafka service`, `pipeline payments`: a word beside the (singular) noun of its kind
+            kinds = [f"{n.noun}s" for n in (left, right)
+                     if n is not None and n.noun in _NAMED and not n.used and not n.plural]
+        for kind in kinds:
+            if text.world.missing(kind, t.text):
+                text.lost.append((kind, t))
+                break
 

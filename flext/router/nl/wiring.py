@@ -9,8 +9,8 @@ from the words, through the one scanner.
 from __future__ import annotations
 
 from flext.core.errors import FlextError, UsageError
-from flext.router.nl.names import World
-from flext.router.nl.reader import NONE, OK, UNCLEAR, join, read
+from flext.router.nl.names import LIVE, World
+from flext.router.nl.reader import MISSING, NONE, OK, UNCLEAR, Reading, join, read
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def explain(ctx: Context, text: str, world: World | None = None) -> dict[str, An
     reading = read(text, world or world_for(ctx))
     if reading.status == NONE:
         return None
-    return {
+    doc: dict[str, Any] = {
         "command": reading.command,
         "argv": list(reading.argv) if reading.status == OK else [],
         "source": "conversational",
@@ -43,6 +43,9 @@ def explain(ctx: Context, text: str, world: World | None = None) -> dict[str, An
         "mutating": reading.mutating,
         "alternatives": reading.alternatives,
     }
+    if reading.status == MISSING:
+        doc["error"] = reading.reason  # `no pipeline named 'payments'`
+    return doc
 
 
 def split_line(args: list[str]) -> tuple[list[str], list[str]]:
@@ -85,27 +88,58 @@ def _typo(word: str) -> bool:
     return bool(similar(word, [c.name for c in tree().visible_children()]))
 
 
+def _shell_word(words: list[str]) -> None:
+    """`flext clear`: a word of the interactive shell, typed alone outside it."""
+    from flext.router.spec.shell import SHELL_WORDS
+
+    if len(words) == 1 and words[0] in SHELL_WORDS:
+        word = words[0]
+        hint = "start the shell with `flext shell` and type it there"
+        if word == "clear":
+            hint += "; here, your terminal's own `clear` clears the screen"
+        raise UsageError(f"`{word}` is a word of the interactive shell ({SHELL_WORDS[word]})", hint=hint)
+
+
+def _missing(reading: Reading) -> UsageError:
+    """`no pipeline named 'payments'`, the closest names, and where to see them all."""
+    group = {"pipelines": "pipeline", "services": "service", "profiles": "profile"}[reading.kind]
+    seen = f"`flext {group} list` shows them all"
+    hint = f"the closest {reading.kind}: {', '.join(reading.closest)}; {seen}" if reading.closest else seen
+    return UsageError(reading.reason, hint=hint, candidates=list(reading.alternatives))
+
+
 def free_text(ctx: Context, line: list[str], error: FlextError) -> Invocation:
     """One-shot free text: read it, show it, confirm it, and return what to run.
 
-    Raises `error` (the parser's did-you-mean) when the first word is a command, an
-    alias or a typo of one and nothing was understood; exit 2 listing candidates when
-    the text is unclear. A mutating command asks first on a terminal and needs
-    --yes elsewhere; a destructive one always asks, and is refused without a terminal.
+    Raises `error` (the parser's did-you-mean, made again with the names that exist) when
+    the first word is a command, an alias or a typo of one and nothing was understood;
+    exit 2 listing candidates when the text is unclear, and exit 2 naming the closest
+    names when it names a pipeline, service or profile that does not exist. A mutating
+    command asks first on a terminal and needs --yes elsewhere; a destructive one always
+    asks, and is refused without a terminal.
     """
     from flext.router.aliases import first_word
     from flext.router.parse import parse
+    from flext.router.scan import unknown_command
     from flext.router.spec import tree
 
     index = first_word(line)
     if not isinstance(error, UsageError) or index is None or tree().child(line[index]) is not None:
         raise error
     words, options = split_line(line)
+    _shell_word(words)
     text = " ".join(words)
-    reading = read(text, world_for(ctx))
-    if reading.status == NONE or (reading.status == UNCLEAR and error.candidates and _typo(line[index])):
-        raise error
-    if reading.status == UNCLEAR:
+    world = world_for(ctx)
+    reading = read(text, world)
+    if reading.status == MISSING:
+        raise _missing(reading)
+    if reading.status in (NONE, UNCLEAR):
+        rest = line[index + 1:]
+        suggested = unknown_command(tree(), line[index], rest, lambda kind: world.folded(kind))
+        value = next((w for w in rest if not w.startswith("-")), None)
+        named = value is not None and any(value.lower() in world.folded(kind) for kind in LIVE)
+        if reading.status == NONE or (error.candidates and _typo(line[index])) or (named and suggested.candidates):
+            raise suggested  # `restart orders`, orders a pipeline: `pipeline start orders`
         listed = "; ".join(f"flext {a}" for a in reading.alternatives) or "see `flext help`"
         raise UsageError(f"not sure what {text!r} asks for", hint=f"candidates: {listed}",
                          candidates=list(reading.alternatives))

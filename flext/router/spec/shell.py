@@ -2,6 +2,15 @@
 
 from flext.router.spec import Arg, Hints, Node
 
+# Words that mean something only inside the interactive shell (flext/repl/builtins.py declares
+# them there, as commands); typed alone one-shot, free text says so instead of guessing.
+SHELL_WORDS: dict[str, str] = {
+    "use": "it sets the profile or workspace of the session",
+    "exit": "it leaves the shell",
+    "quit": "it leaves the shell",
+    "clear": "it clears the screen",
+}
+
 NODES = [
     Node(
         "help", "Show help for a command or a topic",
