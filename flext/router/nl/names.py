@@ -61,6 +61,10 @@ class World:
             return not any(fnmatchcase(name, low) for name in folded)
         return True
 
+    def similar_name(self, word: str) -> bool:
+        """Is `word` a name of anything, or a typo of one (of a name long enough to have typos)?"""
+        return any(word in folded or similar(word, _typos(folded)) for folded in map(self.folded, KINDS))
+
     def closest(self, kind: str, word: str, limit: int = 3) -> list[str]:
         """The names of this kind most like `word`, however far (a close typo would have been found)."""
         import difflib
@@ -119,6 +123,11 @@ def guess_kind(word: str) -> str:
     return "pipelines"
 
 
+def _typos(folded: dict[str, str]) -> list[str]:
+    """Names a misspelling may stand for: not two-letter ones (`st` is no typo of `lsit`)."""
+    return [name for name in folded if len(name) >= 4]
+
+
 def _forms(window: list[Tok]) -> set[str]:
     words = [t.low for t in window]
     if len(words) == 1:
@@ -153,14 +162,14 @@ def find_entities(toks: list[Tok], world: World) -> list[Ent]:
         hits = []
         for kind in KINDS:
             folded = world.folded(kind)
-            guess = similar(t.low, list(folded))
+            guess = similar(t.low, _typos(folded))
             if guess:
                 hits.append(Ent(kind, folded[guess[0]], 0.8, i, i + 1))
         if i + 1 < len(toks) and toks[i + 1].unknown and not hits:
             joined = t.low + "-" + toks[i + 1].low
             for kind in KINDS:
                 folded = world.folded(kind)
-                guess = similar(joined, list(folded))
+                guess = similar(joined, _typos(folded))
                 if guess:
                     hits.append(Ent(kind, folded[guess[0]], 0.75, i, i + 2))
         if hits:

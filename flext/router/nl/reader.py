@@ -10,20 +10,23 @@ uninstall something, and never from a negated sentence.
 
 from __future__ import annotations
 
+from flext.router.nl import words as W
 from flext.router.nl.derive import relevant, score_derived
 from flext.router.nl.grammar import grammar, mark
 from flext.router.nl.names import World, find_entities
 from flext.router.nl.score import score
 from flext.router.nl.slots import extract
 from flext.router.nl.text import Text, profile_option
-from flext.router.nl.tokens import tokenize
+from flext.router.nl.tokens import correct, drop_filler, tokenize
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from flext.router.nl.candidate import Candidate
+    from flext.router.nl.grammar import Grammar
+    from flext.router.nl.tokens import Tok
     from flext.router.spec import Node
 
-__all__ = ["MARGIN", "MIN_SCORE", "MISSING", "NONE", "OK", "UNCLEAR", "Reading", "join", "read"]
+__all__ = ["MARGIN", "MIN_SCORE", "MISSING", "NONE", "OK", "UNCLEAR", "Reading", "join", "read", "weigh"]
 
 
 def join(argv: list[str]) -> str:
@@ -71,38 +74,33 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
         from flext.router.spec import tree
 
         root = tree()
+    assert root is not None
     rules = grammar(root)
     toks, asked = tokenize(text)
     if not toks:
         return Reading(NONE)
     mark(toks, rules)
+    correct(toks, world.similar_name)
+    toks = drop_filler(toks, world.similar_name)
     if any(t.neg for t in toks):
         return Reading(NONE)  # `don't stop orders`: we never guess the opposite
     howto = any(t.low == "howto" for t in toks)
+    helpwith = any(t.low == "helpwith" for t in toks)
     if any(t.low == "helpme" for t in toks) and len([t for t in toks if not t.stop]) <= 2:
         return Reading(OK, ["help"], 0.9)
-    toks = [t for t in toks if t.low != "howto"]
-    for index, t in enumerate(toks):
-        t.index = index
-    slots = extract(toks)
-    ents = find_entities(toks, world)
-    view = Text(toks, asked, slots, ents, rules.specific, world)
-    profile_option(view)
-    cands = [score(rule, node, view) for rule, node in rules.fixed]
-    cands += [score_derived(rule, node, view) for rule, node in rules.derived if relevant(rule, view)]
+    toks = [t for t in toks if t.low not in ("howto", "helpwith")]
+    view, cands = weigh(toks, asked, world, rules)
     if not cands:
         return Reading(NONE)
-    cands.sort(key=lambda c: -c.score)
+    ents = view.ents
     best = cands[0]
     second = next((c for c in cands[1:] if c.rule.path != best.rule.path), None)
     margin = best.score - second.score if second is not None else 9.0
     # deleting needs a word that asks for it and a thing to delete: `clear` alone clears no history
     asked = view.destructive_word and bool(view.kinds or ents or view.lost)
     alternatives = [join(c.argv) for c in cands[:3] if c.score >= MIN_SCORE - 2.0 and (asked or not c.destructive)]
-    if howto:
-        if best.score >= MIN_SCORE - 2.0 and margin >= 0.5:
-            return Reading(OK, ["help", *best.rule.path.split()], 0.8)
-        return Reading(UNCLEAR, alternatives=["help"])
+    if howto or helpwith:
+        return _help(view, best, margin, root, helpwith)
     if best.destructive and not asked:
         others = [a for a in alternatives if a != join(best.argv)]
         return Reading(UNCLEAR if others else NONE, alternatives=others)
@@ -117,6 +115,43 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
     return Reading(OK, best.argv, round(max(0.05, min(0.99, confidence)), 2),
                    alternatives=alternatives[1:], mutating=best.node.mutating or best.destructive,
                    destructive=best.destructive)
+
+
+def _help(view: Text, best: Candidate, margin: float, root: Node, about: bool) -> Reading:
+    """`how do i start a pipeline?` -> help pipeline start; `help with profiles` -> help profile.
+
+    A question about one thing that exists (`how do I run my orders job?`) asks for its
+    command: that is shown, and asked for, like any other. A `help with` that names only a
+    kind of thing asks for the help of its group.
+    """
+    named = bool(view.ents) and bool(best.used_kinds & {e.kind for e in view.ents})
+    if not about and named and best.complete and not best.missing and best.score >= MIN_SCORE and margin >= MARGIN:
+        return Reading(OK, best.argv, 0.6, mutating=best.node.mutating or best.destructive,
+                       destructive=best.destructive)
+    acts = view.verbs - {"show", "list", "help"}
+    if about and not acts:
+        groups = [c.name for c in root.visible_children() if W.NOUNS.get(c.name) in view.kinds]
+        if len(groups) == 1:
+            return Reading(OK, ["help", groups[0]], 0.8)
+        if not view.kinds:
+            return Reading(OK, ["help"], 0.7)
+    if best.score >= MIN_SCORE - 2.0 and margin >= 0.5:
+        return Reading(OK, ["help", *best.rule.path.split()], 0.8)
+    return Reading(UNCLEAR, alternatives=["help"])
+
+
+def weigh(toks: list[Tok], asked: bool, world: World, rules: Grammar) -> tuple[Text, list[Candidate]]:
+    """What the tokens say, and every rule scored against it, best first."""
+    for index, t in enumerate(toks):
+        t.index = index
+    slots = extract(toks)
+    ents = find_entities(toks, world)
+    view = Text(toks, asked, slots, ents, rules.specific, world)
+    profile_option(view)
+    cands = [score(rule, node, view) for rule, node in rules.fixed]
+    cands += [score_derived(rule, node, view) for rule, node in rules.derived if relevant(rule, view)]
+    cands.sort(key=lambda c: -c.score)
+    return view, cands
 
 
 def _missing(best: Candidate, cands: list[Candidate], world: World) -> Reading:

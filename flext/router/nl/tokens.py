@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from flext.router.nl import words as W
 
-__all__ = ["Tok", "tokenize"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["Tok", "correct", "drop_filler", "tokenize"]
 
 _EDGE = "?!.,;:()[]{}<>\"“”‘’`"
 _PHRASES = {**dict.fromkeys(W.POLITE, ""), **W.PHRASES}
@@ -18,8 +22,8 @@ _PHRASES = {**dict.fromkeys(W.POLITE, ""), **W.PHRASES}
 class Tok:
     """One token: as typed (`text`), folded (`low`), and what it may mean."""
 
-    __slots__ = ("cmd", "ent", "format", "health", "index", "low", "neg", "noun", "number", "q", "quoted", "raw",
-                 "status", "stop", "text", "used", "verbs")
+    __slots__ = ("cmd", "end", "ent", "format", "health", "index", "low", "made", "neg", "noun", "number", "q",
+                 "quoted", "raw", "status", "stop", "text", "used", "verbs")
 
     def __init__(self, text: str, *, quoted: bool = False, raw: bool = False) -> None:
         self.text = text
@@ -28,6 +32,8 @@ class Tok:
         self.raw = raw  # a URL or a path: never a word
         self.index = 0
         self.used = False  # consumed by a slot (`last 50 lines`, `as json`)
+        self.end = False  # a clause ends after it (`,` `;` `.`: `when you can, start orders`)
+        self.made = False  # the canonical word of a phrase (`never ran` -> `neverrun`)
         self.ent = False  # names a thing that exists
         self.cmd = False  # a command group word of the tree our vocabulary lacks (`gruponos`, `oud`)
         self.verbs: tuple[str, ...] = ()
@@ -115,6 +121,8 @@ def _words(segment: str) -> tuple[list[Tok], bool]:
             word = word[:-1]
         if word:
             toks.append(Tok(word))
+        if toks and piece.rstrip("\"'”’)]").endswith((",", ";", ".", "!", "?", ":")):
+            toks[-1].end = True
     return toks, asked
 
 
@@ -134,7 +142,11 @@ def _phrases(toks: list[Tok]) -> list[Tok]:
             if canon is None or (size == 1 and canon == key):
                 continue
             if canon:
-                out.extend(Tok(c) for c in canon.split())
+                for word in canon.split():
+                    out.append(Tok(word))
+                    out[-1].made = True
+            if window[-1].end and out:
+                out[-1].end = True
             i += size
             replaced = True
             break
@@ -167,6 +179,29 @@ def _classify(tok: Tok, prev: Tok | None) -> None:
     tok.q = low in W.QUESTION
     if tok.number is None and not verbs and tok.noun is None and tok.status is None and not tok.health:
         tok.stop = low in W.STOP
+        if not tok.stop and not tok.q and not tok.neg and tok.format is None:
+            _inflected(tok)
+
+
+def _inflected(tok: Tok) -> None:
+    """A form the tables do not list: `adding` is add, `succeed` succeeded, `loaders` loader.
+
+    Not -ed forms of verbs: those are adjectives as often (`installed taps`, `enabled plugins`).
+    """
+    low = tok.low
+    if low.endswith("ing"):
+        verb = W.base(low, W.VERBS)
+        if verb is not None:
+            tok.verbs = W.VERBS[verb]
+            return
+    status = W.base(low, W.STATUS)
+    if status is not None and not low.endswith(("ing", "s")):
+        tok.status = W.STATUS[status]
+        return
+    if low.endswith("s"):
+        noun = W.base(low, W.NOUNS)
+        if noun is not None:
+            tok.noun = W.NOUNS[noun]
 
 
 def tokenize(text: str) -> tuple[list[Tok], bool]:
@@ -191,7 +226,19 @@ def tokenize(text: str) -> tuple[list[Tok], bool]:
         verb_seen = verb_seen or bool(tok.verbs)
         prev = tok
     _get_going(toks)
+    _what_can_do(toks)
     return toks, asked
+
+
+def _what_can_do(toks: list[Tok]) -> None:
+    """`what can this tool do?`, `what can flext do for me`: what there is to do (help)."""
+    words = [t.low for t in toks]
+    for i in range(len(words) - 2):
+        if words[i:i + 2] == ["what", "can"]:
+            for j in range(i + 3, min(i + 6, len(words))):
+                if words[j] == "do" and all(t.stop for t in toks[j + 1:]):
+                    toks[i:j + 1] = [Tok("helpme")]
+                    return
 
 
 def _get_going(toks: list[Tok]) -> None:
@@ -199,3 +246,87 @@ def _get_going(toks: list[Tok]) -> None:
     words = [t.low for t in toks]
     if toks and words[-1] in ("going", "started", "moving") and any(w in ("get", "got") for w in words[:-1]):
         toks[-1].verbs, toks[-1].status, toks[-1].stop = ("start",), None, False
+
+
+_VERBISH: list[str] = []
+_NOUNISH: list[str] = []
+_KEEP = frozenset(("half", "past", "last", "ago", "latest", "recent", "since", "within", "today", "yesterday",
+                   "tonight", "month", "months", "line", "lines", "entries", "entry", "kind", "kinds"))
+
+
+def _vocabulary(verbs: bool) -> list[str]:
+    """Words a typo may stand for (verbs and health words, or nouns and statuses); never one
+    that deletes."""
+    if not _VERBISH:
+        _VERBISH.extend(w for w in dict.fromkeys([*W.VERBS, *sorted(W.HEALTH)]) if w not in W.DESTRUCTIVE and len(w) >= 4)
+        _NOUNISH.extend(w for w in dict.fromkeys([*W.NOUNS, *W.STATUS]) if w not in W.DESTRUCTIVE and len(w) >= 4)
+    return _VERBISH if verbs else _NOUNISH
+
+
+def correct(toks: list[Tok], is_name: Callable[[str], bool]) -> None:
+    """Typos of our own words where the line lacks one: `lsit services` has no verb, so
+    `lsit` is list; `show secretes` has no noun, so `secretes` is secrets; `dash` alone is
+    the dashboard. One edit away or the start of the word; never a name or a typo of one
+    (names keep their own typos), never a word of time or counting (`half an hour`), never
+    a word that deletes (`clean` stays a word we do not know); the first letter stays and
+    the word it becomes has four letters or more (`send` is no typo of `end`).
+    """
+    from flext.core.suggest import similar
+
+    verbless = not any(t.verbs or t.health for t in toks)
+    nounless = not any(t.noun or t.status for t in toks)
+    if not (verbless or nounless):
+        return
+    prev: Tok | None = None
+    for tok in toks:
+        low = tok.low
+        if (tok.unknown and len(low) >= 4 and low.isalpha() and low not in _KEEP and low not in W.TIME_UNITS
+                and low not in W.NUMBERS and not is_name(low)):
+            words = (_vocabulary(True) if verbless else []) + (_vocabulary(False) if nounless else [])
+            guess = [w for w in similar(low, words, limit=1) if w[0] == low[0]]  # a typo keeps its first letter
+            if guess:
+                tok.low = guess[0]
+                _classify(tok, prev)
+                verbless = verbless and not (tok.verbs or tok.health)
+                nounless = nounless and not (tok.noun or tok.status)
+        prev = tok
+
+
+_ASIDES = frozenset(("if", "when", "whenever", "once", "while", "sorry", "thanks", "thank", "hi", "hello", "hey"))
+
+
+def drop_filler(toks: list[Tok], is_name: Callable[[str], bool]) -> list[Tok]:
+    """Clauses that ask for nothing, beside one that does: `when you have a moment, show the
+    audit log`, `thanks in advance, could you ...`, `if it is not too much trouble, start
+    orders`; and a relative clause that only describes (`the profiles that exist`).
+
+    A clause is dropped only when it holds no verb, status, number, name or quoted text, and
+    opens with `if`/`when`/`sorry`/`thanks`... (or holds stop words only). The
+    negation in a dropped aside (`if it is not too much trouble`) goes with it.
+    """
+    clauses: list[list[Tok]] = [[]]
+    for tok in toks:
+        clauses[-1].append(tok)
+        if tok.end:
+            clauses.append([])
+    clauses = [c for c in clauses if c]
+
+    def says(tok: Tok) -> bool:
+        return bool(tok.verbs or tok.health or tok.status or tok.number is not None or not tok.word
+                    or tok.cmd or (tok.made and not tok.stop) or (tok.unknown and is_name(tok.low)))
+
+    def empty(clause: list[Tok]) -> bool:
+        if any(says(t) for t in clause):
+            return False
+        return clause[0].low in _ASIDES or all(t.stop for t in clause)
+
+    if len(clauses) > 1:
+        kept = [c for c in clauses if not empty(c)]
+        if kept and any(any(says(t) or t.noun for t in c) for c in kept):
+            toks = [t for c in kept for t in c]
+    for i in range(1, len(toks) - 1):  # `the profiles that exist`: a relative clause at the end
+        if toks[i].low in ("that", "which", "who") and toks[i - 1].noun and not toks[i - 1].end:
+            rest = toks[i + 1:]
+            if not any(says(t) or t.noun or t.neg for t in rest) and sum(1 for t in rest if t.unknown) <= 1:
+                return toks[:i]
+    return toks

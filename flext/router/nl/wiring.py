@@ -80,12 +80,12 @@ def split_line(args: list[str]) -> tuple[list[str], list[str]]:
     return words, options
 
 
-def _typo(word: str) -> bool:
+def _typo(word: str, limit: int | None = None) -> bool:
     """Is the first word a misspelt command group (`confg`)? Then the did-you-mean is better."""
     from flext.core.suggest import similar
     from flext.router.spec import tree
 
-    return bool(similar(word, [c.name for c in tree().visible_children()]))
+    return bool(similar(word, [c.name for c in tree().visible_children()], limit=limit))
 
 
 def _shell_word(words: list[str]) -> None:
@@ -128,6 +128,8 @@ def free_text(ctx: Context, line: list[str], error: FlextError) -> Invocation:
         raise error
     words, options = split_line(line)
     _shell_word(words)
+    if error.candidates and _typo(line[index], limit=1):
+        raise error  # `confg show`: a typo of a command word is the parser's did-you-mean
     text = " ".join(words)
     world = world_for(ctx)
     reading = read(text, world)
