@@ -89,6 +89,8 @@ class Derived(Rule):
         self.leaf = leaf
         self.leaves = frozenset((leaf, *node.aliases, *said))  # the command word as typed
         self.said = frozenset().union(*(forms(w) for w in said))
+        if leaf == "status":
+            self.implies = frozenset(("status",))  # `is the algar migration done?`: its status answers
         self.forms = frozenset().union(*(forms(w) for w in self.leaves))
         self.groups = tuple(groups)
         self.words = self.forms.union(*(g for g, _kind in groups))  # any of them makes the rule worth scoring

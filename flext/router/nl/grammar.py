@@ -28,7 +28,7 @@ _CACHE: list[tuple[Node, Grammar]] = []
 class Grammar:
     """Rules with their nodes, rare verbs, and the tree's own command words."""
 
-    __slots__ = ("derived", "fixed", "groups", "specific", "verbs")
+    __slots__ = ("derived", "fixed", "groups", "specific", "verbs", "words")
 
     def __init__(self, fixed: list[tuple[Rule, Node]], derived: list[tuple[Derived, Node]]) -> None:
         self.fixed = fixed
@@ -43,6 +43,8 @@ class Grammar:
         # plugins' group words our vocabulary lacks (`gruponos`, `oud`): they name commands, not things
         # (flext's own group words, `user`, `schedule`, stay plain words: they are names too)
         self.groups: set[str] = set()
+        # every word of the tree's commands (and its plural): never taken for a typo of ours
+        self.words = {form for _rule, node in [*fixed, *derived] for word in node.path for form in (word, word + "s")}
         for rule, node in derived:
             if rule.leaf not in W.VERBS:
                 for form in rule.forms:

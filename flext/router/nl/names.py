@@ -1,7 +1,7 @@
 """Names of things that exist, found in free text: exact, joined, case-folded, or misspelt.
 
 `web events` finds the pipeline `web-events`, `ORDERS` finds `orders`, `odrers` finds
-it too (as a weaker match). A name that exists as a pipeline and as a service is found
+it too (as a weaker match), `postgres` finds `tap-postgres` and `target-postgres`. A name that exists as a pipeline and as a service is found
 as both; the rules decide by what the text says around it. A word that names nothing
 is guessed by its shape (`tap-x` a tap, `flexcore` a service, else a pipeline).
 """
@@ -165,6 +165,8 @@ def find_entities(toks: list[Tok], world: World) -> list[Ent]:
             guess = similar(t.low, _typos(folded))
             if guess:
                 hits.append(Ent(kind, folded[guess[0]], 0.8, i, i + 1))
+            elif kind in _PREFIX and _PREFIX[kind] + t.low in folded:  # `the postgres extractor`: tap-postgres
+                hits.append(Ent(kind, folded[_PREFIX[kind] + t.low], 0.8, i, i + 1))
         if i + 1 < len(toks) and toks[i + 1].unknown and not hits:
             joined = t.low + "-" + toks[i + 1].low
             for kind in KINDS:

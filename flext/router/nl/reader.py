@@ -80,7 +80,7 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
     if not toks:
         return Reading(NONE)
     mark(toks, rules)
-    correct(toks, world.similar_name)
+    correct(toks, lambda word: word in rules.words or world.similar_name(word))
     toks = drop_filler(toks, world.similar_name)
     if any(t.neg for t in toks):
         return Reading(NONE)  # `don't stop orders`: we never guess the opposite

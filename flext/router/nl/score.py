@@ -90,6 +90,11 @@ def _fill(cand: Candidate, text: Text) -> tuple[list[str], float]:
     return [], 0.0
 
 
+def _many(node: Node) -> bool:
+    """Does the command take several names (`pipeline status [NAME...]`)?"""
+    return bool(node.args) and node.args[0].nargs in ("+", "*")
+
+
 def _unknown(cand: Candidate, text: Text, word: str) -> None:
     """Note a value that names no existing thing of the argument's kind (`start payments`)."""
     if not cand.rule.new and text.world.missing(cand.rule.arg, word):
@@ -214,7 +219,9 @@ def score(rule: Rule, node: Node, text: Text) -> Candidate:
     elif rule.verbs & looks:
         cand.score += 3.0 if said <= {"show", "list"} else 2.0  # `show me the logs`: logs
     elif rule.verbs & text.active:
-        cand.score += 2.0 if looks or not (rule.verbs & said) else 2.5
+        # `show me the status of ...`: `show` only carries the look that was said
+        carried = bool(looks & said) and rule.verbs & text.active <= {"show", "list"}
+        cand.score += 1.0 if carried else 2.0 if looks or not (rule.verbs & said) else 2.5
     elif rule.implied & text.kinds and not said:
         cand.score += 2.0
     else:
@@ -223,10 +230,11 @@ def score(rule: Rule, node: Node, text: Text) -> Candidate:
     if kind_hit:
         cand.score += 2.0
     if node.name == "list" and rule.need == "":
-        cand.score += 0.5 if text.plural else -0.5 if text.nouns else 0.0
+        # `show the orders pipeline` asks for one; `audit` alone, or asked about, for the list
+        cand.score += 0.5 if text.plural else -0.5 if text.nouns and (text.verbs or text.ents) else 0.0
         if any(t.low == "current" for t in text.toks):
             cand.score -= 1.0  # `what profile am i using?` asks for one
-    elif rule.need in ("one", "opt") and text.plural and not text.ents_of(rule.arg or ""):
+    elif rule.need in ("one", "opt") and text.plural and not text.ents_of(rule.arg or "") and not _many(node):
         cand.score -= 0.5  # `show all my profiles` asks for many
     cand.score -= 1.0 * len(text.kinds - rule.kinds - {"file"})
     _hinted(cand, text)

@@ -42,13 +42,17 @@ class Text:
         self.lows = {t.low for t in toks}
         self.cmds = sum(1 for t in toks if t.cmd and t.index not in named)
         for t in toks:
-            if t.index in named:
-                continue  # the word is a name here, not a verb or a noun
+            if t.index in named or (t.used and t.text == slots.name):
+                continue  # the word is a name here (`named perf`), not a verb or a noun
             (self.soft if t.noun else self.verbs).update(t.verbs)
             if t.noun and not (t.used and t.low in ("lines", "line", "entries", "messages")):
                 self.kinds.add(t.noun)
                 self.nouns = True
                 self.plural = self.plural or t.plural
+        if self.kinds & W.FOCUS:  # `who changed the config?`: the audit, of the config
+            self.kinds &= W.FOCUS
+            self.plural = any(t.plural for t in toks if t.noun in W.FOCUS)
+            slots.status = None  # `how fast are my running pipelines`: the pipelines are running
         self.destructive_word = any(t.low in W.DESTRUCTIVE for t in toks if t.word)
         self.qword = any(t.low in ("which", "what", "any", "anything", "whose") for t in toks) or bool(
             toks and toks[0].low in ("is", "are", "was", "were", "does", "did", "has", "have")
@@ -69,16 +73,20 @@ class Text:
             self.kinds.add("pipeline")  # `what failed?`: runs of pipelines fail
         if slots.count_unit == "lines":
             soft.add("logs")
-        if "run" in self.kinds:
-            soft.add("runs")
+        runs = any(t.noun == "run" and t.plural for t in toks) or slots.count_unit == "runs"
+        if runs:
+            soft.add("runs")  # `the runs of orders`; one run (`how did the last sync go`) asks its status
+        elif "howdid" in words:
+            soft.add("status")  # `how did the last sync of customers go?`: how it ended
         if "state" in self.kinds:
             soft.add("state")
         if slots.full_refresh:
             soft.add("start")
         asks = self.asked or self.qword
         if slots.status and not (self.verbs - VIEW):
-            named = any(e.kind in ("pipelines", "services") for e in self.ents)
-            soft.add("status" if named and asks and slots.status in ("running", "failed") else "list")
+            # `did orders succeed?`, `is the algar migration done?`: the status of a thing named
+            named = any(e.kind not in ("profiles", "config_keys") for e in self.ents) or bool(self.cmds)
+            soft.add("status" if named and asks else "list")  # `did orders succeed?`: its status
         if (asks or "current" in words) and not self.verbs and not soft:
             if self.plural:
                 soft.add("list")

@@ -31,7 +31,14 @@ def world_for(ctx: Context) -> World:
 
 
 def explain(ctx: Context, text: str, world: World | None = None) -> dict[str, Any] | None:
-    """The explain document for free text, or None when nothing at all was understood."""
+    """The explain document for free text, or None when nothing at all was understood.
+
+    None too when the first word is one edit from a command group (`confg show`): that is
+    the parser's did-you-mean, as it is for one-shot free text.
+    """
+    first = text.split()[:1]
+    if first and _misspelt(first[0]):
+        return None
     reading = read(text, world or world_for(ctx))
     if reading.status == NONE:
         return None
@@ -80,12 +87,24 @@ def split_line(args: list[str]) -> tuple[list[str], list[str]]:
     return words, options
 
 
-def _typo(word: str, limit: int | None = None) -> bool:
-    """Is the first word a misspelt command group (`confg`)? Then the did-you-mean is better."""
+def _typo(word: str) -> bool:
+    """Is the first word like a command group (`confg`, `clear` ~ `algar`)? For unclear text."""
     from flext.core.suggest import similar
     from flext.router.spec import tree
 
-    return bool(similar(word, [c.name for c in tree().visible_children()], limit=limit))
+    return bool(similar(word, [c.name for c in tree().visible_children()]))
+
+
+def _misspelt(word: str) -> bool:
+    """Is the first word one slip from a command group (`confg`, `pipline`, `sevrice`)? Then it
+    is the parser's did-you-mean, not free text (a plural, `profiles`, is free text)."""
+    from flext.core.suggest import distance
+    from flext.router.spec import tree
+
+    root = tree()
+    if len(word) < 4 or word.startswith("-") or root.child(word) is not None:
+        return False
+    return any(distance(word, c.name) == 1 and word != c.name + "s" for c in root.visible_children())
 
 
 def _shell_word(words: list[str]) -> None:
@@ -128,7 +147,7 @@ def free_text(ctx: Context, line: list[str], error: FlextError) -> Invocation:
         raise error
     words, options = split_line(line)
     _shell_word(words)
-    if error.candidates and _typo(line[index], limit=1):
+    if error.candidates and _misspelt(line[index]):
         raise error  # `confg show`: a typo of a command word is the parser's did-you-mean
     text = " ".join(words)
     world = world_for(ctx)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = [
-    "CONTRACTIONS", "DESTRUCTIVE", "FORMATS", "NEGATIONS", "NOUNS", "NUMBERS", "PHRASES",
+    "CONTRACTIONS", "DESTRUCTIVE", "FOCUS", "FORMATS", "NEGATIONS", "NOUNS", "NUMBERS", "PHRASES",
     "POLITE", "QUESTION", "STATUS", "STOP", "TIME_UNITS", "VERBS", "base",
 ]
 
@@ -120,6 +120,10 @@ NOUNS: dict[str, str] = _table({
     "info": "info information",
 })
 
+# nouns that take the other nouns as their object: `who changed the config` is the audit (of the
+# config), `how fast are the pipelines` their performance
+FOCUS = frozenset(("audit", "performance"))
+
 # a word that says "is it alive?": service health
 HEALTH = _set("health healthy unhealthy up down alive dead ok okay working reachable unreachable responding "
     "online offline fine")
@@ -128,7 +132,7 @@ HEALTH = _set("health healthy unhealthy up down alive dead ok okay working reach
 STATUS: dict[str, str] = _table({
     "failed": "failed failing fail fails failure failures broken errored erroring crashed unsuccessful red",
     "running": "running active ongoing executing",
-    "succeeded": "succeeded successful success successfully passed green completed finished worked",
+    "succeeded": "succeeded successful success successfully passed green completed finished worked done",
     "cancelled": "cancelled canceled aborted interrupted",
     "never": "never",
 })
@@ -151,11 +155,12 @@ STOP = _set("""
 a an the of for to me my mine our us i you your we it its this that these those there here please pls plz
 kindly thanks thank thx can could would will should shall may might must want wanna need needs like love
 let lets just now right now currently current all every everything some some one ones with and or but
-on in at by from into onto about as be been being am do does did done have has had get got okay ok so
+on in at by from into onto about as be been being am do does did have has had get got okay ok so
 then also too very really quickly quick again same whatever hey hi hello yo dear mate buddy sir
 what which who whose when where why how is are was were any anything something else
 up out off over under please go ahead try attempt able possible going gonna wonder wondering know
 flext stored store kept keep keeps located lives saved using including regarding concerning
+last latest previous recent first next past newest oldest earlier previously recently lately
 """)
 
 POLITE = (
@@ -213,7 +218,9 @@ PHRASES: dict[str, str] = {
     "go to": "use", "switch over to": "use", "change to": "use", "move to": "use", "flip to": "use",
     "who am i logged in as": "whoami", "who am i signed in as": "whoami", "what user am i": "whoami",
     "check on": "status", "how is": "status", "how are": "status", "what is the status": "status",
-    "how did": "status did",
+    "how did": "howdid did",
+    "how fast": "performance", "how slow": "performance", "how quick": "performance", "how quickly": "performance",
+    "how long": "performance", "how busy": "performance",
     "what's the status": "status", "status of": "status",
     "run history": "runs", "previous runs": "runs", "recent runs": "runs", "past runs": "runs",
     "last runs": "runs", "latest runs": "runs", "run list": "runs",

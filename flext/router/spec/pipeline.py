@@ -74,7 +74,7 @@ NODES = [
                  args=[_NAMES],
                  opts=[Opt("all", "Every pipeline (the default)", type=BOOL)],
                  examples=["flext pipeline status", "flext pipeline status 'wms-*' -o json"],
-                 hints=Hints("status check", "pipeline", prior=0.1, implies="status"),
+                 hints=Hints("status check", "pipeline run", prior=0.1, implies="status"),
                  handler="flext.commands.pipeline:status"),
             Node("logs", "Show a run's log (the last run by default)",
                  args=[Arg("name", "Pipeline name", completer="pipelines")],
