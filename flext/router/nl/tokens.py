@@ -328,7 +328,7 @@ def correct(toks: list[Tok], is_name: Callable[[str], bool]) -> None:
         if (tok.unknown and len(low) >= 4 and low.isalpha() and low not in _KEEP and low not in W.TIME_UNITS
                 and low not in W.NUMBERS and not is_name(low)):
             words = (_vocabulary(True) if verbless else []) + (_vocabulary(False) if nounless else [])
-            guess = [w for w in similar(low, words, limit=1) if w[0] == low[0]]  # a typo keeps its first letter
+            guess = similar(low, [w for w in words if w[0] == low[0]], limit=1)  # a typo keeps its first letter
             if guess:
                 tok.low = guess[0]
                 _classify(tok, prev)
