@@ -187,6 +187,34 @@ def test_no_destructive_command_without_a_destructive_word(words: list[str]) -> 
         assert not parse(reading.argv).node.destructive
 
 
+_TEMPLATES = ("start the {} pipeline", "restart {}", "is {} up?", "show the logs of {}", "status of {}",
+              "switch to the {} profile", "stop {} please", "kick off {} and orders", "tail the {} logs",
+              "list pipelines on {}", "how is the {} service doing", "what is the state of {}")
+
+
+def _plain(word: str) -> bool:
+    """A made-up word that is no name, no word of ours and no typo of either."""
+    from flext.core.suggest import similar
+    from flext.router.nl import words as W
+    from flext.router.nl.grammar import grammar
+    from flext.router.spec import tree
+
+    known = [*W.VERBS, *W.NOUNS, *W.STATUS, *W.HEALTH, *W.STOP, *W.NUMBERS, *W.TIME_UNITS, *W.FORMATS,
+             *grammar(tree()).words, *(n for kind in nl.KINDS for n in WORLD.folded(kind))]
+    return not similar(word, known, limit=2) and not any(k.startswith(word[:4]) for k in known)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_TEMPLATES), st.text(alphabet="bcdfghjklmnpqrvwxz", min_size=5, max_size=9))
+def test_a_name_that_does_not_exist_never_produces_a_command(template: str, word: str) -> None:
+    from hypothesis import assume
+
+    assume(_plain(word))
+    reading = nl.read(template.format(word), WORLD)
+    assert reading.command is None, (template.format(word), reading)
+    assert reading.status == nl.MISSING, (template.format(word), reading)
+
+
 # -- one-shot free text through flext.cli ----------------------------------------------
 
 

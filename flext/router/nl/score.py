@@ -15,6 +15,7 @@ from flext.router.nl.text import LOOKS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from flext.router.nl.names import Ent
     from flext.router.nl.rules import Rule
     from flext.router.nl.text import Text
     from flext.router.nl.tokens import Tok
@@ -57,6 +58,10 @@ def _fill(cand: Candidate, text: Text) -> tuple[list[str], float]:
             max(ents, key=lambda e: (e.score, -e.start))]
         for e in chosen:  # the words are this name here: the same words as a name of another kind are not
             cand.taken.update(range(e.start, e.end))
+        if rule.need == "many":  # `start payments and orders`: payments is meant as one of them too
+            for tok in _listed(text, chosen):
+                cand.taken.add(tok.index)
+                _unknown(cand, text, tok.text)
         return list(dict.fromkeys(e.name for e in chosen)), 2.0 * min(e.score for e in chosen)
     if cand.slots.name:
         if ents:
@@ -77,7 +82,8 @@ def _fill(cand: Candidate, text: Text) -> tuple[list[str], float]:
         cand.taken.add(shaped.index)
         cand.used_kinds.add(rule.arg)
         return [shaped.text], 2.0
-    if loose and (rule.need in ("one", "many") or (rule.need == "opt" and guess_kind(loose[0].low) == rule.arg)):
+    if loose and (rule.need in ("one", "many") or (rule.need == "opt" and (
+            guess_kind(loose[0].low) == rule.arg or _subject(text, loose[0])))):
         cand.taken.add(loose[0].index)
         if rule.new:
             return [loose[0].text], 0.6
@@ -88,6 +94,35 @@ def _fill(cand: Candidate, text: Text) -> tuple[list[str], float]:
         cand.used_kinds.add(rule.arg)
         return [ents[0].name], 0.5
     return [], 0.0
+
+
+def _listed(text: Text, ents: list[Ent]) -> list[Tok]:
+    """Unknown words listed with names (`payments and orders`, `orders, payments`)."""
+    toks, spans = text.toks, {k for e in ents for k in range(e.start, e.end)}
+    found: list[Tok] = []
+    for tok in text.unknown(set()):
+        for step in (-1, 1):
+            link = tok.index + step
+            other = link + step
+            if 0 <= other < len(toks) and other in spans and toks[link].low in ("and", "or", "&"):
+                found.append(tok)
+                break
+            if 0 <= link < len(toks) and link in spans and (toks[min(tok.index, link)].end):
+                found.append(tok)  # `orders, payments`
+                break
+    return found
+
+
+def _subject(text: Text, tok: Tok) -> bool:
+    """Is the word what a health or status question is about (`is elasticsearch up`, `orders
+    failing?`, `status of reporting`)?"""
+    toks, i = text.toks, tok.index
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if nxt is not None and (nxt.health or nxt.status is not None):
+        return True
+    if i >= 1 and set(toks[i - 1].verbs) & {"status", "health"}:
+        return True  # `status of reporting` (one word: `status`)
+    return i >= 2 and toks[i - 1].low in ("of", "for", "on") and bool(toks[i - 2].verbs or toks[i - 2].health)
 
 
 def _many(node: Node) -> bool:
