@@ -5,12 +5,15 @@
 flexcore` when flexcore is a service. The parts, one concept each:
 
 - `words`: the vocabulary (verbs, nouns, statuses, phrases), plain data;
-- `tokens`: a line -> tokens with roles; `slots`: option values hidden in the words;
+- `tok`, `tokens`: one word and its roles; a line -> tokens (phrases, clause breaks);
+- `forms`: what the sentence's form says (a question tells, `I need X installed` asks);
+- `typos`, `asides`: typos of our own words; clauses that ask for nothing;
+- `slots`: option values hidden in the words (`last 50 lines`, `as json`);
 - `names`: the names of things that exist (`World`), found typo-tolerant;
 - `rules`: the rule a command's hints on the tree (`Node.hints`) declare;
 - `derive`: a rule made from the words of a command without hints (plugin commands);
 - `grammar`: the rules of one tree, cached per tree;
-- `text`, `candidate`, `score`: what a line says, and each rule scored against it;
+- `text`, `candidate`, `fill`, `hinted`, `score`: what a line says, and each rule scored;
 - `reader`: `read(text, world) -> Reading`; `wiring`: `explain`, `free_text`, `split_line`.
 """
 

@@ -21,7 +21,7 @@ from flext.router.nl.text import VIEW
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from flext.router.nl.text import Text
-    from flext.router.nl.tokens import Tok
+    from flext.router.nl.tok import Tok
     from flext.router.spec import Arg, Node, Opt
 
 __all__ = ["Derived", "fits", "forms", "relevant", "score_derived"]

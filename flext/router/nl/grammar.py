@@ -16,7 +16,7 @@ from flext.router.nl.rules import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from flext.router.nl.tokens import Tok
+    from flext.router.nl.tok import Tok
     from flext.router.spec import Node
 
 __all__ = ["Grammar", "grammar", "mark"]

@@ -14,7 +14,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from flext.router.nl.tokens import Tok
+    from flext.router.nl.tok import Tok
 
 __all__ = ["KINDS", "LIVE", "Ent", "World", "find_entities", "first_shaped", "guess_kind"]
 

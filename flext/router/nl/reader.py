@@ -11,19 +11,21 @@ uninstall something, and never from a negated sentence.
 from __future__ import annotations
 
 from flext.router.nl import words as W
+from flext.router.nl.asides import drop_filler
 from flext.router.nl.derive import relevant, score_derived
 from flext.router.nl.grammar import grammar, mark
 from flext.router.nl.names import World, find_entities
 from flext.router.nl.score import score
 from flext.router.nl.slots import extract
 from flext.router.nl.text import Text, profile_option
-from flext.router.nl.tokens import correct, drop_filler, tokenize
+from flext.router.nl.tokens import tokenize
+from flext.router.nl.typos import correct
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from flext.router.nl.candidate import Candidate
     from flext.router.nl.grammar import Grammar
-    from flext.router.nl.tokens import Tok
+    from flext.router.nl.tok import Tok
     from flext.router.spec import Node
 
 __all__ = ["MARGIN", "MIN_SCORE", "MISSING", "NONE", "OK", "UNCLEAR", "Reading", "join", "read", "weigh"]

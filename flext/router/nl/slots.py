@@ -13,7 +13,7 @@ from flext.router.nl.words import _set
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from flext.router.nl.tokens import Tok
+    from flext.router.nl.tok import Tok
 
 __all__ = ["Slots", "extract"]
 

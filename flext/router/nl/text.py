@@ -12,7 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from flext.router.nl.names import Ent, World
     from flext.router.nl.slots import Slots
-    from flext.router.nl.tokens import Tok
+    from flext.router.nl.tok import Tok
 
 __all__ = ["LOOKS", "VIEW", "Text", "profile_option"]
 
