@@ -99,11 +99,11 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
     second = next((c for c in cands[1:] if c.rule.path != best.rule.path), None)
     margin = best.score - second.score if second is not None else 9.0
     # deleting needs a word that asks for it and a thing to delete: `clear` alone clears no history
-    asked = view.destructive_word and bool(view.kinds or ents or view.lost)
-    alternatives = [join(c.argv) for c in cands[:3] if c.score >= MIN_SCORE - 2.0 and (asked or not c.destructive)]
+    deletes = view.destructive_word and bool(view.kinds or ents or view.lost)
+    alternatives = [join(c.argv) for c in cands[:3] if c.score >= MIN_SCORE - 2.0 and (deletes or not c.destructive)]
     if howto or helpwith:
         return _help(view, best, margin, root, helpwith)
-    if best.destructive and not asked:
+    if best.destructive and not deletes:
         others = [a for a in alternatives if a != join(best.argv)]
         return Reading(UNCLEAR if others else NONE, alternatives=others)
     anchored = bool(view.verbs or view.kinds or ents)
@@ -123,10 +123,11 @@ def _help(view: Text, best: Candidate, margin: float, root: Node, about: bool) -
     """`how do i start a pipeline?` -> help pipeline start; `help with profiles` -> help profile.
 
     A question about one thing that exists (`how do I run my orders job?`) asks for its
-    command: that is shown, and asked for, like any other. A `help with` that names only a
+    command: that is shown, and asked for, like any other (never one that deletes: `how do
+    I delete orders?` gets the help of `pipeline delete`). A `help with` that names only a
     kind of thing asks for the help of its group.
     """
-    named = bool(view.ents) and bool(best.used_kinds & {e.kind for e in view.ents})
+    named = bool(view.ents) and bool(best.used_kinds & {e.kind for e in view.ents}) and not best.destructive
     if not about and named and best.complete and not best.missing and best.score >= MIN_SCORE and margin >= MARGIN:
         return Reading(OK, best.argv, 0.6, mutating=best.node.mutating or best.destructive,
                        destructive=best.destructive)
