@@ -14,6 +14,12 @@ are tiny shell scripts so the machine's time goes to the server, not to Singer S
 
 Prints requests/second, p50/p99 latency (all, reads, starts) and errors: transport
 failures, 5xx, and any 4xx (none is expected). Exit 1 when there was any error.
+
+Then the idle-connections scenario (`--idle N`, default 300; 0 skips it): N TCP
+connections are opened and left silent (as a crowd of idle keep-alive clients, or an
+attacker, would), and `/health` is asked 50 times on fresh connections while they stay
+open; its latency is printed next to the same 50 asked with no idle connection, measured
+in the same run, and every answer that is not a 200 counts as an error.
 """
 
 from __future__ import annotations
@@ -202,6 +208,49 @@ def _open_circuit_ms(where: Path) -> float:
     return statistics.median(samples[5:])
 
 
+def _health_ms(url: str, count: int) -> tuple[list[float], list[str]]:
+    """`GET /health` `count` times, each on a fresh connection: latencies and failures."""
+    import http.client
+
+    host, _, port = url.removeprefix("http://").partition(":")
+    samples: list[float] = []
+    failures: list[str] = []
+    for _ in range(count):  # bounded
+        began = time.perf_counter()
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        try:
+            conn.request("GET", "/health")
+            reply = conn.getresponse()
+            reply.read()
+            status = reply.status
+        except Exception as exc:
+            failures.append(f"GET /health: {type(exc).__name__}: {exc}")
+            continue
+        finally:
+            conn.close()
+        samples.append(time.perf_counter() - began)
+        if status != 200:
+            failures.append(f"GET /health: {status}")
+    return samples, failures
+
+
+def _idle_scenario(url: str, idle: int) -> tuple[list[float], list[float], list[str]]:
+    """/health with no idle connection (baseline), then with `idle` silent connections open."""
+    import socket
+
+    host, _, port = url.removeprefix("http://").partition(":")
+    baseline, _ = _health_ms(url, 50)
+    held: list[socket.socket] = []
+    try:
+        for _ in range(idle):
+            held.append(socket.create_connection((host, int(port)), timeout=30))
+        crowded, failures = _health_ms(url, 50)
+    finally:
+        for sock in held:
+            sock.close()
+    return baseline, crowded, failures
+
+
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -216,12 +265,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=max(2, min(4, os.cpu_count() or 2)),
                         help="client processes the clients are spread over")
     parser.add_argument("--workers", type=int, default=64, help="the server's worker threads")
+    parser.add_argument("--idle", type=int, default=300, metavar="N",
+                        help="idle TCP connections held open while /health is measured (0: skip)")
     parser.add_argument("--start-every", type=float, default=10.0, metavar="S",
                         help="each client starts its pipeline at most every S seconds, once the last run ended "
                              "(0: reads only)")
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 99 or not 0 < args.seconds <= 3600:
         parser.error("--clients must be 1..99 and --seconds 0..3600")
+    if not 0 <= args.idle <= 1000:
+        parser.error("--idle must be 0..1000")
     with tempfile.TemporaryDirectory(prefix="flext-serve-load-") as tmp:
         where = Path(tmp)
         env = isolated_env(where)
@@ -253,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             with ProcessPoolExecutor(max_workers=len(groups)) as pool:
                 parts = list(pool.map(_client, [(url, token, g, deadline, args.start_every) for g in groups]))
             elapsed = time.monotonic() - began
+            idle = _idle_scenario(url, args.idle) if args.idle else None
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -275,6 +329,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"latency start p50 {_pct(starts, 0.50):.1f} ms   p99 {_pct(starts, 0.99):.1f} ms   ({len(starts)} starts, "
           f"{sum(p['finished'] for p in parts)} runs seen to the end)")
     print(f"open circuit  a command fails in {circuit:.2f} ms in-process (median of 50; no connection attempted)")
+    if idle is not None:
+        baseline, crowded, idle_errors = idle
+        print(f"idle conns    /health with {args.idle} idle connections open: p50 {_pct(crowded, 0.50):.1f} ms   "
+              f"p99 {_pct(crowded, 0.99):.1f} ms   max {max(crowded, default=float('nan')) * 1000:.1f} ms   "
+              f"({_pct(crowded, 0.50) / _pct(baseline, 0.50):.1f}x the p50 of {_pct(baseline, 0.50):.1f} ms "
+              f"with none; {len(crowded) - sum(1 for e in idle_errors if e.split(': ')[1].isdigit())}/50 answered 200)")
+        errors += [f"idle: {e}" for e in idle_errors]
     print(f"errors        {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     return 1 if errors else 0
 

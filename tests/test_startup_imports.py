@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import uninstrumented
+
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("rich", "prompt_toolkit", "httpx", "keyring", "msgspec")
 
@@ -33,6 +35,7 @@ COSTLY_STDLIB = frozenset(
 # nothing on the start-up path imports them at module level (checked below).
 HEAVY_BY_DESIGN = {
     "flext.core.schema": "the msgspec schema, imported only when config.toml is validated",
+    "flext.core.contract": "the Backend protocol (typing), imported only by the backends and by mypy",
 }
 
 
@@ -53,7 +56,7 @@ def heavy_among(modules: set[str]) -> list[str]:
 
 def run_flext(env: dict[str, str], *argv: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:
     # a coverage run's subprocess hook would add its own imports to what is measured
-    merged = {k: v for k, v in env.items() if not k.startswith("COVERAGE_")}
+    merged = uninstrumented(env)
     merged["PYTHONPATH"] = str(ROOT)
     merged.pop("PYTHONDONTWRITEBYTECODE", None)
     flags = ["-X", "importtime"] if importtime else []

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 
+from flext.backend.base import BackendBase
 from flext.core.errors import (
     AuthError,
     ConfigError,
@@ -68,11 +69,6 @@ def flexcore_error(response: Any, base: str) -> FlextError:
     return OperationFailed(message, hint="see FlexCore's log")
 
 
-def _unsupported(what: str) -> UsageError:
-    return UsageError(f"FlexCore cannot {what}",
-                      hint="use a `flext serve` profile (backend = \"http\") or the local engine for this")
-
-
 def _iso(value: Any) -> str | None:
     """RFC 3339 from Go (`2026-11-27T10:00:00.123456789+01:00`) as flext's UTC `...123Z`."""
     if not value or not isinstance(value, str) or value.startswith("0001-01-01"):
@@ -113,9 +109,12 @@ def to_run(orch: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class FlexCoreBackend:
-    name = "flexcore"
-    remote = True
+class FlexCoreBackend(BackendBase):
+    """FlexCore's own routes for the verbs it has: runs Meltano jobs by name. It stores no
+    pipeline definitions, no Singer state and installs nothing; those verbs are refused."""
+
+    KIND = "flexcore"
+    HINT = "use a `flext serve` profile (backend = \"http\") or the local engine for this"
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
@@ -180,14 +179,8 @@ class FlexCoreBackend:
         known = sorted(self._latest()) if globbing else []
         return match_names(patterns, known, all_=all_, check=lambda name: None)  # any Meltano job may start
 
-    def create_pipeline(self, spec: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
-        raise _unsupported("store pipeline definitions (it runs Meltano jobs by name)")
 
-    def create_pipelines(self, specs: list[dict[str, Any]], *, replace: bool = False) -> list[dict[str, Any]]:
-        raise _unsupported("store pipeline definitions (it runs Meltano jobs by name)")
 
-    def delete_pipeline(self, name: str) -> dict[str, Any]:
-        raise _unsupported("delete pipeline definitions")
 
     # -- runs ------------------------------------------------------------------------------------
     def start(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",
@@ -298,11 +291,7 @@ class FlexCoreBackend:
             yield from (line(t) for t in lines[seen:])
             seen = len(lines)
 
-    def state(self, name: str) -> dict[str, Any] | None:
-        raise _unsupported("show a pipeline's Singer state")
 
-    def clear_state(self, name: str) -> dict[str, Any]:
-        raise _unsupported("clear a pipeline's Singer state")
 
     # -- plugins, discovery, dbt ------------------------------------------------------------------
     def list_plugins(self, kind: str | None = None, installed_only: bool = False) -> list[dict[str, Any]]:
@@ -319,21 +308,32 @@ class FlexCoreBackend:
                          "description": plugin.get("description"), "pip_url": None, "where": self.base})
         return sorted(rows, key=lambda r: str(r["name"]))
 
-    def install_plugin(self, name: str, kind: str, pip_url: str | None = None,
-                       on_status: Callable[[str], None] | None = None) -> dict[str, Any]:
-        raise _unsupported("install taps or targets from the package index")
 
-    def discover(self, tap: str, *, config_file: str | None = None) -> list[dict[str, Any]]:
-        raise _unsupported("run Singer discovery")
 
-    def dbt(self, project: str, command: str, *, select: str | None = None,
-            target: str | None = None) -> dict[str, Any]:
-        raise _unsupported("run dbt projects of a flext workspace")
 
     # -- FlexCore itself ----------------------------------------------------------------------------
+    @property
+    def where(self) -> str:
+        return self.base
+
     def health(self) -> dict[str, Any]:
         out: dict[str, Any] = self.http.request("GET", "/health")
         return out
+
+    def connectivity(self) -> dict[str, Any]:
+        """Reachability and latency from /health, the version from /info. FlexCore's tokens
+        carry no user FlexCore will tell us about: user and role are unknown (None)."""
+        started = time.monotonic()
+        health = self.health()
+        latency = round((time.monotonic() - started) * 1000, 1)
+        try:
+            info = self.info()
+        except FlextError:
+            info = {}
+        version = info.get("version") or health.get("version")
+        return {"backend": "flexcore", "url": self.base, "workspace": None, "reachable": True,
+                "version": version, "latency_ms": latency, "user": None, "role": None,
+                "detail": f"FlexCore {version or ''}".strip()}
 
     def info(self) -> dict[str, Any]:
         out: dict[str, Any] = self.http.request("GET", "/info")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import time
 
+from flext.backend.base import BackendBase
 from flext.core.errors import ConfigError
 
 TYPE_CHECKING = False
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from flext.backend.transport import Transport
+    from flext.core.contract import LogQuery
 
 V1 = "/api/v1"
 LONG_S = 1800.0  # installs and dbt builds
@@ -36,9 +38,8 @@ def _q(name: str) -> str:
     return quote(name, safe="")
 
 
-class HttpBackend:
-    name = "http"
-    remote = True
+class HttpBackend(BackendBase):
+    KIND = "http"
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
@@ -49,6 +50,10 @@ class HttpBackend:
         self.base = str(url).rstrip("/")
         self._transport: Transport | None = None
         self._token: tuple[str | None, str | None] | None = None
+
+    @property
+    def where(self) -> str:
+        return self.base
 
     # -- plumbing ------------------------------------------------------------------------
     @property
@@ -216,22 +221,56 @@ class HttpBackend:
         out: dict[str, Any] = self.http.request("POST", f"{V1}/dbt/{_q(command)}", body=body, timeout=LONG_S)
         return out
 
-    # -- audit -----------------------------------------------------------------------------------
-    def audit(self) -> list[dict[str, Any]]:
-        """The server's audit entries, oldest first (the command filters and limits)."""
-        rows: list[dict[str, Any]] = self.get("/audit")
+    # -- schedules -----------------------------------------------------------------------
+    def schedules(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get("/schedules")
         return rows
 
-    # -- services and alerts -----------------------------------------------------------------
-    def services(self, *, all_: bool = False) -> list[dict[str, Any]]:
+    def pause(self, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/pipelines/{_q(name)}/pause")
+        return out
+
+    def resume(self, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/pipelines/{_q(name)}/resume")
+        return out
+
+    # -- logs ------------------------------------------------------------------------------
+    def log_sources(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get("/logs/sources")
+        return rows
+
+    def read_logs(self, query: LogQuery) -> Iterator[dict[str, Any]]:
+        return self.http.stream(f"{V1}/logs", _log_params(query))
+
+    def count_logs(self, query: LogQuery) -> int:
+        out: dict[str, Any] = self.http.request("GET", f"{V1}/logs/count", params=_log_params(query), timeout=LONG_S)
+        return int(out["count"])
+
+    # -- services ----------------------------------------------------------------------------
+    def list_services(self, *, all_: bool = False) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = self.get("/services", all=1 if all_ else None)
         return rows
 
-    def service_health(self, names: list[str], timeout: float | None = None, *, force: bool = False) -> list[dict[str, Any]]:
+    def add_service(self, name: str, fields: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("PUT" if replace else "POST", f"{V1}/services/{_q(name)}",
+                                                body=fields)
+        return out
+
+    def remove_service(self, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("DELETE", f"{V1}/services/{_q(name)}")
+        return out
+
+    def discover_services(self, host: str, ports: list[int], timeout: float) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.http.request(
+            "POST", f"{V1}/services/discover", body={"host": host, "ports": ports, "timeout": timeout},
+            timeout=timeout * 2 + self.http.timeout)
+        return rows
+
+    def service_health(self, names: list[str], timeout: float | None = None, *,
+                       force: bool = False) -> list[dict[str, Any]]:
         wait = (timeout or 10.0) + self.http.timeout
         rows: list[dict[str, Any]] = self.http.request(
-            "GET", f"{V1}/services/health", params=_params({"name": names, "timeout": timeout, "force": 1 if force else None}),
-            timeout=wait)
+            "GET", f"{V1}/services/health", params=_params({"name": names, "timeout": timeout}), timeout=wait)
         return rows
 
     def system_status(self, timeout: float | None = None) -> dict[str, Any]:
@@ -246,7 +285,7 @@ class HttpBackend:
             body["timeout"] = timeout
         if force:
             body["force"] = True
-        out: dict[str, Any] = self.http.request("POST", f"{V1}/services/{_q(name)}/{action}", body=body,
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/services/{_q(name)}/{_q(action)}", body=body,
                                                 timeout=(timeout or 60.0) + self.http.timeout + 10)
         return out
 
@@ -255,20 +294,69 @@ class HttpBackend:
         params = _params({"tail": tail, "since": since, "follow": 1 if follow else None})
         return self.http.stream(f"{V1}/services/{_q(name)}/logs", params)
 
-    def alerts(self, *, no_eval: bool = False, timeout: float | None = None) -> list[dict[str, Any]]:
+    # -- alerts, metrics, performance --------------------------------------------------------
+    def list_alerts(self, *, evaluate: bool = True, timeout: float | None = None) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = self.http.request(
-            "GET", f"{V1}/alerts", params=_params({"no_eval": 1 if no_eval else None, "timeout": timeout}),
+            "GET", f"{V1}/alerts", params=_params({"no_eval": None if evaluate else 1, "timeout": timeout}),
             timeout=(timeout or 3.0) * 3 + self.http.timeout)
         return rows
 
-    # -- auth --------------------------------------------------------------------------------------
+    def add_alert(self, name: str, when: str, *, description: str | None = None,
+                  replace: bool = False) -> dict[str, Any]:
+        body = {"when": when, **({"description": description} if description else {})}
+        out: dict[str, Any] = self.http.request("PUT" if replace else "POST", f"{V1}/alerts/{_q(name)}", body=body)
+        return out
+
+    def remove_alert(self, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("DELETE", f"{V1}/alerts/{_q(name)}")
+        return out
+
+    def metrics(self, service: str | None, *, timeout: float | None = None) -> dict[str, Any]:
+        """A service's metrics as the server reads them; none named: the server's own /metrics
+        (with this profile's token)."""
+        if service:
+            out: dict[str, Any] = self.http.request("GET", f"{V1}/services/{_q(service)}/metrics",
+                                                    params=_params({"timeout": timeout}))
+            return out
+        from flext.services import metrics as m
+
+        text = str(self.http.request("GET", "/metrics") or "")
+        return {"source": f"{self.base}/metrics", "samples": m.rows(m.parse_body(text.encode(), "text/plain",
+                                                                               f"{self.base}/metrics"))}
+
+    def run_performance(self, *, since: float | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get("/performance", since=since, limit=limit)
+        return rows
+
+    # -- identity, connectivity, audit ------------------------------------------------------
+    def connectivity(self) -> dict[str, Any]:
+        """Reachability, version and latency from /health, then who the token maps to: exit 3
+        when the server cannot be reached, 4 when it refuses the token."""
+        started = time.monotonic()
+        health = self.http.request("GET", "/health", auth=False)
+        latency = round((time.monotonic() - started) * 1000, 1)
+        me = self.whoami()
+        return {"backend": "http", "url": self.base, "workspace": None, "reachable": True,
+                "version": health.get("version"), "latency_ms": latency, "user": me.get("user"),
+                "role": me.get("role"), "detail": f"flext serve {health.get('version') or ''}".strip()}
+
+    def audit(self) -> list[dict[str, Any]]:
+        """The server's audit entries, oldest first (the command filters and limits)."""
+        rows: list[dict[str, Any]] = self.get("/audit")
+        return rows
+
     def login(self, username: str, password: str) -> dict[str, Any]:
         out: dict[str, Any] = self.http.request("POST", f"{V1}/auth/login", body={"username": username,
                                                                                  "password": password}, auth=False)
         return out
 
-    def logout(self) -> dict[str, Any]:
-        out: dict[str, Any] = self.http.request("POST", f"{V1}/auth/logout")
+    def logout(self, token: str | None = None) -> dict[str, Any]:
+        """Revoke this profile's token on the server (or `token`, one the keyring refused)."""
+        if token is not None:
+            out: dict[str, Any] = self.http.request("POST", f"{V1}/auth/logout", auth=False,
+                                                    headers={"Authorization": f"Bearer {token}"})
+            return out
+        out = self.http.request("POST", f"{V1}/auth/logout")
         return out
 
     def whoami(self) -> dict[str, Any]:
@@ -301,17 +389,6 @@ class HttpBackend:
         out: dict[str, Any] = self.http.request("DELETE", f"{V1}/auth/users/{_q(name)}")
         return out
 
-    def health(self) -> dict[str, Any]:
-        out: dict[str, Any] = self.http.request("GET", "/health", auth=False)
-        return out
-
-
-def remote(ctx: Any) -> HttpBackend | None:
-    """The HTTP backend when this invocation's profile is remote, else None."""
-    backend = ctx.backend
-    return backend if isinstance(backend, HttpBackend) else None
-
-
 
 def _run(record: dict[str, Any]) -> dict[str, Any]:
     """A run record as the local engine shows it (the idempotency key is the server's business)."""
@@ -321,6 +398,17 @@ def _run(record: dict[str, Any]) -> dict[str, Any]:
 
 def _params(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None and v != []}
+
+
+def _log_params(query: LogQuery) -> dict[str, Any]:
+    """A LogQuery as query parameters (`source`/`stream` repeat)."""
+    return _params({
+        "text": query.get("text"), "regex": 1 if query.get("regex") else None,
+        "ignore_case": 1 if query.get("ignore_case") else None, "since": query.get("since"),
+        "until": query.get("until"), "level": query.get("level"), "source": list(query.get("sources") or []),
+        "stream": list(query.get("streams") or []), "tail": query.get("tail"),
+        "follow": 1 if query.get("follow") else None, "limit": query.get("limit"),
+    })
 
 
 def _inline_files(spec: dict[str, Any]) -> dict[str, Any]:
@@ -337,4 +425,4 @@ def _inline_files(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["HttpBackend", "remote"]
+__all__ = ["HttpBackend"]

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from flext.core.context import Context
+    from flext.core.contract import Backend
 
 KINDS = ("local", "http", "flexcore")
 
@@ -31,7 +32,7 @@ def kind_of(settings: Mapping[str, Any] | None) -> str:
     return kind
 
 
-def select(ctx: Context) -> Any:
+def select(ctx: Context) -> Backend:
     """Build the backend for `ctx`'s profile (called once per Context)."""
     kind = kind_of(ctx.settings if ctx.has_config else None)
     if kind == "http":

@@ -311,6 +311,8 @@ def _from_doc(status: int, error: dict[str, Any], cid: str) -> FlextError:
         cls = UsageError if kind == "usage_error" else ConfigError
     elif status == 502 and kind == "unreachable":
         cls = Unreachable
+    elif status == 501 and kind == "unsupported":
+        cls = OperationFailed  # the server's engine cannot: its message names what, exit 8 comes with it
     elif status >= 500:
         cls = OperationFailed
         hint = f"{hint + '; ' if hint else ''}the server's log has details (correlation id {cid})"

@@ -34,9 +34,8 @@ def _filter(args: Args) -> Callable[[dict[str, Any]], bool]:
 
 
 def _entries(ctx: Context) -> Iterable[dict[str, Any]]:
-    """The server's audit on a remote profile (its backend has `audit`), else this machine's."""
-    fetch = getattr(ctx.backend, "audit", None)
-    return fetch() if callable(fetch) else audit.entries(ctx)
+    """The engine's audit: this machine's on a local profile, the server's on a remote one."""
+    return ctx.backend.audit()
 
 
 def _normal(entry: dict[str, Any]) -> dict[str, Any]:

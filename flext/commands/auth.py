@@ -16,21 +16,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from flext.backend.http import HttpBackend
     from flext.core.context import Args, Context
 
 _TOKEN_COLUMNS = ["id", "name", "user", "role", "kind", "created_at", "expires_at"]
-
-
-def _remote(ctx: Context, what: str) -> HttpBackend:
-    from flext.backend.http import HttpBackend
-
-    backend = ctx.backend
-    if not isinstance(backend, HttpBackend):
-        raise UsageError(f"`flext {what}` talks to a flext server, and profile {ctx.profile!r} is local",
-                         hint="use a profile with api_url: flext profile create team && "
-                              "flext -p team config set api_url http://HOST:8081")
-    return backend
 
 
 def _password(ctx: Context, from_stdin: bool, label: str = "Password") -> str:
@@ -55,7 +43,9 @@ def _password(ctx: Context, from_stdin: bool, label: str = "Password") -> str:
 
 
 def login(ctx: Context, args: Args) -> Result:
-    backend = _remote(ctx, "auth login")
+    backend = ctx.backend
+    if backend.kind == "local":
+        backend.login("", "")  # refused by name (exit 8), before asking for a password
     if not args.get("password_stdin") and not ctx.can_prompt:
         raise UsageError("missing password: there is no terminal to ask on, and passwords are never taken from argv",
                          hint="pass --password-stdin and pipe the password in")
@@ -71,8 +61,7 @@ def login(ctx: Context, args: Args) -> Result:
         credentials.save(ctx, token)
     except FlextError as exc:
         try:  # a token nobody can use any more: revoke it rather than leave it valid for hours
-            backend.http.request("POST", "/api/v1/auth/logout", auth=False,
-                                 headers={"Authorization": f"Bearer {token}"})
+            backend.logout(token)
         except FlextError:
             pass
         raise type(exc)(f"logged in, but the token could not be stored: {exc.message}",
@@ -80,17 +69,19 @@ def login(ctx: Context, args: Args) -> Result:
                              "from a login with a working keyring") from None
     if ctx.env.get(credentials.ENV):
         ctx.warn(f"{credentials.ENV} is set and wins over the token just stored")
-    data = {"server": backend.base, "user": answer.get("user"), "role": answer.get("role"),
+    data = {"server": backend.where, "user": answer.get("user"), "role": answer.get("role"),
             "token_id": answer.get("token_id"), "expires_at": answer.get("expires_at"),
             "stored_in": "keyring", "secret": credentials.secret_name(ctx.profile)}
-    return Result(data, message=f"✓ logged in to {backend.base} as {data['user']} ({data['role']}); "
+    return Result(data, message=f"✓ logged in to {backend.where} as {data['user']} ({data['role']}); "
                                 f"token kept in the keyring", text="")
 
 
 def logout(ctx: Context, args: Args) -> Result:
     from flext.backend import credentials
 
-    backend = _remote(ctx, "auth logout")
+    backend = ctx.backend
+    if backend.kind == "local":
+        backend.logout()  # refused by name (exit 8)
     token, source = credentials.load(ctx)
     revoked = False
     note = None
@@ -113,17 +104,16 @@ def logout(ctx: Context, args: Args) -> Result:
 
 def status(ctx: Context, args: Args) -> Result:
     from flext.backend import credentials
-    from flext.backend.http import HttpBackend
 
     backend = ctx.backend
-    if not isinstance(backend, HttpBackend):
-        local = {"profile": ctx.profile, "backend": getattr(backend, "name", "local"), "server": None,
+    if backend.kind == "local":
+        local = {"profile": ctx.profile, "backend": "local", "server": None,
                 "token": None, "source": None, "user": None, "role": None, "valid": None,
                  "keyring_backend": None, "secret": None, "detail": "local profile: no server to log in to"}
         return Result(local, text=_status_text(local))
     token, source = credentials.load(ctx)
     store = credentials.where(ctx)
-    data: dict[str, Any] = {"profile": ctx.profile, "backend": "http", "server": backend.base,
+    data: dict[str, Any] = {"profile": ctx.profile, "backend": backend.kind, "server": backend.where,
                             "token": "set" if token else None, "source": source, "user": None, "role": None,
                             "valid": None, "keyring_backend": store["keyring_backend"], "secret": store["secret"],
                             "detail": None}
@@ -165,21 +155,17 @@ def _status_text(data: dict[str, Any]) -> str:
 
 
 def whoami(ctx: Context, args: Args) -> Result:
-    from flext.backend.http import HttpBackend
-
     backend = ctx.backend
-    if not isinstance(backend, HttpBackend):
-        from flext.core.audit import os_user
-
-        data = {"user": os_user(), "role": None, "token_id": None, "token_name": None, "server": None}
-        return Result(data, text=f"{data['user']} (local profile {ctx.profile}: no server roles)")
     me = backend.whoami()
-    data = {**me, "server": backend.base}
-    return Result(data, text=f"{me.get('user')} ({me.get('role')}) on {backend.base}")
+    if backend.kind == "local":
+        data = {"user": me.get("user"), "role": None, "token_id": None, "token_name": None, "server": None}
+        return Result(data, text=f"{data['user']} (local profile {ctx.profile}: no server roles)")
+    data = {**me, "server": backend.where}
+    return Result(data, text=f"{me.get('user')} ({me.get('role')}) on {backend.where}")
 
 
 def token_create(ctx: Context, args: Args) -> Result:
-    backend = _remote(ctx, "auth token create")
+    backend = ctx.backend
     role = args.get("role") or ctx.ask("Role (viewer, operator, admin)", flag="--role")
     if role not in ("viewer", "operator", "admin"):
         raise UsageError(f"unknown role {role!r}", hint="use viewer, operator or admin")
@@ -192,12 +178,12 @@ def token_create(ctx: Context, args: Args) -> Result:
 
 
 def token_list(ctx: Context, args: Args) -> Result:
-    rows = _remote(ctx, "auth token list").tokens()
+    rows = ctx.backend.tokens()
     return Result(rows, columns=_TOKEN_COLUMNS)
 
 
 def token_revoke(ctx: Context, args: Args) -> Result:
-    backend = _remote(ctx, "auth token revoke")
+    backend = ctx.backend
     if not ctx.confirm(f"Revoke token {args.id}?"):
         raise OperationFailed("cancelled; nothing was revoked")
     out = backend.revoke_token(args.id)
@@ -205,7 +191,7 @@ def token_revoke(ctx: Context, args: Args) -> Result:
 
 
 def user_create(ctx: Context, args: Args) -> Result:
-    backend = _remote(ctx, "auth user create")
+    backend = ctx.backend
     role = args.get("role") or ctx.ask("Role (viewer, operator, admin)", flag="--role")
     password = None
     if args.get("password_stdin") or ctx.can_prompt:
@@ -216,12 +202,12 @@ def user_create(ctx: Context, args: Args) -> Result:
 
 
 def user_list(ctx: Context, args: Args) -> Result:
-    rows = _remote(ctx, "auth user list").users()
+    rows = ctx.backend.users()
     return Result(rows, columns=["name", "role", "password", "tokens", "created_at"])
 
 
 def user_delete(ctx: Context, args: Args) -> Result:
-    backend = _remote(ctx, "auth user delete")
+    backend = ctx.backend
     if not ctx.confirm(f"Delete user {args.name} and revoke their tokens?"):
         raise OperationFailed("cancelled; nothing was deleted")
     out = backend.delete_user(args.name)

@@ -126,8 +126,7 @@ def check(ctx: Context, args: Args) -> Result:
 
 
 def connectivity(ctx: Context, args: Args) -> Result:
-    backend = ctx.backend
-    probe = getattr(backend, "ping", None)
-    if probe is None:
-        return Result({"backend": "local", "reachable": True, "detail": "embedded engine (no server needed)"})
-    return Result(probe())
+    """The backend this profile really uses: its URL, version, latency, and who the token
+    maps to. Unreachable exits 3, a refused token 4 (the errors the backend raises)."""
+    doc = {"profile": ctx.profile, **ctx.backend.connectivity()}
+    return Result(doc)

@@ -1,4 +1,4 @@
-"""`flext meltano project init / add / run / schedule list / schedule add / test`: the real meltano."""
+"""`flext meltano install / project init / add / run / schedule list / schedule add / test`: the real meltano."""
 
 from __future__ import annotations
 
@@ -21,6 +21,15 @@ def _passed(ctx: Context, argv: list[str], cwd: str, code: int) -> Result:
     data = {"command": "meltano " + " ".join(argv), "project": cwd, "exit_code": code}
     message = None if code == 0 else f"meltano exited with code {code}"
     return Result(data if ctx.output in _MACHINE else None, message=message, exit_code=code)
+
+
+def install(ctx: Context, args: Args) -> Result:
+    """Meltano into its own venv under the workspace's plugin folder (idempotent; progress on stderr)."""
+    info = mx.install(ctx, args.get("pip_url"), force=bool(args.get("force")))
+    changed = info.pop("changed")
+    verb = "installed" if changed else "already installed"
+    return Result(info, columns=["name", "version", "pip_url", "executable"],
+                  message=f"✓ meltano {info.get('version') or ''} {verb}: {info.get('executable')}".replace("  ", " "))
 
 
 def project_init(ctx: Context, args: Args) -> Result:
@@ -105,5 +114,5 @@ def test(ctx: Context, args: Args) -> Result:
     return _passed(ctx, argv, cwd, mx.stream(ctx, argv, cwd))
 
 
-__all__ = ["add", "project_init", "run", "schedule_add", "schedule_list", "test"]
+__all__ = ["add", "install", "project_init", "run", "schedule_add", "schedule_list", "test"]
 

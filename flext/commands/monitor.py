@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flext.core.errors import Conflict, NotFound, OperationFailed
+from flext.core.errors import OperationFailed
 from flext.core.output import Result, plain_table
 
 TYPE_CHECKING = False
@@ -11,35 +11,17 @@ if TYPE_CHECKING:
 
 
 def metrics(ctx: Context, args: Args) -> Result:
-    from flext.services import metrics as m
-    from flext.services import registry
+    """A service's metrics; none named on a remote profile: the server's own /metrics."""
+    from flext.services.metrics import COLUMNS, matching
 
-    target: str = args.service
-    if target.startswith(("http://", "https://")):
-        url = target
-        timeout = float(args.timeout or 5.0)
-    else:
-        service = registry.get(ctx, target, include_disabled=True)
-        url = service.metrics_url
-        timeout = float(args.timeout or service.timeout or 5.0)
-    families = m.fetch(url, timeout)
-    rows = m.rows(families, args.match)
-    return Result(rows, columns=m.COLUMNS,
-                  message=f"{len(rows)} sample{'s' if len(rows) != 1 else ''} from {url}" if ctx.verbose else None)
+    doc = ctx.backend.metrics(args.service, timeout=args.timeout)
+    rows = matching(doc["samples"], args.match)
+    return Result(rows, columns=COLUMNS,
+                  message=f"{len(rows)} sample{'s' if len(rows) != 1 else ''} from {doc['source']}" if ctx.verbose else None)
 
 
 def alerts_list(ctx: Context, args: Args) -> Result:
-    from flext.backend.remote_services import dispatch
-
-    if (done := dispatch(ctx, "alerts", args)) is not None:  # a remote profile: the server's rules
-        return done
-    from flext.services.evaluate import evaluate, rules
-
-    if args.no_eval:
-        rows = [{"name": n, "state": "disabled" if b.get("enabled") is False else "-", "when": b["when"],
-                 "detail": None, "description": b.get("description")} for n, b in rules(ctx).items()]
-    else:
-        rows = evaluate(ctx, timeout=float(args.timeout or 3.0))
+    rows = ctx.backend.list_alerts(evaluate=not args.no_eval, timeout=args.timeout)
     firing = sum(1 for r in rows if r["state"] == "firing")
     return Result(rows, columns=["name", "state", "when", "detail"],
                   styles={"state": {"firing": "bold red", "ok": "green", "unknown": "yellow"}},
@@ -47,48 +29,28 @@ def alerts_list(ctx: Context, args: Args) -> Result:
 
 
 def alerts_add(ctx: Context, args: Args) -> Result:
-    from flext.services import alerts, registry
-    from flext.services.registry import check_name
-
-    name: str = args.name
-    check_name(name)
     when: str = args.when or ctx.ask("Rule (e.g. service_down(flexcore))", flag="--when")
-    args["when"] = when
-    node = alerts.check(name, when)
-    existing = ctx.config.data.get("alerts") or {}
-    if name in existing and not args.replace:
-        raise Conflict(f"alert {name!r} already exists", hint="pass --replace to overwrite it")
-    known = registry.load(ctx, include_disabled=True)
-    for fn, fargs in alerts.references(node):
-        if alerts.FUNCTIONS[fn][0][0] == "service" and fargs[0] not in known:
-            ctx.warn(f"service {fargs[0]!r} is not registered (yet); the rule stays unknown until it is")
-    if name in existing:
-        ctx.config.remove_table(["alerts", name])
-    ctx.config.write_value(["alerts", name], "when", args.when)
-    if args.description:
-        ctx.config.write_value(["alerts", name], "description", args.description)
-    return Result({"name": name, "when": args.when, "description": args.description},
-                  message=f"✓ added alert {name!r}")
+    info = ctx.backend.add_alert(args.name, when, description=args.description, replace=bool(args.replace))
+    for name in info.pop("unknown_services", None) or []:
+        ctx.warn(f"service {name!r} is not registered (yet); the rule stays unknown until it is")
+    return Result(info, message=f"✓ added alert {args.name!r}")
 
 
 def alerts_remove(ctx: Context, args: Args) -> Result:
-    name: str = args.name
-    if name not in (ctx.config.data.get("alerts") or {}):
-        from flext.core.suggest import closest
-
-        guess = closest(name, list(ctx.config.data.get("alerts") or {}))
-        raise NotFound(f"alert {name!r} does not exist", hint=f"did you mean {guess!r}?" if guess else "see `flext monitor alerts list`")
-    if not ctx.confirm(f"Remove alert {name!r}?"):
+    if not ctx.confirm(f"Remove alert {args.name!r}?"):
         raise OperationFailed("cancelled; nothing was removed")
-    ctx.config.remove_table(["alerts", name])
-    return Result({"name": name, "removed": True}, message=f"✓ removed alert {name!r}")
+    info = ctx.backend.remove_alert(args.name)
+    return Result(info, message=f"✓ removed alert {args.name!r}")
 
 
 def performance(ctx: Context, args: Args) -> Result:
+    from flext.core import history
     from flext.router.scan import command_path
-    from flext.services.perf import report
+    from flext.services.perf import commands
 
-    doc = report(ctx, since=args.since, limit=int(args.limit or 20), command_of=command_path)
+    limit = int(args.limit or 20)
+    timed = commands(history.entries(ctx), _ago(args.since), command_path)  # this user's commands, on this machine
+    doc = {"commands": timed[:limit], "runs": ctx.backend.run_performance(since=_ago(args.since), limit=limit)}
     text = ["COMMAND LATENCY (from the history)"]
     if doc["commands"]:
         text.append(plain_table(doc["commands"], ["command", "count", "failed", "p50_ms", "p90_ms", "p99_ms", "max_ms"]))
@@ -102,6 +64,12 @@ def performance(ctx: Context, args: Args) -> Result:
     return Result(doc, text="\n".join(text))
 
 
+def _ago(seconds: float | None) -> float | None:
+    import time
+
+    return time.time() - seconds if seconds is not None else None
+
+
 def dashboard(ctx: Context, args: Args) -> Result:
     interval = float(args.interval or 2.0)
     if interval <= 0:
@@ -109,13 +77,14 @@ def dashboard(ctx: Context, args: Args) -> Result:
 
         raise UsageError("--interval must be more than 0 seconds")
     if not (ctx.io.stdout_tty and ctx.io.stdin_tty) or ctx.output != "table":
-        from flext.services.status import render_text, snapshot
+        from flext.services.status import render_text
 
-        doc = snapshot(ctx, timeout=min(interval, 3.0))
+        doc = ctx.backend.system_status(min(interval, 3.0))
         return Result(doc, text=render_text(doc))
     from flext.services.dashboard import run
 
-    return Result(exit_code=run(ctx, interval))
+    backend = ctx.backend
+    return Result(exit_code=run(ctx, interval, fetch=lambda: backend.system_status(max(0.5, min(interval, 3.0)))))
 
 
 __all__ = ["alerts_add", "alerts_list", "alerts_remove", "dashboard", "metrics", "performance"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from flext.core.errors import FlextError, Interrupted, OperationFailed, UsageError
-from flext.core.output import Result
+from flext.core.output import Result, log_line
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _STATUS_STYLES = {"status": {"succeeded": "green", "failed": "red", "cancelled": "yellow", "running": "cyan",
                              "queued": "cyan", "never": "dim", "error": "red"}}
+RUN_LOG_FIELDS = ["ts", "level", "source", "message"]  # a run log line (plain and csv columns)
 _RUN_COLUMNS = ["id", "status", "started_at", "duration_s", "records", "trigger", "attempt", "error"]
 
 
@@ -107,7 +108,7 @@ def start(ctx: Context, args: Args) -> Result:
                 continue
             if follow:
                 for line in ctx.backend.logs(row["pipeline"], row["run"], follow=True):
-                    ctx.io.err(_log_text(ctx, line, err=True))
+                    ctx.io.err(ctx.redact(log_line(line, lambda text, code: ctx.io.style(text, code, err=True))))
             final = ctx.backend.wait(row["pipeline"], row["run"])
             row.update(status=final["status"], error=_first(final.get("error")), records=final.get("records"),
                        duration_s=final.get("duration_s"))
@@ -211,6 +212,23 @@ def runs(ctx: Context, args: Args) -> Result:
     return Result(rows, columns=_RUN_COLUMNS, styles=_STATUS_STYLES)
 
 
+def schedules(ctx: Context, args: Args) -> Result:
+    rows = ctx.backend.schedules()
+    return Result(rows, columns=["name", "schedule", "paused", "next_run"],
+                  message=None if rows else "no scheduled pipelines; give one a schedule with --schedule CRON")
+
+
+def pause(ctx: Context, args: Args) -> Result:
+    out = ctx.backend.pause(args.name)
+    return Result(out, message=f"✓ paused the schedule of {args.name} ({out.get('schedule')})")
+
+
+def resume(ctx: Context, args: Args) -> Result:
+    out = ctx.backend.resume(args.name)
+    when = f"; next run {out['next_run']}" if out.get("next_run") else ""
+    return Result(out, message=f"✓ resumed the schedule of {args.name}{when}")
+
+
 def state(ctx: Context, args: Args) -> Result:
     if args.get("clear"):
         ctx.backend.get_pipeline(args.name)
@@ -232,56 +250,7 @@ def logs(ctx: Context, args: Args) -> Result:
     if tail is not None and tail < 0:
         raise UsageError("--tail must be 0 or more")
     lines = ctx.backend.logs(args.name, args.get("run"), tail=tail, follow=bool(args.get("follow")))
-    printer = _LogPrinter(ctx)
-    try:
-        for line in lines:
-            printer.emit(line)
-    finally:
-        printer.close()
-    return Result()
-
-
-class _LogPrinter:
-    """Run log lines written as they come, in the invocation's format."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.fmt = ctx.output
-        self.count = 0
-
-    def emit(self, line: dict[str, Any]) -> None:
-        import json
-
-        out = self.ctx.io.stdout
-        line = {**line, "message": self.ctx.redact(str(line.get("message", "")))}
-        if self.fmt == "json":
-            out.write(("[\n  " if self.count == 0 else ",\n  ") + json.dumps(line, ensure_ascii=False))
-        elif self.fmt in ("jsonl", "yaml", "csv"):
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        elif self.fmt == "plain":
-            out.write("\t".join(str(line.get(k, "")) for k in ("ts", "level", "source", "message")) + "\n")
-        else:
-            out.write(_log_text(self.ctx, line) + "\n")
-        self.count += 1
-        try:
-            out.flush()
-        except (OSError, ValueError):
-            pass
-
-    def close(self) -> None:
-        if self.fmt == "json":
-            self.ctx.io.stdout.write("[]\n" if self.count == 0 else "\n]\n")
-        elif self.count == 0 and self.fmt == "table":
-            self.ctx.io.err("(no log lines)")
-
-
-def _log_text(ctx: Context, line: dict[str, Any], *, err: bool = False) -> str:
-    level = str(line.get("level") or "info")
-    code = {"error": "31", "warning": "33", "debug": "2"}.get(level, "32")
-    source = f"{line.get('source', '-'):<6}"
-    shown_level = f"{level.upper():<7}"
-    message = ctx.redact(str(line.get("message", "")))
-    return f"{line.get('ts', '-')} {ctx.io.style(source, '36', err=err)} {ctx.io.style(shown_level, code, err=err)} {message}"
+    return Result(stream=lines, columns=RUN_LOG_FIELDS, line=log_line, empty="(no log lines)")
 
 
 def _first(text: Any) -> str | None:

@@ -70,7 +70,8 @@ BUILTIN: dict[str, Any] = {
 # FLEXT_* variables that are not settings
 _NOT_SETTINGS = {
     "FLEXT_PROFILE", "FLEXT_CONFIG_DIR", "FLEXT_DATA_DIR", "FLEXT_STATE_DIR", "FLEXT_CACHE_DIR",
-    "FLEXT_NO_INPUT", "FLEXT_TOKEN", "FLEXT_NO_HISTORY", "FLEXT_DEBUG", "FLEXT_EXTRACT_DIR",
+    "FLEXT_NO_INPUT", "FLEXT_TOKEN", "FLEXT_NO_HISTORY", "FLEXT_DEBUG", "FLEXT_EXTRACT_DIR", "FLEXT_CEILING_DIRS",
+    "FLEXT_BOOT_DEBUG",
 }
 _CACHE_VERSION = 1
 
@@ -131,21 +132,6 @@ def parse_toml(text: str, path: str) -> dict[str, Any]:
         ) from None
 
 
-def line_of(text: str, dotted: str) -> int | None:
-    """The 1-based line where a dotted key (`profiles.prod.timeout`) is set, if found."""
-    from flext.core.toml_edit import _find, _header
-
-    parts = dotted.split(".")
-    lines = text.splitlines()
-    span = _find(lines, parts[:-1], parts[-1])
-    if span is not None:
-        return span[0] + 1
-    for index, line in enumerate(lines):
-        if _header(line) == parts:
-            return index + 1
-    return None
-
-
 class Config:
     """One loaded config file plus the environment it is read with."""
 
@@ -165,6 +151,8 @@ class Config:
         problem = schema.check(self.data)
         if problem is not None:
             key, message = problem
+            from flext.core.tomllines import line_of
+
             line = line_of(self.text, key)
             where = f"{self.path}:{line}" if line else self.path
             hint = "run `flext config validate` for details, or `flext config edit` to fix it"
@@ -273,68 +261,48 @@ class Config:
 
     # -- writing -----------------------------------------------------------
     def write_value(self, table: list[str], key: str, value: Any) -> None:
-        from flext.core import toml_edit
+        from flext.core import tomlfile
 
-        expected = _deep_copy(self.data)
-        node = expected
-        for part in table:
-            nxt = node.setdefault(part, {})
-            if not isinstance(nxt, dict):
-                raise ConfigError(f"{self.path}: {'.'.join(table)} is not a table")
-            node = nxt
-        node[key] = value
-        self._save(toml_edit.set_value(self.text, table, key, value), expected)
+        self._edit(lambda doc: tomlfile.set_value(doc, table, key, value))
 
     def remove_value(self, table: list[str], key: str) -> bool:
-        from flext.core import toml_edit
+        from flext.core import tomlfile
 
-        expected = _deep_copy(self.data)
-        node: Any = expected
-        for part in table:
-            node = node.get(part) if isinstance(node, dict) else None
-        if not isinstance(node, dict) or key not in node:
-            return False
-        del node[key]
-        self._save(toml_edit.unset_value(self.text, table, key), expected)
-        return True
+        removed: list[bool] = []
+        self._edit(lambda doc: removed.append(tomlfile.unset_value(doc, table, key)))
+        return bool(removed and removed[0])
 
     def remove_table(self, table: list[str]) -> None:
-        from flext.core import toml_edit
+        from flext.core import tomlfile
 
-        expected = _deep_copy(self.data)
-        node: Any = expected
-        for part in table[:-1]:
-            node = node.get(part, {})
-        if isinstance(node, dict):
-            node.pop(table[-1], None)
-        self._save(toml_edit.remove_table(self.text, table), expected)
+        self._edit(lambda doc: tomlfile.remove_table(doc, table))
 
-    def _save(self, text: str, expected: dict[str, Any]) -> None:
-        """Write `text` if it parses to `expected`; otherwise rewrite the document."""
-        import tomllib
+    def replace_table(self, table: list[str], fields: dict[str, Any]) -> None:
+        """`[a.b]` holding exactly `fields`, in one write."""
+        from flext.core import tomlfile
 
-        from flext.core import toml_edit
+        self._edit(lambda doc: tomlfile.replace_table(doc, table, fields))
 
-        try:
-            ok = tomllib.loads(text) == expected
-        except tomllib.TOMLDecodeError:
-            ok = False
-        if not ok:
-            text = toml_edit.dumps(expected)
-        # validate before writing anything: a bad value never reaches the file
-        from flext.core import schema
+    def edit(self, change: Any) -> None:
+        """Several changes of the tomlkit document in one locked write (`change(doc)`)."""
+        self._edit(change)
 
-        problem = schema.check(expected)
-        if problem is not None:
-            key, message = problem
-            raise ConfigError(f"{key}: {message}", hint="nothing was written")
-        mode = 0o600
-        try:
-            mode = os.stat(self.path).st_mode & 0o777
-        except OSError:
-            pass
-        atomic_write(self.path, text, mode)
-        self.text, self.data, self._validated = text, expected, True
+    def _edit(self, change: Any) -> None:
+        """Lock, re-read from disk (another writer's change is kept), change, validate, replace.
+
+        A value the schema refuses is never written; comments and formatting survive."""
+        from flext.core import tomlfile
+
+        def check(data: dict[str, Any]) -> None:
+            from flext.core import schema
+
+            problem = schema.check(data)
+            if problem is not None:
+                key, message = problem
+                raise ConfigError(f"{key}: {message}", hint="nothing was written")
+
+        self.text, self.data = tomlfile.edit(self.path, change, check=check, mode=None if os.path.exists(self.path) else 0o600)
+        self._validated = True
 
 
 def split_key(key: str) -> list[str]:
@@ -366,4 +334,4 @@ def _deep_copy(value: Any) -> Any:
     return value
 
 
-__all__ = ["BUILTIN", "DEFAULT_PROFILE", "Config", "check_profile_name", "inherit_chain", "line_of", "parse_toml", "split_key"]
+__all__ = ["BUILTIN", "DEFAULT_PROFILE", "Config", "check_profile_name", "inherit_chain", "parse_toml", "split_key"]

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from flext.core.config import Config
+    from flext.core.contract import Backend
     from flext.core.paths import Scope
     from flext.core.secrets import SecretStore
 
@@ -42,7 +43,7 @@ class Context:
         source: str = "cli",
         session: str | None = None,
         env: dict[str, str] | os._Environ[str] | None = None,
-        backend_factory: Callable[[Context], Any] | None = None,
+        backend_factory: Callable[[Context], Backend] | None = None,
     ) -> None:
         self.env = os.environ if env is None else env
         self.backend_factory = backend_factory
@@ -59,7 +60,7 @@ class Context:
         self._config: Config | None = None
         self._secrets: SecretStore | None = None
         self._settings: dict[str, Any] | None = None
-        self._backend: Any = None
+        self._backend: Backend | None = None
         self._workspace_found: tuple[str, str] | None = None
 
     def derive(self, **options: Any) -> Context:
@@ -217,7 +218,7 @@ class Context:
 
     # -- backend ---------------------------------------------------------
     @property
-    def backend(self) -> Any:
+    def backend(self) -> Backend:
         """The engine for this profile, built on first use by the factory the runner gave
         (`flext.backend.select.select`); core never chooses one itself."""
         if self._backend is None:

@@ -13,6 +13,7 @@ AUTH = 4
 CONFIG = 5
 NOT_FOUND = 6
 CONFLICT = 7
+UNSUPPORTED = 8
 INTERRUPTED = 130
 
 EXIT_CODES: dict[int, str] = {
@@ -24,6 +25,7 @@ EXIT_CODES: dict[int, str] = {
     CONFIG: "configuration invalid, or a required backend (keyring, dbt, meltano) missing",
     NOT_FOUND: "not found",
     CONFLICT: "conflict: already running, already exists",
+    UNSUPPORTED: "the profile's backend cannot do this (the error names the backend and what it cannot do)",
     INTERRUPTED: "interrupted (Ctrl-C)",
 }
 
@@ -80,6 +82,18 @@ class Interrupted(FlextError):
     exit_code = INTERRUPTED
 
 
+class Unsupported(FlextError):
+    """A verb this profile's engine cannot do: `the flexcore backend cannot store pipeline
+    definitions`. Never an answer made up from this machine's files instead."""
+
+    exit_code = UNSUPPORTED
+
+    def __init__(self, backend: str, what: str, hint: str | None = None) -> None:
+        super().__init__(f"the {backend} backend cannot {what}", hint=hint)
+        self.backend = backend
+        self.what = what
+
+
 __all__ = [
     "EXIT_CODES",
     "AuthError",
@@ -90,5 +104,6 @@ __all__ = [
     "NotFound",
     "OperationFailed",
     "Unreachable",
+    "Unsupported",
     "UsageError",
 ]

@@ -1,6 +1,8 @@
-"""Crash-safe file writes: temp file in the same directory, fsync, rename.
+"""Crash-safe file writes: temp file in the same directory, fsync, rename; and a lock.
 
 A kill or a full disk leaves either the old file or the new one, never a torn one.
+`locked(path)` serialises read-modify-write cycles of one file: lock, re-read, change,
+`atomic_write`, unlock, so two writers never lose each other's change.
 """
 
 from __future__ import annotations

@@ -12,9 +12,23 @@ OUTPUT_FORMATS = ("table", "json", "jsonl", "yaml", "csv", "plain")
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import IO as IO_
     from typing import Any
 
     from flext.core.io import IO
+
+# The fields of a log line, wherever it comes from (run logs, service logs, search).
+LOG_FIELDS = ["ts", "source", "stream", "level", "run_id", "message"]
+_LEVEL_SGR = {"critical": "1;31", "error": "31", "warning": "33", "info": "32", "debug": "2", "trace": "2"}
+
+
+def log_line(row: dict[str, Any], style: Callable[[str, str], str]) -> str:
+    """A log line for people: `TS SOURCE[/STREAM] LEVEL MESSAGE`, coloured by `style`."""
+    where = str(row.get("source") or "-") + (f"/{row['stream']}" if row.get("stream") else "")
+    level = str(row.get("level") or "-")
+    return (f"{style(str(row.get('ts') or '-'), '2')} {style(where, '36')} "
+            f"{style(f'{level.upper():<8}', _LEVEL_SGR.get(level, '0'))} {row.get('message') or ''}")
 
 
 class Result:
@@ -25,9 +39,12 @@ class Result:
     message: a note for humans on stderr (suppressed by --quiet).
     text: preformatted text printed for table/plain output instead of `data`.
     exit_code: non-zero for partial failure (bulk commands, health checks).
+    stream: rows written as they come (log lines, `-f`): every format still holds (json
+        is one array, csv one header); `line` formats a row for table output, `empty` is
+        said on stderr when the stream had no rows. `after` runs when it is done.
     """
 
-    __slots__ = ("columns", "data", "exit_code", "message", "styles", "text")
+    __slots__ = ("after", "columns", "data", "empty", "exit_code", "line", "message", "stream", "styles", "text")
 
     def __init__(
         self,
@@ -38,6 +55,10 @@ class Result:
         text: str | None = None,
         exit_code: int = 0,
         styles: dict[str, dict[str, str]] | None = None,
+        stream: Iterable[dict[str, Any]] | None = None,
+        line: Callable[[dict[str, Any], Callable[[str, str], str]], str] | None = None,
+        empty: str | None = None,
+        after: Callable[[int], None] | None = None,
     ) -> None:
         self.data = data
         self.columns = columns
@@ -46,6 +67,10 @@ class Result:
         self.exit_code = exit_code
         # styles: column -> {cell value -> rich style}, e.g. {"status": {"failed": "red"}}
         self.styles = styles or {}
+        self.stream = stream
+        self.line = line
+        self.empty = empty
+        self.after = after
 
 
 def as_result(value: Any) -> Result:
@@ -213,8 +238,23 @@ def plain_table(rows: list[dict[str, Any]], columns: list[str], width: int | Non
     return "\n".join(lines) + "\n"
 
 
-def render(io: IO, result: Result, fmt: str, *, quiet: bool = False) -> None:
-    """Write a result to the streams of `io` in format `fmt`."""
+def render(io: IO, result: Result, fmt: str, *, quiet: bool = False,
+           redact: Callable[[str], str] | None = None) -> None:
+    """Write a result to the streams of `io` in format `fmt` (a stream as it comes)."""
+    if result.stream is not None:
+        if result.message and not quiet:
+            io.err(result.message)
+
+        def style(text: str, code: str) -> str:
+            return io.style(text, code)
+
+        count = write_stream(io.stdout, result.stream, fmt, columns=result.columns or LOG_FIELDS,
+                             line=result.line, style=style, redact=redact)
+        if count == 0 and result.empty and fmt in ("table", "plain") and not quiet:
+            io.err(result.empty)
+        if result.after is not None:
+            result.after(count)
+        return
     data = result.data
     if result.message and not quiet:
         io.err(result.message)
@@ -248,6 +288,66 @@ def render(io: IO, result: Result, fmt: str, *, quiet: bool = False) -> None:
             io.out(_flat(data))
     else:
         _table(io, result, data)
+
+
+def write_stream(
+    out: IO_[str],
+    rows: Iterable[dict[str, Any]],
+    fmt: str,
+    *,
+    columns: list[str],
+    line: Callable[[dict[str, Any], Callable[[str, str], str]], str] | None = None,
+    style: Callable[[str, str], str] | None = None,
+    redact: Callable[[str], str] | None = None,
+) -> int:
+    """Write rows as they come, in any format, and return how many: `json` is one array
+    (opened at the first row, closed however the stream ends, Ctrl-C included), `jsonl`
+    one object per line, `csv` one header, `yaml` one list item per row, `plain` tab
+    separated `columns`, `table` one `line(row)` per row (or the columns, aligned as they
+    come). Flushed per line for people, every 256 rows for machines."""
+    import json
+
+    def plain_style(text: str, code: str) -> str:
+        return text
+
+    paint = style or plain_style
+    count = 0
+    try:
+        for row in rows:
+            if redact is not None:
+                row = {k: redact(v) if isinstance(v, str) else v for k, v in row.items()}
+            if fmt == "json":
+                out.write(("[\n  " if count == 0 else ",\n  ") + json.dumps(row, ensure_ascii=False, default=str))
+            elif fmt == "jsonl":
+                out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            elif fmt == "csv":
+                text = to_csv([row], columns)
+                out.write(text if count == 0 else text.split("\n", 1)[1])
+            elif fmt == "yaml":
+                out.write(to_yaml([row]))
+            elif fmt == "plain":
+                out.write("\t".join(_flat(row.get(c)) for c in columns) + "\n")
+            elif line is not None:
+                out.write(line(row, paint) + "\n")
+            else:
+                out.write("  ".join(cell(row.get(c)) for c in columns) + "\n")
+            count += 1
+            if count % 256 == 0 or fmt in ("table", "plain"):
+                _flush(out)
+    finally:
+        if fmt == "json":
+            out.write("[]\n" if count == 0 else "\n]\n")
+        elif fmt == "csv" and count == 0:
+            out.write(to_csv([], columns))
+        _flush(out)
+    return count
+
+
+def _flush(out: IO_[str]) -> None:
+    try:
+        out.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _table(io: IO, result: Result, data: Any) -> None:
@@ -304,4 +404,4 @@ def _rich_table(
     console.print(table)
 
 
-__all__ = ["OUTPUT_FORMATS", "Result", "as_result", "cell", "plain_table", "render", "to_csv", "to_json", "to_yaml"]
+__all__ = ["LOG_FIELDS", "OUTPUT_FORMATS", "Result", "as_result", "cell", "log_line", "plain_table", "render", "to_csv", "to_json", "to_yaml", "write_stream"]

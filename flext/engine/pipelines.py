@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from flext.engine.workspace import Workspace
 
 KEYS = ("tap", "target", "transform", "schedule", "select", "retries", "retry_backoff", "timeout",
-        "tap_config", "target_config", "tap_config_file", "target_config_file", "description")
+        "tap_config", "target_config", "tap_config_file", "target_config_file", "description", "paused")
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 
 
@@ -110,7 +110,30 @@ def validate(ws: Workspace, spec: dict[str, Any], where: str = "", path: str | N
             out[f"{role}_config_file"] = str(ref)
     if spec.get("description"):
         out["description"] = str(spec["description"])
+    if spec.get("paused") not in (None, False):
+        if spec["paused"] is not True:
+            raise ConfigError(f"{key_prefix}.paused: must be true or false")
+        out["paused"] = True
     return out
+
+
+def set_paused(ws: Workspace, name: str, paused: bool) -> dict[str, Any]:
+    """Pause or resume a pipeline's schedule (`paused = true` in its table), one locked write."""
+    from flext.core import tomlfile
+
+    spec = get(ws, name)
+    if not spec.get("schedule"):
+        raise ConfigError(f"pipeline {name!r} has no schedule to {'pause' if paused else 'resume'}",
+                          hint=f"give it one: flext pipeline create {name} --schedule CRON --replace ...")
+
+    def change(doc: Any) -> None:
+        if paused:
+            tomlfile.set_value(doc, ["pipelines", name], "paused", True)
+        else:
+            tomlfile.unset_value(doc, ["pipelines", name], "paused")
+
+    ws.edit(change)
+    return {"name": name, "schedule": spec.get("schedule"), "paused": paused}
 
 
 def seconds(value: Any, key: str) -> float:
@@ -148,40 +171,34 @@ def check_plugin(ws: Workspace, name: str, kind: str, path: str | None = None) -
 
 
 def write(ws: Workspace, specs: list[dict[str, Any]], *, replace: bool = False) -> None:
-    """Add (or replace) pipelines in flext.toml in one atomic write."""
-    from flext.core import toml_edit
-    from flext.engine.workspace import ensure_dot
+    """Add (or replace) pipelines in flext.toml in one locked, atomic write: concurrent
+    writers (40 parallel PUTs to flext serve) each keep their pipeline."""
+    from flext.core import tomlfile
 
-    ensure_dot(ws)
-    ws.reload()
-    existing = ws.pipelines
-    for spec in specs:
-        if spec["name"] in existing and not replace:
-            raise Conflict(f"pipeline {spec['name']!r} already exists",
-                           hint="delete it first, or pass --replace")
-    text = ws.text
-    for spec in specs:
-        table = ["pipelines", spec["name"]]
-        if spec["name"] in existing:
-            text = toml_edit.remove_table(text, table)
-        for key in KEYS:
-            if key in spec:
-                text = toml_edit.set_value(text, table, key, spec[key])
-    _save(ws, text)
+    def change(doc: Any) -> None:
+        existing = doc.get("pipelines") or {}
+        for spec in specs:
+            if spec["name"] in existing and not replace:
+                raise Conflict(f"pipeline {spec['name']!r} already exists", hint="delete it first, or pass --replace")
+        for spec in specs:
+            tomlfile.replace_table(doc, ["pipelines", spec["name"]], {k: spec[k] for k in KEYS if k in spec})
+
+    ws.edit(change)
+    _refresh(ws)
 
 
 def delete(ws: Workspace, name: str) -> None:
-    from flext.core import toml_edit
+    from flext.core import tomlfile
 
-    get(ws, name)
-    _save(ws, toml_edit.remove_table(ws.text, ["pipelines", name]))
+    def change(doc: Any) -> None:
+        if not tomlfile.remove_table(doc, ["pipelines", name]):
+            get(ws, name)  # gone meanwhile: NotFound with the closest names
+
+    ws.edit(change)
+    _refresh(ws)
 
 
-def _save(ws: Workspace, text: str) -> None:
-    from flext.core.config import parse_toml
-
-    parse_toml(text, ws.toml_path)  # never write a document that does not parse
-    ws.write_text(text)
+def _refresh(ws: Workspace) -> None:
     from flext.engine import index
 
     index.refresh(ws)
@@ -212,4 +229,5 @@ def load_declarations(path: str) -> list[dict[str, Any]]:
     return data
 
 
-__all__ = ["KEYS", "check_name", "check_plugin", "delete", "get", "load_declarations", "seconds", "validate", "write"]
+__all__ = ["KEYS", "check_name", "check_plugin", "delete", "get", "load_declarations", "seconds", "set_paused", "validate",
+           "write"]

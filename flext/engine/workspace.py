@@ -15,6 +15,7 @@ from flext.core.fsutil import atomic_write
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 FILENAME = "flext.toml"
@@ -100,16 +101,15 @@ class Workspace:
         raw = self.doc.get("plugins")
         return {k: v for k, v in raw.items() if isinstance(v, dict)} if isinstance(raw, dict) else {}
 
-    def write_text(self, text: str) -> None:
-        """Replace flext.toml atomically (callers have validated the new document)."""
+    def edit(self, change: Callable[[Any], object], *, check: Callable[[dict[str, Any]], None] | None = None) -> None:
+        """Change flext.toml under its lock (`.flext/flext.toml.lock`): re-read, change the
+        tomlkit document, check, replace atomically; the user's comments survive, and a
+        change another writer saved a moment ago is kept."""
+        from flext.core import tomlfile
+
         ensure_dot(self)
-        mode = 0o644
-        try:
-            mode = os.stat(self.toml_path).st_mode & 0o777
-        except OSError:
-            pass
-        atomic_write(self.toml_path, text, mode)
-        self._doc = None
+        self._text, self._doc = tomlfile.edit(self.toml_path, change, check=check, lock=self.path("flext.toml.lock"),
+                                              mode=None if os.path.exists(self.toml_path) else 0o644)
 
 
 def ensure_dot(ws: Workspace) -> None:
@@ -140,7 +140,7 @@ def init_workspace(directory: str, *, name: str | None = None, example: bool = F
         raise Conflict(f"{toml_path} already exists", hint="edit it, or choose another directory")
     os.makedirs(root, exist_ok=True)
     name = name or os.path.basename(root) or "workspace"
-    from flext.core.toml_edit import literal
+    from flext.core.tomlfile import literal
 
     lines = ["[workspace]", f"name = {literal(name)}", ""]
     created = [FILENAME, DOT + "/"]

@@ -1,9 +1,13 @@
-"""Find and run the real `meltano`: streamed output, exit code passed through.
+"""Install, find and run the real `meltano`: streamed output, exit code passed through.
 
-Shared by `flext meltano ...` and the gruponos plugin. The executable is, in order:
-config `meltano.executable`, the workspace venv `.flext/plugins/meltano/venv/bin/meltano`,
-then PATH; missing is a ConfigError (exit 5) whose hint is the install command.
-Usage stats are always off (MELTANO_SEND_ANONYMOUS_USAGE_STATS=false).
+Shared by `flext meltano ...` and the gruponos plugin. `install` puts Meltano into its
+own virtual environment under the workspace's plugin folder,
+`.flext/plugins/meltano/venv`, with the installer the taps use (flext.engine.plugins:
+one venv per tool, idempotent, under a lock). The executable is, in order: config
+`meltano.executable`, that venv in this workspace, the same venv in the default
+workspace (installed from anywhere outside a workspace), then PATH; missing is a
+ConfigError (exit 5) whose hint is `flext meltano install`. Usage stats are always off
+(MELTANO_SEND_ANONYMOUS_USAGE_STATS=false).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
     from flext.core.context import Context
 
 VENV = os.path.join(".flext", "plugins", "meltano", "venv")
+SPEC = "meltano>=3.6,<5"  # what `flext meltano install` installs unless told otherwise
 
 
 def workspace_root(ctx: Context) -> str:
@@ -39,18 +44,33 @@ def executable(ctx: Context) -> str:
             raise ConfigError(f"meltano.executable = {configured!r} is not an executable file",
                               hint="fix it with `flext config set meltano.executable PATH`")
         return found
-    venv = os.path.join(workspace_root(ctx), VENV)
-    candidate = os.path.join(venv, "bin", "meltano")
-    if os.access(candidate, os.X_OK):
-        return candidate
+    for root in dict.fromkeys((workspace_root(ctx), ctx.paths.default_workspace)):
+        candidate = os.path.join(root, VENV, "bin", "meltano")
+        if os.access(candidate, os.X_OK):
+            return candidate
     found = shutil.which("meltano", path=ctx.env.get("PATH"))
     if found is None:
-        raise ConfigError(
-            "meltano is not installed",
-            hint=f"install it: python3 -m venv {venv} && {venv}/bin/pip install meltano "
-                 "(or set `flext config set meltano.executable PATH`)",
-        )
+        raise ConfigError("meltano is not installed",
+                          hint="`flext meltano install` puts it in its own venv "
+                               "(or `flext config set meltano.executable PATH`)")
     return found
+
+
+def install(ctx: Context, spec: str | None = None, *, force: bool = False) -> dict[str, Any]:
+    """Meltano in `<workspace>/.flext/plugins/meltano/venv`; a second call with the same spec changes nothing."""
+    from flext.engine import plugins
+    from flext.engine.workspace import from_context
+
+    ws = from_context(ctx)
+    if force:
+        try:
+            os.unlink(os.path.join(plugins.plugin_dir(ws, "meltano"), "plugin.json"))
+        except FileNotFoundError:
+            pass
+    entry = {"name": "meltano", "kind": "meltano", "executable": "meltano", "pip_url": spec or SPEC}
+    info = plugins.install(ws, entry, pip_url=spec or SPEC, on_status=ctx.message)
+    return {"name": "meltano", "version": info.get("version"), "pip_url": info.get("pip_url"),
+            "executable": info.get("executable"), "changed": bool(info.get("changed"))}
 
 
 def environment(ctx: Context) -> dict[str, str]:
@@ -175,4 +195,5 @@ def jobs(ctx: Context, cwd: str) -> list[dict[str, Any]]:
     return [{"name": j.get("job_name"), "tasks": j.get("tasks", [])} for j in (data or {}).get("jobs", [])]
 
 
-__all__ = ["VENV", "capture_json", "environment", "executable", "jobs", "project_dir", "schedules", "stream"]
+__all__ = ["SPEC", "VENV", "capture_json", "environment", "executable", "install", "jobs", "project_dir", "schedules",
+           "stream"]

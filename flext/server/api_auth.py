@@ -34,7 +34,8 @@ def login(app: App, req: Request) -> Response:
     except TooManyAttempts:
         raise  # 429 with Retry-After
     except AuthError as exc:
-        raise ApiError(401, exc.message, type="unauthenticated") from None
+        raise ApiError(401, exc.message, type="unauthenticated",
+                       headers={"WWW-Authenticate": 'Bearer realm="flext"'}) from None
     return Response(200, {"token": token, "token_type": "bearer", "user": record["user"], "role": record["role"],
                           "token_id": record["id"], "expires_at": record["expires_at"]})
 

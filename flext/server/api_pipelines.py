@@ -27,9 +27,31 @@ def get(app: App, req: Request) -> Any:
     return app.backend().get_pipeline(req.params["name"])
 
 
-def _spec(data: Any, where: str) -> dict[str, Any]:
+def _spec(app: App, data: Any, where: str, prefix: str = "") -> dict[str, Any]:
+    """A spec from the API, checked before the engine sees it: names are strings, the tap
+    and target are plugins of the workspace, settings are literal, paths stay inside."""
+    from flext.server import guard
+
     if not isinstance(data, dict):
         raise ApiError(400, f"{where} must be a JSON object", type="usage_error")
+    for field in ("name", "tap", "target"):
+        value = data.get(field)
+        if value is None and field == "name":
+            raise ApiError(400, f"{prefix}name is required", type="usage_error")
+        if value is not None and not isinstance(value, str):
+            raise ApiError(400, f"{prefix}{field} must be a string, got {type(value).__name__}", type="usage_error")
+    ws = app.workspace()
+    for role in ("tap", "target"):
+        if isinstance(data.get(role), str) and data[role]:
+            guard.check_plugin(ws, data[role], role)
+        guard.check_config(data.get(f"{role}_config"), f"{prefix}{role}_config")
+    for field in ("transform", "tap_config_file", "target_config_file"):
+        value = data.get(field)
+        if value in (None, ""):
+            continue
+        if not isinstance(value, str):
+            raise ApiError(400, f"{prefix}{field} must be a string, got {type(value).__name__}", type="usage_error")
+        guard.inside(ws, value, field)
     return data
 
 
@@ -43,11 +65,11 @@ def create(app: App, req: Request) -> Response:
             raise ApiError(400, "pipelines must be a non-empty list of objects", type="usage_error")
         if len(specs) > 1000:
             raise ApiError(400, "at most 1000 pipelines at once", type="usage_error")
-        chosen = [_spec(s, f"pipelines[{i}]") for i, s in enumerate(specs)]
+        chosen = [_spec(app, s, f"pipelines[{i}]", f"pipelines[{i}].") for i, s in enumerate(specs)]
         created = app.backend().create_pipelines(chosen, replace=p.flag(data, "replace"))
         return Response(201, created)
     replace = p.q_bool(req, "replace")
-    created_one = app.backend().create_pipeline(_spec(data, "the body"), replace=replace)
+    created_one = app.backend().create_pipeline(_spec(app, data, "the body"), replace=replace)
     return Response(201, created_one)
 
 
@@ -58,7 +80,7 @@ def replace(app: App, req: Request) -> Any:
         raise ApiError(400, f"the body names pipeline {data.get('name')!r} but the path says {name!r}",
                        type="usage_error")
     data["name"] = name
-    return app.backend().create_pipeline(data, replace=True)
+    return app.backend().create_pipeline(_spec(app, data, "the body"), replace=True)
 
 
 def delete(app: App, req: Request) -> Any:

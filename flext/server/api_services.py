@@ -1,7 +1,8 @@
-"""Service and alert routes: the server's own registry, health, supervision, logs, alerts.
+"""Service, alert, log and monitoring routes: the server's own engine answers.
 
-They call `flext.services` with the server's context, so a remote `flext service
-health` answers exactly what `flext service health` says on the server machine.
+Each handler turns the request into one verb of the server's `LocalBackend` (the code
+`flext service ...` runs on the server machine), so a remote profile sees exactly what a
+local one would see there.
 """
 
 from __future__ import annotations
@@ -13,99 +14,79 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from flext.core.contract import LogQuery
     from flext.server.app import App
     from flext.server.wire import Request, Response
 
+_SERVICE_FIELDS = ("url", "health_path", "metrics_path", "command", "cwd", "env", "log_file", "description",
+                   "timeout", "enabled", "degraded_latency", "start_timeout", "stop_timeout", "log_max_bytes",
+                   "log_backups")
+
 
 def list_(app: App, req: Request) -> Any:
-    from flext.services import registry, supervisor
+    return app.backend().list_services(all_=p.q_bool(req, "all"))
 
-    rows = []
-    for service in registry.load(app.ctx, include_disabled=p.q_bool(req, "all")).values():
-        process = supervisor.process(app.ctx, service)[0] if service.supervised else None
-        rows.append({"name": service.name, "url": service.url or None, "enabled": service.enabled,
-                     "supervised": service.supervised, "process": process, "origin": service.origin,
-                     "description": service.description or None})
-    return rows
+
+def add(app: App, req: Request) -> Any:
+    data = p.body(req)
+    p.known(data, _SERVICE_FIELDS)
+    return app.backend().add_service(req.params["name"], data, replace=req.method == "PUT")
+
+
+def remove(app: App, req: Request) -> Any:
+    return app.backend().remove_service(req.params["name"])
+
+
+def discover(app: App, req: Request) -> Any:
+    data = p.body(req)
+    p.known(data, ("host", "ports", "timeout"))
+    ports = data.get("ports") or []
+    if not isinstance(ports, list) or not all(isinstance(x, int) and not isinstance(x, bool) and 0 < x < 65536
+                                                for x in ports):
+        raise ApiError(400, "ports must be a list of port numbers", type="usage_error")
+    host = p.text(data, "host", limit=255) or "127.0.0.1"
+    return app.backend().discover_services(host, ports, p.number(data, "timeout", low=0.05, high=30.0) or 2.0)
 
 
 def health(app: App, req: Request) -> Any:
-    from flext.services import registry
-    from flext.services.health import check
-
-    names = p.q_names(req, "name")
     timeout = p.q_float(req, "timeout", low=0.01, high=120.0)
-    services = registry.select(app.ctx, names)
-    if not services:
-        return []
-    return check(app.ctx, services, timeout, use_breaker=not p.q_bool(req, "force"))
+    return app.backend().service_health(p.q_names(req, "name"), timeout)
 
 
 def system_status(app: App, req: Request) -> Any:
-    from flext.services.status import snapshot
-
-    timeout = p.q_float(req, "timeout", low=0.01, high=60.0) or 2.0
-    return snapshot(app.ctx, timeout=timeout)
+    return app.backend().system_status(p.q_float(req, "timeout", low=0.01, high=60.0) or 2.0)
 
 
-def _service(app: App, req: Request) -> Any:
-    from flext.services import registry
-
-    return registry.get(app.ctx, req.params["name"], include_disabled=True)
+def _action(app: App, req: Request, action: str) -> Any:
+    data = p.body(req)
+    p.known(data, ("timeout", "force") if action == "stop" else ("timeout",))
+    low = 0.0 if action == "stop" else 0.1
+    return app.backend().service_action(req.params["name"], action,
+                                        timeout=p.number(data, "timeout", low=low, high=3600.0),
+                                        force=p.flag(data, "force"))
 
 
 def start(app: App, req: Request) -> Any:
-    from flext.services import supervisor
-
-    data = p.body(req)
-    p.known(data, ("timeout",))
-    return supervisor.start(app.ctx, _service(app, req), wait=p.number(data, "timeout", low=0.1, high=3600.0))
+    return _action(app, req, "start")
 
 
 def stop(app: App, req: Request) -> Any:
-    from flext.core.errors import ConfigError
-    from flext.services import supervisor
-
-    data = p.body(req)
-    p.known(data, ("timeout", "force"))
-    service = _service(app, req)
-    if not service.supervised:
-        raise ConfigError(f"service {service.name!r} has no command; flext did not start it and cannot stop it")
-    return supervisor.stop(app.ctx, service, grace=p.number(data, "timeout", low=0.0, high=3600.0),
-                           force=p.flag(data, "force"))
+    return _action(app, req, "stop")
 
 
 def restart(app: App, req: Request) -> Any:
-    from flext.services import supervisor
-
-    data = p.body(req)
-    p.known(data, ("timeout",))
-    service = _service(app, req)
-    stopped = supervisor.stop(app.ctx, service, grace=None)
-    info = supervisor.start(app.ctx, service, wait=p.number(data, "timeout", low=0.1, high=3600.0))
-    info["restarted"] = bool(stopped["was_running"])
-    return info
+    return _action(app, req, "restart")
 
 
 def logs(app: App, req: Request) -> Response:
-    from flext.core.errors import NotFound
-    from flext.services import logs as logsvc
-    from flext.services import supervisor
-
-    service = _service(app, req)
-    tail = p.q_int(req, "tail", low=0, high=100000)
     follow = p.q_bool(req, "follow")
-    since = req.arg("since") or None
-    if not service.supervised and not service.log_file:
-        raise NotFound(f"service {service.name!r} has no log file",
-                       hint=f"set one: flext service add {service.name} --url {service.url or 'URL'} --log-file FILE --replace")
-    source = logsvc.Source(service.name, "service", path=supervisor.log_path(app.ctx, service))
-    if not source.files() and not follow:
-        raise NotFound(f"no logs for {service.name!r} yet",
-                       hint=f"start it with `flext service start {service.name}`" if service.supervised else None)
-    flt = logsvc.Filter(since=_since(since))
-    rows = _service_rows(app, source, flt, tail, follow)
+    rows = app.backend().service_logs(req.params["name"], tail=p.q_int(req, "tail", low=0, high=100000),
+                                      since=_since(req.arg("since")), follow=follow)
     return app.stream(rows, follow=follow)
+
+
+def metrics(app: App, req: Request) -> Any:
+    return app.backend().metrics(req.params["name"], timeout=p.q_float(req, "timeout", low=0.01, high=60.0))
 
 
 def _since(value: str | None) -> str | None:
@@ -119,28 +100,72 @@ def _since(value: str | None) -> str | None:
         raise ApiError(400, f"since expects a duration or a timestamp, got {value!r}", type="usage_error") from None
 
 
-def _service_rows(app: App, source: Any, flt: Any, tail: int | None, follow: bool) -> Any:
-    from flext.services import logs as logsvc
-
-    followers = [logsvc.SourceFollower(source)] if follow else []
-    ends: dict[str, int] = {}
-    for f in followers:
-        ends.update(f.ends())
-    if tail is not None or follow:
-        yield from logsvc.tail([source], 10 if tail is None else tail, flt, ends)
-    else:
-        yield from logsvc.search([source], flt)
-    if follow:
-        yield from logsvc.follow([source], flt, followers=followers, stop=app.stopping.is_set)
+# -- alerts ---------------------------------------------------------------------------------
 
 
 def alerts(app: App, req: Request) -> Any:
-    from flext.services.evaluate import evaluate, rules
-
-    if p.q_bool(req, "no_eval"):
-        return [{"name": n, "state": "disabled" if b.get("enabled") is False else "-", "when": b["when"],
-                 "detail": None, "description": b.get("description")} for n, b in rules(app.ctx).items()]
-    return evaluate(app.ctx, timeout=p.q_float(req, "timeout", low=0.01, high=60.0) or 3.0)
+    return app.backend().list_alerts(evaluate=not p.q_bool(req, "no_eval"),
+                                     timeout=p.q_float(req, "timeout", low=0.01, high=60.0))
 
 
-__all__ = ["alerts", "health", "list_", "logs", "restart", "start", "stop", "system_status"]
+def alert_add(app: App, req: Request) -> Any:
+    data = p.body(req)
+    p.known(data, ("when", "description"))
+    when = p.text(data, "when", required=True, limit=4096)
+    assert when is not None
+    return app.backend().add_alert(req.params["name"], when, description=p.text(data, "description", limit=4096),
+                                   replace=req.method == "PUT")
+
+
+def alert_remove(app: App, req: Request) -> Any:
+    return app.backend().remove_alert(req.params["name"])
+
+
+# -- logs, performance, schedules -------------------------------------------------------------
+
+
+def _log_query(req: Request) -> LogQuery:
+    level = p.q_choice(req, "level", ("trace", "debug", "info", "warning", "error", "critical"))
+    query: LogQuery = {
+        "text": req.arg("text") or None, "regex": p.q_bool(req, "regex"), "ignore_case": p.q_bool(req, "ignore_case"),
+        "since": _since(req.arg("since")), "until": _since(req.arg("until")), "level": level,
+        "sources": req.args("source"), "streams": req.args("stream"),
+        "tail": p.q_int(req, "tail", low=0, high=1000000), "follow": p.q_bool(req, "follow"),
+        "limit": p.q_int(req, "limit", low=0, high=100000000),
+    }
+    return query
+
+
+def log_sources(app: App, req: Request) -> Any:
+    return app.backend().log_sources()
+
+
+def read_logs(app: App, req: Request) -> Response:
+    query = _log_query(req)
+    return app.stream(app.backend().read_logs(query), follow=bool(query.get("follow")))
+
+
+def count_logs(app: App, req: Request) -> Any:
+    return {"count": app.backend().count_logs(_log_query(req))}
+
+
+def performance(app: App, req: Request) -> Any:
+    return app.backend().run_performance(since=p.q_float(req, "since", low=0.0, high=1e10),
+                                         limit=p.q_int(req, "limit", low=1, high=1000) or 20)
+
+
+def schedules(app: App, req: Request) -> Any:
+    return app.backend().schedules()
+
+
+def pause(app: App, req: Request) -> Any:
+    return app.backend().pause(req.params["name"])
+
+
+def resume(app: App, req: Request) -> Any:
+    return app.backend().resume(req.params["name"])
+
+
+__all__ = ["add", "alert_add", "alert_remove", "alerts", "count_logs", "discover", "health", "list_", "log_sources",
+           "logs", "metrics", "pause", "performance", "read_logs", "remove", "restart", "resume", "schedules", "start",
+           "stop", "system_status"]

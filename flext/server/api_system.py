@@ -62,7 +62,17 @@ def audit(app: App, req: Request) -> Any:
 
 def plugins(app: App, req: Request) -> Any:
     kind = p.q_choice(req, "kind", ("tap", "target", "transform", "utility"))
-    return app.backend().list_plugins(kind=kind, installed_only=p.q_bool(req, "installed"))
+    rows = app.backend().list_plugins(kind=kind, installed_only=p.q_bool(req, "installed"))
+    if not app.privileged(req):  # viewers: where a plugin lives only when it is inside the workspace
+        import os
+
+        root = os.path.realpath(app.root)
+        for row in rows:
+            where = row.get("where")
+            if isinstance(where, str) and os.path.isabs(where):
+                real = os.path.realpath(where)
+                row["where"] = os.path.relpath(real, root) if real.startswith(root + os.sep) else None
+    return rows
 
 
 def install(app: App, req: Request) -> Response:
@@ -81,18 +91,31 @@ def install(app: App, req: Request) -> Response:
 
 
 def discover(app: App, req: Request) -> Any:
-    """Streams of a tap: the path names a pipeline (its tap and settings) or a tap plus `config`."""
+    """Streams of a tap: the path names a pipeline (its tap and settings) or a tap plus `config`.
+
+    Only a plugin of the workspace runs (guard.check_plugin), and `config` is taken
+    literally (no `${VAR}`, no `secret:NAME`: the server's environment and keyring are
+    not the caller's).
+    """
     import os
     import shutil
     import tempfile
 
+    from flext.server import guard
+
     data = p.body(req)
     p.known(data, ("config",))
     config = data.get("config")
+    name = req.params["name"]
+    ws = app.workspace()
     if config is None:
-        return app.backend().discover(req.params["name"])
+        if name not in (ws.pipelines if ws.exists else {}):
+            guard.check_plugin(ws, name, "tap")
+        return app.backend().discover(name)
     if not isinstance(config, dict):
         raise ApiError(400, "config must be a JSON object", type="usage_error")
+    guard.check_plugin(ws, name, "tap")
+    guard.check_config(config, "config")
     import json
 
     folder = tempfile.mkdtemp(prefix="flext-discover-")
@@ -101,20 +124,24 @@ def discover(app: App, req: Request) -> Any:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(config, fh)
-        return app.backend().discover(req.params["name"], config_file=path)
+        return app.backend().discover(name, config_file=path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 def dbt(app: App, req: Request) -> Any:
+    from flext.server import guard
+
     data = p.body(req)
     p.known(data, ("project", "select", "target"))
     project = p.text(data, "project", required=True, limit=1024)
     assert project is not None
-    if project.startswith("/") or ".." in project.replace("\\", "/").split("/"):
-        raise ApiError(400, "project must be a path inside the workspace", type="usage_error")
-    return app.backend().dbt(project, req.params["command"], select=p.text(data, "select", limit=1024),
-                             target=p.text(data, "target", limit=128))
+    relative = guard.inside(app.workspace(), project, "project")
+    select = p.text(data, "select", limit=1024)
+    target = p.text(data, "target", limit=128)
+    guard.check_argument(select, "select")
+    guard.check_argument(target, "target")
+    return app.backend().dbt(relative, req.params["command"], select=select, target=target)
 
 
 __all__ = ["audit", "dbt", "discover", "health", "install", "metrics", "openapi", "plugins"]

@@ -23,21 +23,20 @@ from flext.core.errors import (
     NotFound,
     OperationFailed,
     Unreachable,
+    Unsupported,
     UsageError,
 )
-from flext.server.wire import ApiError, Request, Response
+from flext.server.wire import ApiError, Request, Response, Stream
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from typing import IO, Any
 
     from flext.backend.local import LocalBackend
     from flext.server.auth import Principal
     from flext.server.scheduler import Scheduler
     from flext.server.wire import Limits
-
-HEARTBEAT_S = 5.0
 
 # FlextError class -> (HTTP status, error type). The client maps these back.
 _STATUS: list[tuple[type[FlextError], int, str]] = [
@@ -47,6 +46,7 @@ _STATUS: list[tuple[type[FlextError], int, str]] = [
     (Conflict, 409, "conflict"),
     (Unreachable, 502, "unreachable"),
     (Interrupted, 500, "interrupted"),
+    (Unsupported, 501, "unsupported"),
     (OperationFailed, 500, "operation_failed"),
 ]
 
@@ -73,7 +73,8 @@ def exit_for_status(status: int) -> int:
 class App:
     """State shared by all requests of one `flext serve` process."""
 
-    def __init__(self, ctx: Any, root: str, limits: Limits, *, log: IO[str] | None = None) -> None:
+    def __init__(self, ctx: Any, root: str, limits: Limits, *, log: IO[str] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         from flext.server.api import ROUTES
         from flext.server.audit import AuditLog
         from flext.server.auth import AuthStore
@@ -85,7 +86,7 @@ class App:
         self.root = root
         self.limits = limits
         self.dir = os.path.join(root, ".flext", "server")
-        self.auth = AuthStore(os.path.join(self.dir, "auth.json"))
+        self.auth = AuthStore(os.path.join(self.dir, "auth.json"), clock=clock)
         self.audit = AuditLog(os.path.join(self.dir, "audit.jsonl"))
         self.idempotency = IdempotencyStore(os.path.join(self.dir, "idempotency.json"))
         self.metrics = Metrics()
@@ -100,6 +101,73 @@ class App:
         self._streams = 0
         self._streams_lock = threading.Lock()
         self._parsed: tuple[tuple[int, int, int], str, Any] | None = None
+        from flext.server.masking import Relativizer
+
+        self._relative = Relativizer(root, ctx.env.get("HOME"))
+        self._learn_lock = threading.Lock()
+        self._learned: tuple[Any, Any] | None = None
+
+    # -- start-up ------------------------------------------------------------------------
+    def check_files(self) -> None:
+        """Refuse to start on a damaged server file (exit 5 naming it and the line); nothing is rewritten."""
+        from flext.server import files
+
+        self.auth.check()
+        self.idempotency.check()
+        files.read(os.path.join(self.dir, "schedule.json"), files.object_of_objects)
+
+    def learn_secrets(self) -> None:
+        """Know the workspace's secret values (flext.toml references, the profile's index),
+        so every response masks them; again whenever either file changes."""
+        from flext.server.masking import learn
+
+        idents = (_ident(os.path.join(self.root, "flext.toml")), _ident(self.ctx.paths.secret_index))
+        with self._learn_lock:
+            if idents == self._learned:
+                return
+            self._learned = idents
+            ws = self.workspace()
+            try:
+                doc = ws.doc if ws.exists else {}
+            except FlextError:
+                doc = {}
+            missing = learn(self.ctx, doc)
+        if missing:
+            self.log("warning", "secrets", unreadable=missing,
+                     note="these secrets cannot be read here, so responses cannot mask their values")
+
+    def privileged(self, request: Request) -> bool:
+        """Operators and admins; viewers (and the unauthenticated) get paths made relative."""
+        principal = request.principal
+        return principal is not None and bool(principal.allows("operator"))
+
+    def outgoing(self, request: Request, response: Response) -> Callable[[bytes], bytes]:
+        """The filter every byte of a response body goes through: secrets masked, and for
+        viewers the server's absolute paths made relative.
+
+        JSON (and each NDJSON line) is masked string by string before it is encoded again,
+        so a secret that a string holds already escaped (a tap printing JSON to stderr)
+        is caught in every spelling the masking function knows, not one escape level off.
+        """
+        from flext.server.masking import known, mask, mask_tree
+
+        relative = None if self.privileged(request) else self._relative
+        structured = response.content_type in ("application/json", "application/x-ndjson")
+
+        def out(data: bytes) -> bytes:
+            secrets = known()
+            if not secrets and relative is None:
+                return data
+            if secrets and structured:
+                data = _remask(data, mask_tree)
+            text = data.decode("utf-8", "surrogateescape")
+            if secrets:
+                text = mask(text)
+            if relative is not None:
+                text = relative(text)
+            return text.encode("utf-8", "surrogateescape")
+
+        return out
 
     # -- the engine ------------------------------------------------------------------
     def backend(self) -> LocalBackend:
@@ -160,6 +228,7 @@ class App:
             request.route = route.pattern
             request.params = params
             if route.role is not None:
+                self.learn_secrets()  # cheap unless flext.toml or the secret index changed
                 principal = self.authenticate(request)
                 request.principal = principal
                 if not principal.allows(route.role):
@@ -190,6 +259,7 @@ class App:
             exit_code = 1
         if route is not None and route.mutating:
             self._audit(request, route, principal, response.status, exit_code)
+        response.filter = self.outgoing(request, response)
         return response
 
     def authenticate(self, request: Request) -> Principal:
@@ -238,11 +308,9 @@ class App:
 
     # -- streams -------------------------------------------------------------------------
     def stream(self, lines: Iterator[dict[str, Any]], *, follow: bool) -> Response:
-        """NDJSON of `lines`, ended by `{"_end": "complete"|"shutdown"|"error"}`.
+        """NDJSON of `lines`, ended by `{"_end": "complete"|"shutdown"|"error"}` (see flext.server.asgi).
 
-        Following runs the producer on its own thread so this one can send heartbeats
-        (a client or proxy sees the connection alive; a vanished client is noticed at
-        the next write) and notice a shutdown even while the run is quiet.
+        At most workers/2 streams at once: each holds a thread reading its log.
         """
         with self._streams_lock:
             if self._streams >= max(1, self.limits.workers // 2):
@@ -252,110 +320,12 @@ class App:
                 raise ApiError(503, "too many log streams are open; retry later", type="unavailable",
                                headers={"Retry-After": "5"})
             self._streams += 1
-        return Response(200, stream=_Counted(self._pieces(lines, follow), self._release_stream),
+        return Response(200, stream=Stream(lines, follow=follow, release=self._release_stream),
                         content_type="application/x-ndjson")
 
     def _release_stream(self) -> None:
         with self._streams_lock:
             self._streams -= 1
-
-    def _pieces(self, lines: Iterator[dict[str, Any]], follow: bool) -> Iterator[bytes]:
-        from flext.server.wire import encode
-
-        if not follow:
-            try:
-                for line in lines:
-                    yield encode(line)
-            except FlextError as exc:
-                yield encode({"_end": "error", "error": _error_doc(exc)})
-                return
-            yield encode({"_end": "complete"})
-            return
-        yield from self._follow(lines, encode)
-
-    def _follow(self, lines: Iterator[dict[str, Any]], encode: Any) -> Iterator[bytes]:
-        import queue
-
-        box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1000)
-        cancel = threading.Event()
-
-        def pump() -> None:
-            try:
-                for line in lines:
-                    while not cancel.is_set():
-                        try:
-                            box.put(("line", line), timeout=0.5)
-                            break
-                        except queue.Full:
-                            continue
-                    if cancel.is_set():
-                        break
-                else:
-                    box.put(("end", None))
-            except FlextError as exc:
-                box.put(("error", exc))
-            except Exception as exc:
-                box.put(("error", OperationFailed(f"reading the log failed: {type(exc).__name__}")))
-                self.log("error", "stream", error=f"{type(exc).__name__}: {exc}")
-            finally:
-                close = getattr(lines, "close", None)
-                if close is not None:
-                    try:
-                        close()
-                    except Exception:
-                        pass
-
-        threading.Thread(target=pump, name="flext-follow", daemon=True).start()
-        quiet_since = time.monotonic()
-        try:
-            while True:
-                if self.stopping.is_set():
-                    yield encode({"_end": "shutdown"})
-                    return
-                try:
-                    kind, item = box.get(timeout=0.25)
-                except queue.Empty:
-                    if time.monotonic() - quiet_since >= HEARTBEAT_S:
-                        quiet_since = time.monotonic()
-                        yield encode({"_heartbeat": round(time.time(), 3)})
-                    continue
-                quiet_since = time.monotonic()
-                if kind == "line":
-                    yield encode(item)
-                elif kind == "end":
-                    yield encode({"_end": "complete"})
-                    return
-                else:
-                    yield encode({"_end": "error", "error": _error_doc(item)})
-                    return
-        finally:
-            cancel.set()
-
-
-class _Counted:
-    """A stream that gives its slot back exactly once, however it ends (sent, failed, never started)."""
-
-    def __init__(self, pieces: Iterator[bytes], release: Any) -> None:
-        self.pieces = pieces
-        self.release = release
-        self.closed = False
-
-    def __iter__(self) -> _Counted:
-        return self
-
-    def __next__(self) -> bytes:
-        return next(self.pieces)
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        try:
-            close = getattr(self.pieces, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self.release()
 
 
 def _ident(path: str) -> tuple[int, int, int] | None:
@@ -366,12 +336,20 @@ def _ident(path: str) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def _error_doc(exc: FlextError) -> dict[str, Any]:
-    status, kind = error_status(exc)
-    doc: dict[str, Any] = {"type": kind, "message": exc.message, "exit_code": exc.exit_code, "status": status}
-    if exc.hint:
-        doc["hint"] = exc.hint
-    return doc
+def _remask(data: bytes, mask_tree: Callable[[Any], Any]) -> bytes:
+    """JSON text (one document per line) with every string masked; unchanged if it is not JSON."""
+    from flext.server.wire import encode
+
+    out = []
+    for line in data.splitlines():
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            return data
+        out.append(encode(mask_tree(doc)))
+    return b"".join(out) if out else data
 
 
 def _body_field(request: Request, field: str) -> str | None:

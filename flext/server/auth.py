@@ -12,17 +12,17 @@ sees the same users. What is stored, and why:
 A token looks like `flxt_<id>_<secret>`: the id (public, listed by `auth token list`,
 used to revoke) finds the record without comparing every hash.
 
-Roles are ordered: viewer < operator < admin. Repeated failed logins for a user or from
-an address are refused with 429 and Retry-After for a time that doubles each time.
+Roles are ordered: viewer < operator < admin. Repeated failed logins for one user from
+one client address are refused with 429 and Retry-After for a time that doubles each
+time (per user *and* address: a stranger's guesses never lock the user out elsewhere).
+The clock is injected (`clock=`), so the back-off is tested without waiting.
 """
 
 from __future__ import annotations
 
 import base64
-import fcntl
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import threading
@@ -119,10 +119,13 @@ class AuthStore:
         self.clock = clock
         self._cache: tuple[tuple[int, int, int], dict[str, Any]] | None = None
         self._lock = threading.Lock()
-        self._failures: dict[str, tuple[int, float]] = {}  # key -> (failures, locked until)
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # (user, address) -> (failures, locked until)
 
     # -- storage -----------------------------------------------------------------
     def _read(self) -> dict[str, Any]:
+        """The document, cached while the file is unchanged; ConfigError (exit 5) when damaged."""
+        from flext.server import files
+
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
@@ -131,34 +134,27 @@ class AuthStore:
         cached = self._cache
         if cached is not None and cached[0] == ident:
             return cached[1]
-        try:
-            with open(self.path, "rb") as fh:
-                data = json.loads(fh.read() or b"{}")
-        except (OSError, ValueError):
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
-        data.setdefault("users", {})
-        data.setdefault("tokens", {})
+        data: dict[str, Any] | None = files.read(self.path, _shape)
+        if data is None:
+            return {"users": {}, "tokens": {}}
         self._cache = (ident, data)
         return data
 
-    def _write(self, change: Callable[[dict[str, Any]], Any]) -> Any:
-        from flext.core.fsutil import atomic_write
+    def check(self) -> None:
+        """Read the file now (start-up): a damaged one stops the server."""
+        self._cache = None
+        self._read()
 
-        os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+    def _write(self, change: Callable[[dict[str, Any]], Any]) -> Any:
+        """Lock, re-read, change, replace atomically (a damaged file is left as it is)."""
+        from flext.server import files
+
         with self._lock:
-            fd = os.open(self.path + ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
+            self._cache = None
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                self._cache = None
-                data = json.loads(json.dumps(self._read()))  # a private copy to change
-                result = change(data)
-                atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True) + "\n", 0o600)
-                self._cache = None
-                return result
+                return files.update(self.path, change, check=_shape, empty=lambda: {"users": {}, "tokens": {}})
             finally:
-                os.close(fd)
+                self._cache = None
 
     # -- users ---------------------------------------------------------------------
     def users(self) -> list[dict[str, Any]]:
@@ -288,44 +284,58 @@ class AuthStore:
         return Principal(str(record.get("user")), str(role), token_id, record.get("name"))
 
     def login(self, username: str, password: str, remote: str) -> tuple[str, dict[str, Any]]:
-        """A session token for a correct password; AuthError otherwise, 429 while backing off."""
-        keys = (f"user:{username}", f"addr:{remote}")
-        self.check_backoff(keys)
+        """A session token for a correct password; AuthError otherwise, 429 while backing off.
+
+        Failures are counted per user *and* client address: someone guessing from one
+        address slows down only themselves, never the user's own logins from elsewhere.
+        """
+        self.check_backoff(username, remote)
         data = self._read()
         user = data["users"].get(username) if isinstance(username, str) else None
         stored = (user or {}).get("password") or _DUMMY_HASH
         ok = verify_password(password, stored) and user is not None and bool(user.get("password"))
         if not ok:
-            self._fail(keys)
+            self._fail(username, remote)
             raise AuthError("wrong user name or password")
-        for key in keys:
-            self._failures.pop(key, None)
+        with self._lock:
+            self._failures.pop(_key(username, remote), None)
         assert user is not None
         return self.create_token(username, str(user.get("role")), name="login", ttl=LOGIN_TTL_S, kind="login")
 
-    def check_backoff(self, keys: tuple[str, ...]) -> None:
-        now = self.clock()
-        wait = max((self._failures.get(k, (0, 0.0))[1] - now for k in keys), default=0.0)
+    def check_backoff(self, username: str, remote: str) -> None:
+        wait = self._failures.get(_key(username, remote), (0, 0.0))[1] - self.clock()
         if wait > 0:
             raise TooManyAttempts(wait)
 
-    def _fail(self, keys: tuple[str, ...]) -> None:
+    def _fail(self, username: str, remote: str) -> None:
         now = self.clock()
+        key = _key(username, remote)
         with self._lock:
-            for key in keys:
-                count = self._failures.get(key, (0, 0.0))[0] + 1
-                locked = now + min(MAX_LOCKOUT_S, 2.0 ** (count - FREE_FAILURES)) if count >= FREE_FAILURES else 0.0
-                self._failures[key] = (count, locked)
+            count = self._failures.get(key, (0, 0.0))[0] + 1
+            locked = now + min(MAX_LOCKOUT_S, 2.0 ** (count - FREE_FAILURES)) if count >= FREE_FAILURES else 0.0
+            self._failures[key] = (count, locked)
             if len(self._failures) > 10000:  # bounded memory under a spray of names
-                for key in sorted(self._failures, key=lambda k: self._failures[k][1])[:5000]:
-                    del self._failures[key]
+                for old in sorted(self._failures, key=lambda k: self._failures[k][1])[:5000]:
+                    del self._failures[old]
+
+
+def _key(username: str, remote: str) -> tuple[str, str]:
+    return (username, remote)
+
+
+def _shape(doc: Any) -> str | None:
+    if not isinstance(doc, dict) or not isinstance(doc.get("users"), dict) or not isinstance(doc.get("tokens"), dict):
+        return "expected a JSON object with users and tokens"
+    return None
 
 
 class TooManyAttempts(AuthError):
     """Login refused for a while after repeated failures (HTTP 429)."""
 
     def __init__(self, wait: float) -> None:
-        seconds = int(wait) + 1
+        import math
+
+        seconds = max(1, math.ceil(wait))
         super().__init__(f"too many failed logins; try again in {seconds}s",
                          hint="wait, or ask an admin for an API token")
         self.retry_after = seconds

@@ -10,9 +10,6 @@ Requests with the same key in flight at once are serialised by a per-key lock.
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 import threading
 import time
 
@@ -60,12 +57,14 @@ class IdempotencyStore:
         return held()
 
     def _load(self) -> dict[str, Any]:
-        try:
-            with open(self.path, "rb") as fh:
-                data = json.loads(fh.read() or b"{}")
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        """The stored answers; ConfigError (exit 5) when the file is damaged (never rewritten)."""
+        from flext.server import files
+
+        data = files.read(self.path, files.object_of_objects)
+        return data if data is not None else {}
+
+    def check(self) -> None:
+        self._load()
 
     def get(self, key: str) -> dict[str, Any] | None:
         entry = self._load().get(key)
@@ -74,22 +73,18 @@ class IdempotencyStore:
         return entry
 
     def put(self, key: str, fingerprint: str, status: int, body: Any) -> None:
-        from flext.core.fsutil import atomic_write
+        from flext.server import files
 
-        os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
-        fd = os.open(self.path + ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            data = self._load()
+        def add(data: dict[str, Any]) -> None:
             now = time.time()
-            data = {k: v for k, v in data.items() if isinstance(v, dict) and now - float(v.get("ts", 0)) <= TTL_S}
+            for old in [k for k, v in data.items() if now - float(v.get("ts", 0)) > TTL_S]:
+                del data[old]
             data[key] = {"ts": now, "fingerprint": fingerprint, "status": status, "body": body}
             if len(data) > MAX_KEYS:
                 for old in sorted(data, key=lambda k: data[k]["ts"])[: len(data) - MAX_KEYS]:
                     del data[old]
-            atomic_write(self.path, json.dumps(data, separators=(",", ":")) + "\n", 0o600)
-        finally:
-            os.close(fd)
+
+        files.update(self.path, add, check=files.object_of_objects, compact=True)
 
 
 __all__ = ["TTL_S", "IdempotencyStore", "valid_key"]

@@ -77,12 +77,12 @@ class Scheduler:
 
     # -- state ------------------------------------------------------------------------
     def load(self) -> dict[str, dict[str, Any]]:
-        try:
-            with open(self.state_path, "rb") as fh:
-                data = json.loads(fh.read() or b"{}")
-        except (OSError, ValueError):
-            return {}
-        return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+        """The slots looked at; ConfigError (exit 5) when the file is damaged (a tick then
+        logs it and starts nothing: a forgotten slot could run twice)."""
+        from flext.server import files
+
+        data = files.read(self.state_path, files.object_of_objects)
+        return dict(data) if data is not None else {}
 
     def save(self, state: dict[str, dict[str, Any]]) -> None:
         from flext.core.fsutil import atomic_write
@@ -112,7 +112,7 @@ class Scheduler:
         fire: list[tuple[str, float, bool]] = []
         for name, spec in sorted(table.items()):
             expr = spec.get("schedule")
-            if not expr:
+            if not expr or spec.get("paused") is True:  # a paused schedule resumes at its next slot
                 if name in state:
                     del state[name]
                     changed = True

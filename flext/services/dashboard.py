@@ -16,6 +16,7 @@ from flext.services import status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from flext.core.context import Context
@@ -76,8 +77,8 @@ def render(doc: dict[str, Any] | None, interval: float, error: str | None = None
 class _Feed:
     """Snapshots gathered on a background thread, every `interval` seconds."""
 
-    def __init__(self, ctx: Context, interval: float) -> None:
-        self.ctx = ctx
+    def __init__(self, fetch: Callable[[], dict[str, Any]], interval: float) -> None:
+        self.fetch = fetch
         self.interval = interval
         self.doc: dict[str, Any] | None = None
         self.error: str | None = None
@@ -90,7 +91,7 @@ class _Feed:
         while not self.stop.is_set():
             started = time.monotonic()
             try:
-                self.doc = status.snapshot(self.ctx, timeout=max(0.5, min(self.interval, 3.0)))
+                self.doc = self.fetch()
                 self.error = None
             except Exception as exc:  # a refresh failure must not kill the screen
                 self.error = f"{type(exc).__name__}: {exc}"
@@ -99,8 +100,9 @@ class _Feed:
             self.stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
 
 
-def run(ctx: Context, interval: float) -> int:
-    """Run until q or Ctrl-C; returns the exit code."""
+def run(ctx: Context, interval: float, fetch: Callable[[], dict[str, Any]]) -> int:
+    """Run until q or Ctrl-C, showing what `fetch` (the backend's system status) returns;
+    returns the exit code."""
     import select
     import termios
     import tty
@@ -109,7 +111,7 @@ def run(ctx: Context, interval: float) -> int:
     from rich.live import Live
 
     console = Console(file=ctx.io.stdout, force_terminal=True, no_color=not ctx.io.color, _environ=dict(ctx.io.env))
-    feed = _Feed(ctx, interval)
+    feed = _Feed(fetch, interval)
     fd = ctx.io.stdin.fileno()
     saved = termios.tcgetattr(fd)
     feed.thread.start()

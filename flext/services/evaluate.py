@@ -116,8 +116,8 @@ def _call(node: alerts.Node, facts: Facts) -> Any:
         if row is None:
             return Unknown(f"service {args[0]!r} is not registered")
         status = row["status"]
-        if fn == "service_down":
-            return status == "down"
+        if fn == "service_down":  # skipped: its circuit is open, it failed its last checks
+            return status in ("down", "skipped")
         if fn == "service_up":
             return status == "up"
         if fn == "service_degraded":

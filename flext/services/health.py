@@ -27,7 +27,7 @@ UP_WORDS = {"ok", "up", "healthy", "pass", "passing", "green", "alive", "ready",
 DEGRADED_WORDS = {"degraded", "warn", "warning", "yellow", "partial", "impaired", "slow"}
 DOWN_WORDS = {"down", "fail", "failed", "failing", "unhealthy", "error", "red", "critical", "false", "not_serving"}
 COLUMNS = ["name", "status", "latency_ms", "version", "detail"]
-STYLES = {"status": {"up": "green", "degraded": "yellow", "down": "bold red"}}
+STYLES = {"status": {"up": "green", "degraded": "yellow", "down": "bold red", "skipped": "dim"}}
 
 
 def slow_after(service: Service, timeout: float) -> float:
@@ -119,8 +119,11 @@ def check(ctx: Context, services: list[Service], timeout: float | None = None, *
           use_breaker: bool = True, force: bool = False) -> list[dict[str, Any]]:
     """Rows for `services` (same order), checked concurrently.
 
-    With `use_breaker`, an open circuit answers without a request (unless `force`) and
-    every outcome is recorded; without it (start-up polling) nothing is read or written.
+    With `use_breaker`, every outcome is recorded in the service's circuit breaker, and an
+    open circuit skips the request (status `skipped`) unless `force`: loops (dashboard,
+    alert evaluation) use it so a dead service costs nothing; an explicit
+    `flext service health` forces, so it always probes. Without `use_breaker` (start-up
+    polling) nothing is read or written.
     """
     rows: list[dict[str, Any] | None] = []
     pending: list[tuple[int, Service, float, breaker.Breaker | None]] = []
@@ -136,9 +139,9 @@ def check(ctx: Context, services: list[Service], timeout: float | None = None, *
             try:
                 guard.before()
             except breaker.CircuitOpen as exc:
-                row = _row(service)
-                row.update(status="down", circuit="open",
-                           detail=f"circuit open after {exc.failures} failed checks; "
+                row = _row(service)  # not probed: shown as skipped, never as a fresh "down"
+                row.update(status="skipped", circuit="open",
+                           detail=f"not probed: circuit open after {exc.failures} failed checks; "
                                   f"next probe in {math.ceil(exc.retry_in)}s")
                 rows.append(row)
                 continue

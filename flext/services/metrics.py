@@ -78,4 +78,9 @@ def rows(families: list[prom.Family], match: str | None = None) -> list[dict[str
     return out
 
 
-__all__ = ["COLUMNS", "fetch", "flatten_json", "parse_body", "rows"]
+def matching(samples: list[dict[str, Any]], match: str | None) -> list[dict[str, Any]]:
+    """Sample rows whose metric name contains `match` (all without one)."""
+    return [r for r in samples if not match or match in str(r.get("metric"))]
+
+
+__all__ = ["COLUMNS", "fetch", "flatten_json", "matching", "parse_body", "rows"]

@@ -3,14 +3,11 @@ records per second from pipeline run records."""
 
 from __future__ import annotations
 
-import time
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any
 
-    from flext.core.context import Context
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -66,19 +63,4 @@ def runs(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def report(ctx: Context, *, since: float | None = None, limit: int = 20,
-           command_of: Callable[[str], str] | None = None) -> dict[str, Any]:
-    from flext.core import jsonl
-    from flext.services import workspace
-
-    cutoff = time.time() - since if since is not None else None
-    cmd_rows = commands(jsonl.read(ctx.paths.history_file), cutoff, command_of)
-    records = workspace.runs(workspace.find(ctx), limit=limit)
-    if cutoff is not None:
-        from flext.core.clock import to_epoch
-
-        records = [r for r in records if (to_epoch(str(r.get("started_at") or "")) or 0) >= cutoff]
-    return {"commands": cmd_rows[:limit], "runs": runs(records)}
-
-
-__all__ = ["commands", "percentile", "report", "runs"]
+__all__ = ["commands", "percentile", "runs"]

@@ -127,7 +127,7 @@ def validate(name: str, raw: Any, where: str, text: str | None = None) -> dict[s
         dotted = f"{key}.{subkey}" if subkey else key
         line = None
         if text is not None:
-            from flext.core.config import line_of
+            from flext.core.tomllines import line_of
 
             line = line_of(text, dotted)
         place = f"{where}:{line}" if line else where

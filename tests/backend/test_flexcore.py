@@ -113,17 +113,19 @@ def test_plugins_map_from_the_plugin_list(fc: Flext) -> None:
     assert [r["name"] for r in targets] == ["target-oracle"]
 
 
-@pytest.mark.parametrize("argv", [
-    ("pipeline", "create", "p", "--tap", "a", "--target", "b"),
-    ("pipeline", "state", "orders"),
-    ("data", "taps", "install", "tap-x"),
-    ("data", "taps", "discover", "tap-x"),
+@pytest.mark.parametrize(("argv", "what"), [
+    (("pipeline", "create", "p", "--tap", "a", "--target", "b"), "store pipeline definitions"),
+    (("pipeline", "state", "orders"), "show a pipeline's Singer state"),
+    (("data", "taps", "install", "tap-x"), "install taps or targets"),
+    (("data", "taps", "discover", "tap-x"), "run Singer discovery"),
+    (("service", "list"), "list services"),
+    (("logs", "search", "x"), "search or tail logs"),
 ])
-def test_what_cannot_map_is_exit_2_with_a_hint(fc: Flext, argv: tuple[str, ...]) -> None:
+def test_what_cannot_map_is_exit_8_naming_backend_and_verb(fc: Flext, argv: tuple[str, ...], what: str) -> None:
     got = fc(*argv)
-    assert got.code == 2, got
-    assert got.err.startswith("error: FlexCore cannot ")
-    assert got.err.endswith('hint: use a `flext serve` profile (backend = "http") or the local engine for this\n')
+    assert (got.code, got.out) == (8, ""), got
+    assert got.err == (f"error: the flexcore backend cannot {what}\n"
+                       'hint: use a `flext serve` profile (backend = "http") or the local engine for this\n')
 
 
 def test_flexcore_errors_are_shown_with_their_details(fc: Flext, fake: FakeFlexCore) -> None:

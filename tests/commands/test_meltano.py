@@ -26,10 +26,9 @@ def test_missing_meltano_is_exit_5_with_the_install_command(flext: Flext, tmp_pa
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "meltano.yml").write_text("version: 1\n")
     run = flext("meltano", "run", "x", "--project", str(tmp_path / "p"), extra_env={"PATH": "/nonexistent"})
-    venv = os.path.join(os.environ["FLEXT_DATA_DIR"], "workspace", ".flext", "plugins", "meltano", "venv")
     assert (run.code, run.err) == (5, "error: meltano is not installed\n"
-                                      f"hint: install it: python3 -m venv {venv} && {venv}/bin/pip install meltano "
-                                      "(or set `flext config set meltano.executable PATH`)\n")
+                                      "hint: `flext meltano install` puts it in its own venv "
+                                      "(or `flext config set meltano.executable PATH`)\n")
     bad = flext("meltano", "run", "x", "--project", str(tmp_path / "p"),
                 extra_env={"FLEXT_MELTANO__EXECUTABLE": "/nowhere/meltano"})
     assert bad.code == 5 and bad.err.startswith("error: meltano.executable = '/nowhere/meltano' is not an executable")
@@ -50,6 +49,18 @@ def test_workspace_venv_is_used(flext: Flext, tmp_path: Path, meltano_exe: Path)
     run = flext("meltano", "project", "init", "proj", extra_env={"PATH": "/usr/bin:/bin"})
     assert run.code == 0, run
     assert (work / "proj" / "meltano.yml").is_file()
+
+
+def test_the_default_workspace_venv_is_found_from_any_workspace(flext: Flext, tmp_path: Path,
+                                                                 meltano_exe: Path) -> None:  # noqa: F811
+    """`flext meltano install` outside a workspace installs into the default one; every workspace uses it."""
+    venv_bin = Path(os.environ["FLEXT_DATA_DIR"]) / "workspace" / ".flext" / "plugins" / "meltano" / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "meltano").symlink_to(meltano_exe)
+    (Path.cwd() / "flext.toml").write_text('[workspace]\nname = "other"\n')
+    run = flext("meltano", "project", "init", "proj", extra_env={"PATH": "/usr/bin:/bin"})
+    assert run.code == 0, run
+    assert (Path.cwd() / "proj" / "meltano.yml").is_file()
 
 
 def test_init_add_run_schedule_test(configured: Flext, tmp_path: Path, singer_tools: tuple[Path, Path]) -> None:  # noqa: F811

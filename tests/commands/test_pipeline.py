@@ -115,7 +115,7 @@ def test_run_logs_runs_state_after_real_runs(workspace: Path, flext: Callable[..
     assert waited.code == 0, waited
     record = waited.json()
     assert (record["status"], record["records"]) == ("succeeded", 25)
-    assert "runner INFO    run succeeded\n" in waited.err
+    assert "runner INFO     run succeeded\n" in waited.err
     assert waited.err.endswith(f"orders: run {record['id']} succeeded\n")
     runs = flext("pipeline", "runs", "orders", "-o", "json").json()
     assert [r["id"] for r in runs] == sorted((r["id"] for r in runs), reverse=True)

@@ -39,7 +39,8 @@ def test_bundled_plugins_ship_enabled(flext: Flext) -> None:
         "algar": ("1.0.0", "enabled", "bundled"),
         "gruponos": ("1.0.0", "enabled", "bundled"),
     }
-    assert rows["gruponos"]["commands"] == ["gruponos logs", "gruponos pipeline deploy", "gruponos run", "gruponos status"]
+    assert rows["gruponos"]["commands"] == ["gruponos doctor", "gruponos init", "gruponos logs", "gruponos pipeline deploy",
+                                            "gruponos run", "gruponos status"]
     top = _ok(flext("--help")).out
     assert "  algar     ALGAR: OID -> OUD" in top and "  gruponos  GrupoNos:" in top
 
@@ -204,7 +205,7 @@ def test_broken_plugin_is_disabled_with_a_warning_and_others_work(flext: Flext, 
 
 def test_disable_removes_commands_from_help_and_completion(flext: Flext, env: dict[str, str]) -> None:
     assert "algar" in _complete(env, "")
-    assert _complete(env, "algar", "") == ["logs", "migration", "oud", "pipeline"]
+    assert _complete(env, "algar", "") == ["logs", "migrate", "migration", "oud", "pipeline"]
     assert _complete(env, "algar", "oud", "sync", "--")[:2] == ["--phase", "--dry-run"]
     assert _complete(env, "plugin", "info", "") == ["algar", "gruponos"]
     _ok(flext("plugin", "disable", "algar"))

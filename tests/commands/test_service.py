@@ -158,17 +158,35 @@ def test_health_exit_1_names_the_down_ones(flext, fleet: Servers) -> None:
     assert "1 of 2 down: refusing" in result.err
 
 
-def test_circuit_opens_after_repeated_failures(flext, fleet: Servers) -> None:
+def test_an_explicit_check_always_probes_and_loops_skip_an_open_circuit(flext, env, fleet: Servers) -> None:
+    from flext.core.context import Context
+    from flext.services import registry
+    from flext.services.health import check
+
     for _ in range(3):
         first = rows_by_name(flext("service", "health", "hanging", "--timeout", "0.3", "-o", "json").out)
         assert first["hanging"]["detail"] == "timed out after 0.3s"
     assert first["hanging"]["circuit"] == "open"
-    opened = rows_by_name(flext("service", "health", "hanging", "--timeout", "0.3", "-o", "json").out)
-    assert opened["hanging"]["status"] == "down"
-    assert str(opened["hanging"]["detail"]).startswith("circuit open after 3 failed checks; next probe in ")
-    assert opened["hanging"]["latency_ms"] is None  # no request was made
-    forced = rows_by_name(flext("service", "health", "hanging", "--timeout", "0.3", "--force", "-o", "json").out)
-    assert forced["hanging"]["detail"] == "timed out after 0.3s"
+    again = rows_by_name(flext("service", "health", "hanging", "--timeout", "0.3", "-o", "json").out)
+    assert (again["hanging"]["status"], again["hanging"]["detail"]) == ("down", "timed out after 0.3s")  # probed
+    ctx = Context(env=env)
+    looped = check(ctx, [registry.get(ctx, "hanging")], 0.3)  # a loop (dashboard, alerts) honours the breaker
+    assert (looped[0]["status"], looped[0]["latency_ms"], looped[0]["circuit"]) == ("skipped", None, "open")
+    assert str(looped[0]["detail"]).startswith("not probed: circuit open after 4 failed checks; next probe in ")
+
+
+def test_a_service_that_answers_is_up_even_after_its_circuit_opened(flext, env, servers: Servers) -> None:
+    from flext.core.paths import Paths
+    from flext.services import breaker
+
+    url = servers.health("svc", {"status": "ok"})
+    write_config(env, services_toml(servers.urls))
+    guard = breaker.for_url(Paths(env).state_dir, url + "/health")
+    for _ in range(5):
+        guard.failure()
+    assert guard.state() == "open"
+    got = rows_by_name(flext("service", "health", "svc", "-o", "json").out)
+    assert (got["svc"]["status"], got["svc"]["circuit"]) == ("up", "closed")
 
 
 def test_success_closes_the_circuit(flext, env, servers: Servers) -> None:

@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -42,6 +43,7 @@ cn: schema
 
 {includes}
 
+{extra}
 dn: olcDatabase={{0}}config,cn=config
 objectClass: olcDatabaseConfig
 olcDatabase: {{0}}config
@@ -91,6 +93,14 @@ def _missing(what: str) -> None:
 
 @pytest.fixture
 def slapd() -> Iterator[Slapd]:
+    with running() as server:
+        yield server
+
+
+@contextmanager
+def running(extra_schema: str = "") -> Iterator[Slapd]:
+    """A slapd with the standard schemas plus `extra_schema` (cn=config LDIF entries, each ending
+    with a blank line), stopped and removed on exit."""
     binary = shutil.which("slapd") or ("/usr/sbin/slapd" if os.path.exists("/usr/sbin/slapd") else None)
     if binary is None or (shutil.which("slapadd") is None and not os.path.exists("/usr/sbin/slapadd")):
         _missing("slapd")
@@ -100,12 +110,16 @@ def slapd() -> Iterator[Slapd]:
     os.makedirs(os.path.join(root, "db"))
     os.makedirs(os.path.join(root, "slapd.d"))
     includes = "\n".join(f"include: file:///etc/ldap/schema/{name}.ldif" for name in SCHEMAS)
-    config = _CONFIG.format(root=root, includes=includes, admin=ADMIN, suffix=SUFFIX, password=PASSWORD)
+    config = _CONFIG.format(root=root, includes=includes, admin=ADMIN, suffix=SUFFIX, password=PASSWORD,
+                            extra=extra_schema)
     with open(os.path.join(root, "config.ldif"), "w") as fh:
         fh.write(config)
     slapadd = shutil.which("slapadd") or "/usr/sbin/slapadd"
-    subprocess.run([slapadd, "-n0", "-F", os.path.join(root, "slapd.d"), "-l", os.path.join(root, "config.ldif")],
-                   check=True, capture_output=True)
+    done = subprocess.run([slapadd, "-n0", "-F", os.path.join(root, "slapd.d"), "-l", os.path.join(root, "config.ldif")],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        shutil.rmtree(root, ignore_errors=True)
+        raise RuntimeError(f"slapadd refused the test configuration: {done.stderr.strip()}")
     port = _free_port()
     url = f"ldap://127.0.0.1:{port}"
     proc = subprocess.Popen([binary, "-d", "0", "-F", os.path.join(root, "slapd.d"), "-h", url + "/"],

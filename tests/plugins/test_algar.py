@@ -137,6 +137,7 @@ def test_sync_is_idempotent_and_counts_failures(flext: Flext, slapd: Slapd, migr
         "hierarchy": {"files": 1, "entries": 3, "synced": 3, "failed": 0, "skipped": 0},
         "users": {"files": 2, "entries": 6, "synced": 4, "failed": 2, "skipped": 0},
         "groups": {"files": 1, "entries": 1, "synced": 1, "failed": 0, "skipped": 0},
+        "other": {"files": 0, "entries": 0, "synced": 0, "failed": 0, "skipped": 0},
         "acls": {"files": 1, "entries": 1, "synced": 1, "failed": 0, "skipped": 0},
     }
     assert f"✗ users: uid=broken,ou=people,{SUFFIX} (20-people.ldif:19): objectClassViolation" in first.err
@@ -151,7 +152,8 @@ def test_sync_is_idempotent_and_counts_failures(flext: Flext, slapd: Slapd, migr
     second, rows = _sync(flext)
     assert second.code == 1
     assert {p: (r["synced"], r["failed"], r["skipped"]) for p, r in rows.items()} == {
-        "schema": (0, 0, 1), "hierarchy": (0, 0, 3), "users": (0, 2, 4), "groups": (0, 0, 1), "acls": (0, 0, 1)}
+        "schema": (0, 0, 1), "hierarchy": (0, 0, 3), "users": (0, 2, 4), "groups": (0, 0, 1), "other": (0, 0, 0),
+        "acls": (0, 0, 1)}
     assert slapd.dns() == GOOD
     # an entry that exists is modified, not duplicated
     (migration / "users" / "20-people.ldif").write_text(
@@ -168,7 +170,7 @@ def test_sync_is_idempotent_and_counts_failures(flext: Flext, slapd: Slapd, migr
     assert {p: (r["status"], r["files"], r["entries"], r["synced"], r["failed"], r["skipped"])
             for p, r in table.items()} == {
         "schema": ("done", 1, 1, 0, 0, 1), "hierarchy": ("done", 1, 3, 0, 0, 3), "users": ("failed", 2, 6, 1, 2, 3),
-        "groups": ("done", 1, 1, 0, 0, 1), "acls": ("done", 1, 1, 0, 0, 1)}
+        "groups": ("done", 1, 1, 0, 0, 1), "other": ("done", 0, 0, 0, 0, 0), "acls": ("done", 1, 1, 0, 0, 1)}
     lines = [json.loads(line) for line in events.read_text().splitlines()]
     assert [e["event"] for e in lines if e["event"].startswith("run_")] == ["run_started", "run_finished"] * 3
     assert PASSWORD not in events.read_text()
@@ -235,6 +237,6 @@ def test_status_before_any_sync(flext: Flext, tmp_path: Path) -> None:
     assert run.code == 0, run
     assert [(r["phase"], r["status"], r["files"], r["entries"]) for r in run.json()] == [
         ("schema", "pending", 0, 0), ("hierarchy", "pending", 1, 3), ("users", "pending", 0, 0),
-        ("groups", "pending", 0, 0), ("acls", "pending", 0, 0)]
+        ("groups", "pending", 0, 0), ("other", "pending", 0, 0), ("acls", "pending", 0, 0)]
     none = flext("algar", "logs")
     assert (none.code, none.err) == (6, "error: no migration events yet\nhint: run `flext algar oud sync` first\n")

@@ -42,11 +42,11 @@ def test_status_deploy_run_logs(flext: Flext, project: Path) -> None:
     assert rows == {
         "full-sync-job": {"job": "full-sync-job", "tasks": ["tap-oracle-wms-full target-oracle-full"],
                           "schedule": "@weekly", "deployed": None, "last_status": "never", "last_run": None,
-                          "records": None},
+                          "duration_s": None, "records": None},
         "incremental-sync-job": {"job": "incremental-sync-job",
                                  "tasks": ["tap-oracle-wms-incremental target-oracle-incremental"],
                                  "schedule": "0 */2 * * *", "deployed": None, "last_status": "never",
-                                 "last_run": None, "records": None},
+                                 "last_run": None, "duration_s": None, "records": None},
     }
     # deploy: the job must exist; its meltano schedule goes to the flext scheduler
     missing = flext("gruponos", "pipeline", "deploy", "full-sync")

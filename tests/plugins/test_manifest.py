@@ -72,3 +72,26 @@ def test_bundled_manifests_are_valid_and_their_entries_exist(name: str) -> None:
     finally:
         if name == "hello":
             sys.path.remove(f"{bundled_dir()}/hello")
+
+
+def test_bundled_plugins_dependencies_ship_with_flext() -> None:
+    """A bundled plugin is installed with flext, never by `plugin install --force`: what its manifest
+    lists under `dependencies` must be one of flext's own dependencies (and so in the zipapp)."""
+    import importlib.metadata
+    import re
+    import tomllib
+
+    def name(requirement: str) -> str:
+        return re.split(r"[\s<>=!~;\[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+    root = Path(__file__).resolve().parents[2]
+    declared = {name(r) for r in tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]}
+    installed = {name(r) for r in importlib.metadata.requires("flext") or [] if "extra ==" not in r}
+    needed = {plugin: [name(d) for d in manifest.read(str(Path(bundled_dir()) / plugin)).dependencies]
+              for plugin in BUNDLED}
+    assert needed == {"gruponos": ["pyyaml"], "algar": ["ldap3"]}
+    for plugin, names in needed.items():
+        for dep in names:
+            assert dep in declared, f"{plugin} needs {dep}: add it to pyproject.toml [project] dependencies"
+            assert dep in installed, f"{dep} is declared but this flext was installed before it (make venv)"
+            importlib.metadata.distribution(dep)  # and it is there

@@ -67,7 +67,7 @@ class Matrix:
         return name
 
     def running(self) -> str:
-        name = self.pipeline(tap=str(self.root / "bin" / "tap-wait"))
+        name = self.pipeline(tap="tap-wait")  # declared in flext.toml by _prepare: the API runs only plugins
         status, body, _ = self.call("POST", f"/pipelines/{name}/run", self.admin, {})
         assert status == 202, body
 
@@ -82,6 +82,27 @@ class Matrix:
         action = "start" if state == "running" else "stop"
         status, body, _ = self.call("POST", f"/services/echo/{action}", self.admin, {"timeout": 30} if action == "start" else {})
         assert status in (200, 409), body
+
+    def scheduled(self, paused: bool = False) -> str:
+        name = self.unique("sched")
+        spec = {"name": name, "tap": "tap-jsonl", "target": "target-jsonl", "schedule": "@daily"}
+        status, body, _ = self.call("POST", "/pipelines", self.admin, spec)
+        assert status == 201, body
+        if paused:
+            assert self.call("POST", f"/pipelines/{name}/pause", self.admin)[0] == 200
+        return name
+
+    def registered(self) -> str:
+        name = self.unique("svc")
+        status, body, _ = self.call("POST", f"/services/{name}", self.admin, {"url": "http://127.0.0.1:9"})
+        assert status in (200, 201), body
+        return name
+
+    def alert(self) -> str:
+        name = self.unique("alert")
+        status, body, _ = self.call("POST", f"/alerts/{name}", self.admin, {"when": "service_down(echo)"})
+        assert status in (200, 201), body
+        return name
 
     def user(self) -> str:
         name = self.unique("user")
@@ -147,6 +168,19 @@ CASES: dict[tuple[str, str], Callable[[Matrix, str | None, bool], tuple[int, Any
     ("POST", f"{V1}/services/{{name}}/start"): _service("start"),
     ("POST", f"{V1}/services/{{name}}/stop"): _service("stop"),
     ("POST", f"{V1}/services/{{name}}/restart"): _service("restart"),
+    ("POST", f"{V1}/services/{{name}}"): lambda m, t, a: m.call("POST", f"/services/{m.unique('svc')}", t,
+                                                               {"url": "http://127.0.0.1:9"}),
+    ("PUT", f"{V1}/services/{{name}}"): lambda m, t, a: m.call("PUT", f"/services/{m.registered()}", t,
+                                                              {"url": "http://127.0.0.1:10"}),
+    ("DELETE", f"{V1}/services/{{name}}"): lambda m, t, a: m.call("DELETE", f"/services/{m.registered()}", t),
+    ("POST", f"{V1}/alerts/{{name}}"): lambda m, t, a: m.call("POST", f"/alerts/{m.unique('alert')}", t,
+                                                             {"when": "service_down(echo)"}),
+    ("PUT", f"{V1}/alerts/{{name}}"): lambda m, t, a: m.call("PUT", f"/alerts/{m.alert()}", t,
+                                                            {"when": "service_up(echo)"}),
+    ("DELETE", f"{V1}/alerts/{{name}}"): lambda m, t, a: m.call("DELETE", f"/alerts/{m.alert()}", t),
+    ("POST", f"{V1}/pipelines/{{name}}/pause"): lambda m, t, a: m.call("POST", f"/pipelines/{m.scheduled()}/pause", t),
+    ("POST", f"{V1}/pipelines/{{name}}/resume"): lambda m, t, a: m.call(
+        "POST", f"/pipelines/{m.scheduled(paused=True)}/resume", t),
 }
 
 DBT_PROJECT = {
@@ -174,6 +208,7 @@ target_config = { destination_path = "output" }
         path.write_text(text)
     port = _port()
     with (root / "flext.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[plugins.tap-wait]\nkind = "tap"\nexecutable = "bin/tap-wait"\n')
         fh.write(f'\n[services.echo]\nurl = "http://127.0.0.1:{port}"\nhealth_path = "/"\n'
                  f'command = "{sys.executable} -m http.server {port} --bind 127.0.0.1"\n')
 

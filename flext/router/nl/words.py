@@ -46,6 +46,8 @@ VERBS: dict[str, tuple[str, ...]] = _multi({
     "stop": "stop stops stopped stopping halt halts halted cancel cancels cancelled canceled abort aborts "
             "kill kills killed terminate terminates end interrupt pause suspend",
     "restart": "restart restarts restarted reboot bounce recycle reload",
+    "pause": "pause pauses paused pausing",
+    "resume": "resume resumes unpause",
     "list": "list lists listing ls enumerate",
     "show": "show shows showing display displays describe view see get print inspect info "
             "details detail tell give open about lookup",
@@ -101,6 +103,7 @@ NOUNS: dict[str, str] = _table({
     "run": "runs executions attempts",
     "state": "state states bookmark bookmarks checkpoint checkpoints",
     "metric": "metric metrics stats statistics",
+    "schedule": "schedules cron crons timetable",
     "alert": "alert alerts alarm alarms",
     "dashboard": "dashboard overview",
     "performance": "performance perf latency throughput",

@@ -7,10 +7,18 @@ PROJECT = Opt("project", "The Meltano project folder (default: the nearest with 
 NODES = [
     Node(
         "meltano", "Run the real Meltano on a Meltano project",
-        description="flext runs `meltano` from config `meltano.executable`, else the workspace venv "
-        ".flext/plugins/meltano/venv, else PATH, with MELTANO_SEND_ANONYMOUS_USAGE_STATS=false; its output "
-        "is streamed and its exit code passed through.",
+        description="flext runs `meltano` from config `meltano.executable`, else the venv `flext meltano install` "
+        "made (.flext/plugins/meltano/venv of this workspace, then of the default one), else PATH, with "
+        "MELTANO_SEND_ANONYMOUS_USAGE_STATS=false; its output is streamed and its exit code passed through.",
         children=[
+            Node("install", "Install Meltano into its own venv under the workspace's plugin folder",
+                 description="Idempotent: the same spec with a working meltano changes nothing. Progress on "
+                             "stderr. Outside a workspace it goes to the default workspace, where every "
+                             "workspace finds it.",
+                 opts=[Opt("pip-url", "What pip installs (default: meltano>=3.6,<5)", metavar="SPEC"),
+                       Opt("force", "Reinstall even when it is installed", type=BOOL)],
+                 examples=["flext meltano install", "flext meltano install --pip-url=meltano==4.4.1"],
+                 handler="flext.commands.meltano:install", mutating=True),
             Node("project", "Meltano projects", children=[
                 Node("init", "Create a Meltano project in DIR (meltano init)",
                      args=[Arg("dir", "Folder for the new project", type=PATH)],

@@ -1,4 +1,4 @@
-"""`flext algar migration status / oud sync / pipeline deploy / logs`."""
+"""`flext algar migrate / migration status / oud sync / pipeline deploy / logs`."""
 
 from __future__ import annotations
 
@@ -13,51 +13,104 @@ from flext.plugins.bundled.algar import events, ldif, phases
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
     from flext.core.context import Context
 
 PLUGIN = "algar"
 COLUMNS = ["phase", "files", "entries", "synced", "failed", "skipped"]
-STYLES = {"status": {"done": "green", "failed": "red", "running": "cyan", "interrupted": "yellow"}}
+STYLES = {"status": {"done": "green", "failed": "red", "running": "cyan", "interrupted": "yellow",
+                      "migrated": "blue"}}
 
 
 def _workspace(ctx: Context) -> str:
     return meltano_exec.workspace_root(ctx)
 
 
-def _migration_dir(ctx: Context) -> str:
+def _configured_dir(ctx: Context) -> str:
     configured = settings(ctx, PLUGIN).get("migration_dir")
     root = _workspace(ctx)
     path = os.path.join(root, os.path.expanduser(str(configured))) if configured else os.path.join(root, "migration")
-    if not os.path.isdir(path):
-        raise NotFound(f"no migration folder {path}",
-                       hint="set it with `flext config set algar.migration_dir DIR` (numbered LDIF files per phase)")
     return os.path.abspath(path)
 
 
-def _read_phase(paths: list[str]) -> list[ldif.Record]:
-    records: list[ldif.Record] = []
+def _migration_dir(ctx: Context) -> str:
+    path = _configured_dir(ctx)
+    if not os.path.isdir(path):
+        raise NotFound(f"no migration folder {path}",
+                       hint="write it with `flext algar migrate EXPORT`, or set it with "
+                            "`flext config set algar.migration_dir DIR` (numbered LDIF files per phase)")
+    return path
+
+
+def _records(paths: list[str]) -> Iterator[ldif.Record]:
     for path in paths:
-        records.extend(ldif.read(path))
-    return records
+        yield from ldif.records(path)
+
+
+def migrate(ctx: Context, argv: list[str]) -> Result:
+    """OID export -> phase files (or, with --dry-run, the counts they would hold)."""
+    from flext.plugins.bundled.algar import migrate as mg
+    from flext.plugins.bundled.algar import rules as rl
+
+    (source, *_), opts = split(argv)
+    dry_run = bool(opts.get("dry_run"))
+    files = mg.inputs(source)
+    rules = rl.load(os.path.abspath(os.path.expanduser(str(opts["rules"]))) if opts.get("rules") else None)
+    target = (opts.get("base_dn") or ctx.env.get("ALGAR_OUD_BASE_DN") or settings(ctx, PLUGIN).get("base_dn")
+              or None)
+    out = os.path.abspath(os.path.expanduser(str(opts["out"]))) if opts.get("out") else _configured_dir(ctx)
+    rid = run_id()
+    log = events.Log(events.events_file(_workspace(ctx)), rid, out)
+    emit = (lambda *a, **k: None) if dry_run else log.emit
+    started = time.monotonic()
+    ctx.message(f"{'dry run: ' if dry_run else ''}reading {len(files)} file(s) of {source}")
+    emit("migrate_started", input=os.path.abspath(source), files=len(files), out=out, target_base_dn=target,
+         rules=rules.file)
+    run = mg.Migration(rules, out, target_base=target, dry_run=dry_run, progress=ctx.message, emit=emit)
+    status = "failed"
+    try:
+        rows = run.run(files)
+        status = "done"
+    finally:
+        emit("migrate_finished", status=status, entries=run.read, source_base_dn=run.mover.source if run.mover else None,
+             rejected=run.entry_rejected + run.acl_rejected, dropped=run.dropped,
+             duration_s=round(time.monotonic() - started, 3))
+    written = sum(r["entries"] for r in rows if r["phase"] in ("hierarchy", "users", "groups", "other"))
+    acis = next(r["acis"] for r in rows if r["phase"] == "acls")
+    rejected = run.entry_rejected + run.acl_rejected
+    base = f"{run.mover.source if run.mover else '?'} -> {target or '(unchanged)'}"
+    if dry_run:
+        message = (f"dry run: would write {written} entries, {acis} aci and "
+                   f"{sum(len(v) for v in run.schema.values())} schema definitions ({base}); "
+                   f"{rejected} rejected; nothing written")
+    else:
+        message = (f"✓ migrated {written} entries, {acis} aci and {sum(len(v) for v in run.schema.values())} "
+                   f"schema definitions into {out} ({base})")
+        if rejected:
+            message += f"\n{rejected} item(s) not migrated, each with its reason: {os.path.join(out, phases.REJECTED)}"
+    return Result(rows, columns=["phase", "category", "file", "entries", "acis", "rejected"], message=message)
 
 
 def migration_status(ctx: Context, argv: list[str]) -> Result:
-    """Per phase: its files and entries now, and the outcome of its latest sync (from the events)."""
+    """Per phase: its files and entries now, and the outcome of its latest migrate/sync (from the events)."""
     directory = _migration_dir(ctx)
     found = phases.files(directory)
     folded = events.fold(events.events_file(_workspace(ctx)), directory)
     rows = []
     for phase in phases.PHASES:
-        entries = sum(len(ldif.read(p)) for p in found[phase])
+        entries = sum(ldif.count(p) for p in found[phase])
         rows.append({"phase": phase, "files": len(found[phase]), "entries": entries, **folded[phase]})
-    return Result(rows, columns=["phase", "status", "files", "entries", "synced", "failed", "skipped", "last_run"],
+    return Result(rows, columns=["phase", "status", "files", "entries", "synced", "failed", "skipped", "rejected",
+                                 "last_run"],
                   styles=STYLES)
 
 
 def _connection_settings(ctx: Context) -> tuple[str, str, str, float]:
     conf = settings(ctx, PLUGIN)
+    if not conf.get("server_url") and ctx.env.get("OUD_HOST"):  # ALGAR's environment: OUD on port 3389
+        conf["server_url"] = f"ldap://{ctx.env['OUD_HOST']}:{ctx.env.get('OUD_PORT') or 3389}"
     missing = [k for k in ("server_url", "bind_dn", "password_secret") if not conf.get(k)]
     if missing:
         raise ConfigError(f"algar.{missing[0]} is not set",
@@ -77,9 +130,9 @@ def oud_sync(ctx: Context, argv: list[str]) -> Result:
     url, bind_dn, password, timeout = _connection_settings(ctx)
     try:
         import ldap3  # noqa: F401
-    except ImportError:
-        raise ConfigError("the algar plugin needs the ldap3 package",
-                          hint="`flext plugin install algar --force` installs it (or `pip install ldap3`)") from None
+    except ImportError:  # a dependency of flext itself (pyproject): only a broken install lacks it
+        raise ConfigError("the algar plugin needs the ldap3 package, and this flext was installed without it",
+                          hint="reinstall flext (ldap3 is one of its dependencies), or `pip install ldap3`") from None
     from flext.plugins.bundled.algar.sync import Syncer, connect
 
     conn = connect(url, bind_dn, password, timeout=timeout, dry_run=dry_run)
@@ -93,11 +146,11 @@ def oud_sync(ctx: Context, argv: list[str]) -> Result:
     try:
         for phase in selected:
             files = found[phase]
-            records = _read_phase(files)
+            total = sum(ldif.count(f) for f in files)
             started = time.monotonic()
-            emit("phase_started", phase=phase, files=[os.path.relpath(f, directory) for f in files], entries=len(records))
+            emit("phase_started", phase=phase, files=[os.path.relpath(f, directory) for f in files], entries=total)
             counts = {"synced": 0, "failed": 0, "skipped": 0}
-            for record in records:
+            for record in _records(files):
                 outcome, error = syncer.apply(record)
                 counts[outcome] += 1
                 if error is not None:
@@ -105,7 +158,7 @@ def oud_sync(ctx: Context, argv: list[str]) -> Result:
                          line=record.line, dn=record.dn, error=error)
                     ctx.message(f"✗ {phase}: {record.dn or '(no dn)'} ({os.path.basename(record.file)}:{record.line}): {error}")
             emit("phase_finished", phase=phase, duration_s=round(time.monotonic() - started, 3), **counts)
-            rows.append({"phase": phase, "files": len(files), "entries": len(records), **counts})
+            rows.append({"phase": phase, "files": len(files), "entries": total, **counts})
         status = "done"
     finally:
         totals = {k: sum(r[k] for r in rows) for k in ("synced", "failed", "skipped")}
@@ -145,6 +198,14 @@ def _line(e: dict[str, Any]) -> str:
         detail = f"{e.get('entries')} entries in {len(e.get('files') or [])} file(s)"
     elif e.get("event") == "run_started":
         detail = f"{e.get('server')} phases={','.join(e.get('phases') or [])}"
+    elif e.get("event") == "phase_written":
+        detail = f"{e.get('entries')} entries -> {e.get('file')}"
+    elif e.get("event") == "entry_rejected":
+        detail = f"{e.get('dn') or '(no dn)'} ({e.get('source')}): {e.get('reason')}"
+    elif e.get("event") == "migrate_started":
+        detail = f"{e.get('input')} -> {e.get('out')}"
+    elif e.get("event") == "migrate_finished":
+        detail = f"{e.get('status')} entries={e.get('entries')} rejected={e.get('rejected')}"
     phase = f" {e['phase']}" if e.get("phase") else ""
     return f"{e.get('ts')} {e.get('run_id')} {e.get('event')}{phase} {detail}".rstrip() + "\n"
 
@@ -175,4 +236,4 @@ def logs(ctx: Context, argv: list[str]) -> Result | None:
         seen = len(current)
 
 
-__all__ = ["deploy", "logs", "migration_status", "oud_sync"]
+__all__ = ["deploy", "logs", "migrate", "migration_status", "oud_sync"]

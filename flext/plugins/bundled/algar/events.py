@@ -27,9 +27,14 @@ class Log:
 
 
 def fold(path: str, migration_dir: str) -> dict[str, dict[str, Any]]:
-    """Phase -> {status, synced, failed, skipped, last_run, run_id} from the latest events."""
+    """Phase -> {status, synced, failed, skipped, rejected, last_run, run_id} from the latest events.
+
+    `algar migrate` writing a phase file makes it `migrated` (the previous sync's counts no
+    longer describe the file); a sync of it then makes it `running`, `done` or `failed`.
+    """
     table: dict[str, dict[str, Any]] = {
-        p: {"status": "pending", "synced": None, "failed": None, "skipped": None, "last_run": None, "run_id": None}
+        p: {"status": "pending", "synced": None, "failed": None, "skipped": None, "rejected": None,
+            "last_run": None, "run_id": None}
         for p in PHASES
     }
     finished_runs: set[str] = set()
@@ -42,7 +47,10 @@ def fold(path: str, migration_dir: str) -> dict[str, dict[str, Any]]:
         if phase not in table:
             continue
         row = table[phase]
-        if e.get("event") == "phase_started":
+        if e.get("event") == "phase_written":
+            row.update(status="migrated", synced=None, failed=None, skipped=None, rejected=e.get("rejected"),
+                       last_run=e.get("ts"), run_id=e.get("run_id"))
+        elif e.get("event") == "phase_started":
             row.update(status="running" if e.get("run_id") not in finished_runs else "interrupted",
                        last_run=e.get("ts"), run_id=e.get("run_id"), synced=0, failed=0, skipped=0)
         elif e.get("event") == "phase_finished":

@@ -1,7 +1,9 @@
-"""An RFC 2849 LDIF reader that keeps going: a broken record is reported, the rest still read.
+"""RFC 2849 LDIF: a reader that keeps going (a broken record is reported, the rest still
+read) and a writer.
 
 Content records become `changetype: add`; change records (add, modify, delete) keep
 their operations. Values are `str`, or `bytes` when base64 data is not UTF-8 text.
+`records(path)` streams a file one record at a time, so memory does not grow with it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import base64
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 Value = str | bytes
 
@@ -33,11 +35,12 @@ class Record:
         return f"Record({self.changetype} {self.dn!r} at {self.file}:{self.line})"
 
 
-def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+def _logical_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
     """(line number, line) with continuations joined; a blank line yields ''."""
     current: list[str] = []
     start = 0
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(lines, 1):
+        raw = raw.rstrip("\r\n")
         if raw.startswith(" ") and current:
             current.append(raw[1:])
             continue
@@ -117,26 +120,82 @@ def _build(record: Record, lines: list[tuple[int, str]]) -> Record:
     return record
 
 
-def parse(text: str, file: str = "<ldif>") -> list[Record]:
-    records: list[Record] = []
+def stream(lines: Iterable[str], file: str = "<ldif>") -> Iterator[Record]:
+    """Records from lines (a file object, or a list), one at a time."""
     block: list[tuple[int, str]] = []
-    for number, line in _logical_lines(text):
+    for number, line in _logical_lines(lines):
         if line == "":
             if block:
-                records.append(_build(Record(file, block[0][0]), block))
+                yield _build(Record(file, block[0][0]), block)
                 block = []
             continue
         if not block and line.lower().startswith("version:"):
             continue
         block.append((number, line))
     if block:
-        records.append(_build(Record(file, block[0][0]), block))
-    return records
+        yield _build(Record(file, block[0][0]), block)
+
+
+def parse(text: str, file: str = "<ldif>") -> list[Record]:
+    return list(stream(text.splitlines(), file))
+
+
+def records(path: str) -> Iterator[Record]:
+    """The records of a file, read as they are needed (bounded memory)."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        yield from stream(fh, path)
 
 
 def read(path: str) -> list[Record]:
-    with open(path, encoding="utf-8") as fh:
-        return parse(fh.read(), path)
+    return list(records(path))
 
 
-__all__ = ["Record", "Value", "parse", "read"]
+def count(path: str) -> int:
+    """How many records a file holds, without keeping them."""
+    return sum(1 for _ in records(path))
+
+
+# -- writing -----------------------------------------------------------------------------
+_UNSAFE_START = (" ", ":", "<")
+WIDTH = 76
+
+
+def _safe(value: str) -> bool:
+    """RFC 2849 SAFE-STRING: ASCII without NUL/CR/LF, not starting with space, ':' or '<', no trailing space."""
+    if not value:
+        return True
+    if value[0] in _UNSAFE_START or value[-1] == " " or not value.isascii():
+        return False
+    return "\n" not in value and "\r" not in value and "\0" not in value
+
+
+def line(attr: str, value: Value) -> str:
+    """One `attr: value` line (base64 `attr:: ...` when the value is not a safe string), folded at 76."""
+    if isinstance(value, str) and _safe(value):
+        text = f"{attr}: {value}"
+    else:
+        data = value.encode("utf-8") if isinstance(value, str) else value
+        text = f"{attr}:: {base64.b64encode(data).decode('ascii')}"
+    if len(text) <= WIDTH:
+        return text + "\n"
+    parts = [text[:WIDTH]]
+    parts.extend(" " + text[i:i + WIDTH - 1] for i in range(WIDTH, len(text), WIDTH - 1))
+    return "\n".join(parts) + "\n"
+
+
+def entry(dn: str, attrs: Iterable[tuple[str, Value]]) -> str:
+    """A content record, ending with its blank line."""
+    return line("dn", dn) + "".join(line(a, v) for a, v in attrs) + "\n"
+
+
+def modify(dn: str, changes: Iterable[tuple[str, str, list[Value]]]) -> str:
+    """A `changetype: modify` record: (add|delete|replace, attribute, values) each closed by '-'."""
+    out = [line("dn", dn), "changetype: modify\n"]
+    for op, attr, values in changes:
+        out.append(f"{op}: {attr}\n")
+        out.extend(line(attr, v) for v in values)
+        out.append("-\n")
+    return "".join(out) + "\n"
+
+
+__all__ = ["Record", "Value", "count", "entry", "line", "modify", "parse", "read", "records", "stream"]

@@ -1,7 +1,11 @@
-"""The migration folder: numbered LDIF files assigned to the five phases, in order.
+"""The migration folder: numbered LDIF files assigned to the phases, applied in phase order.
 
-A file belongs to the phase its name (`10-users.ldif`, `02_schema_custom.ldif`) or its
-folder (`users/01-people.ldif`) names; within a phase, files sort by name (the numbers).
+A file belongs to the phase its name (`10-users.ldif`, `02_schema_custom.ldif`,
+`00_custom_schema_oud.ldif`, `04_acls_permissions.ldif`) or its folder
+(`users/01-people.ldif`) names; within a phase, files sort by name (the numbers).
+`algar migrate` writes one file per phase (FILES); other tools' numbered files work too.
+The phases load in PHASES order whatever the numbers say: the ACL step always comes last,
+when every entry it adds an `aci` to exists.
 """
 
 from __future__ import annotations
@@ -9,8 +13,18 @@ from __future__ import annotations
 import os
 import re
 
-PHASES = ("schema", "hierarchy", "users", "groups", "acls")
-_NAME = re.compile(r"^\d+[-_. ]*(" + "|".join(PHASES) + r")\b", re.IGNORECASE)
+PHASES = ("schema", "hierarchy", "users", "groups", "other", "acls")
+# what `algar migrate` writes, by phase (upstream's names: 00_custom_schema_oud.ldif ... 04_acls_permissions.ldif)
+FILES = {
+    "schema": "00_custom_schema_oud.ldif",
+    "hierarchy": "01_hierarchy_oud.ldif",
+    "users": "02_users_oud.ldif",
+    "groups": "03_groups_oud.ldif",
+    "other": "03_other_entries_oud.ldif",
+    "acls": "04_acls_permissions.ldif",
+}
+REJECTED = "rejected.ldif"
+_NAME = re.compile(r"^\d+[-_. ]*(?:custom[-_. ]*)?(" + "|".join(PHASES) + r")(?![a-z])", re.IGNORECASE)
 
 
 def phase_of(relative: str) -> str | None:
@@ -38,4 +52,4 @@ def files(migration_dir: str) -> dict[str, list[str]]:
     return out
 
 
-__all__ = ["PHASES", "files", "phase_of"]
+__all__ = ["FILES", "PHASES", "REJECTED", "files", "phase_of"]

@@ -5,6 +5,9 @@ existing one gets only the attributes that differ (replace), an unchanged one is
 change records (modify/delete) apply only the parts not already true. Schema definitions
 (attributeTypes, objectClasses, OpenLDAP's olc* forms) compare by OID, since servers
 rewrite their text; OpenLDAP's `{n}` ordering prefixes are ignored when comparing.
+A record on `cn=schema` (OUD's schema entry, what `algar migrate` writes) goes to the
+server's own subschema entry (the root DSE's subschemaSubentry: cn=schema on OUD,
+cn=Subschema on OpenLDAP), so definitions the server already has are skipped anywhere.
 With `dry_run` the server is only read.
 """
 
@@ -23,6 +26,7 @@ _SCHEMA = {"attributetypes", "objectclasses", "ldapsyntaxes", "matchingrules", "
            "olcattributetypes", "olcobjectclasses", "olcldapsyntaxes", "olcditcontentrules"}
 _DN_VALUED = {"member", "uniquemember", "manager", "owner", "seealso", "secretary", "roleoccupant", "memberof"}
 _ORDER = re.compile(r"^\{\d+\}")
+_SUBSCHEMA = {"cn=schema", "cn=subschema", "cn=subschemasubentry"}
 _OID = re.compile(r"^\(\s*([^\s)]+)")
 
 
@@ -59,9 +63,27 @@ class Syncer:
     def __init__(self, conn: Any, *, dry_run: bool = False) -> None:
         self.conn = conn
         self.dry_run = dry_run
+        self._subschema: str | None = None
+
+    def _schema_entry(self, dn: str) -> str:
+        """The server's subschema entry for a record on cn=schema; any other DN as it is."""
+        if "".join(dn.split()).lower() not in _SUBSCHEMA:
+            return dn
+        if self._subschema is None:
+            from ldap3 import BASE
+
+            self._subschema = dn
+            if self.conn.search("", "(objectClass=*)", search_scope=BASE, attributes=["subschemaSubentry"]):
+                for entry in self.conn.response:
+                    raw = {k.lower(): v for k, v in (entry.get("raw_attributes") or {}).items()}
+                    values = raw.get("subschemasubentry") or []
+                    if entry.get("type") == "searchResEntry" and values:
+                        self._subschema = _text(values[0])
+        return self._subschema
 
     def _read(self, dn: str, attrs: list[str]) -> tuple[str, dict[str, list[Value]]] | None:
         """(the entry's actual DN, its attributes by lower-case name), or None when it is absent."""
+        dn = self._schema_entry(dn)
         found = self._base(dn, attrs)
         if found is None and dn.lower().endswith(",cn=config"):
             found = self._ordered(dn, attrs)

@@ -1,4 +1,4 @@
-"""`flext gruponos pipeline deploy / run / status / logs`."""
+"""`flext gruponos init / doctor / pipeline deploy / run / status / logs`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from flext.core.errors import Conflict, NotFound, UsageError
 from flext.core.output import Result
 from flext.plugins import meltano_exec as mx
 from flext.plugins import schedules
-from flext.plugins.api import iso, run_id, split
-from flext.plugins.bundled.gruponos import runs
+from flext.plugins.api import iso, run_id, settings, split
+from flext.plugins.bundled.gruponos import project, runs
 from flext.plugins.bundled.gruponos.project import PLUGIN, deployments_file, project_dir, runs_dir, workspace
 
 TYPE_CHECKING = False
@@ -20,14 +20,12 @@ if TYPE_CHECKING:
     from flext.core.context import Context
 
 STATUS_STYLES = {"last_status": {"succeeded": "green", "failed": "red", "running": "cyan"}}
-
-
-def _jobs(ctx: Context, cwd: str) -> list[dict[str, Any]]:
-    return mx.jobs(ctx, cwd)
+DOCTOR_STYLES = {"status": {"ok": "green", "missing": "bold red", "unreachable": "bold red", "skipped": "yellow"}}
+PROBE_TIMEOUT_S = 5.0
 
 
 def _job(ctx: Context, cwd: str, name: str) -> dict[str, Any]:
-    jobs = _jobs(ctx, cwd)
+    jobs = project.jobs(project.load(cwd))
     for job in jobs:
         if job["name"] == name:
             return job
@@ -42,18 +40,21 @@ def _job(ctx: Context, cwd: str, name: str) -> dict[str, Any]:
 def deploy(ctx: Context, argv: list[str]) -> Result:
     """Check the job exists, register its schedule with the flext scheduler, record the deployment."""
     (name, *_), opts = split(argv)
-    cwd = project_dir(ctx)
+    cwd = project_dir(ctx, opts.get("project"))
     _job(ctx, cwd, name)
     cron = opts.get("schedule")
     if not cron:
-        found = [s for s in mx.schedules(ctx, cwd) if s["job"] == name]
+        found = [s for s in project.schedules(project.load(cwd)) if s["job"] == name]
         if not found:
             raise UsageError(f"job {name!r} has no schedule in meltano.yml",
                              hint=f"pass --schedule CRON, or `flext meltano schedule add NAME --job {name} --interval CRON`")
         cron = found[0]["interval"]
     schedules.check(str(cron))
     root = workspace(ctx)
-    entry = schedules.put(root, f"{PLUGIN}.{name}", cron=str(cron), command=[PLUGIN, "run", name], plugin=PLUGIN)
+    command = [PLUGIN, "run", name]
+    if not project.found_without_project_option(ctx, cwd):  # the scheduler runs it from the workspace root
+        command.append(f"--project={cwd}")
+    entry = schedules.put(root, f"{PLUGIN}.{name}", cron=str(cron), command=command, plugin=PLUGIN)
     from flext.core import jsonl
 
     record = {"ts": iso(), "job": name, "schedule": cron, "project": cwd, "schedule_name": entry["name"],
@@ -95,8 +96,9 @@ def _level(line: str) -> str:
 
 def run(ctx: Context, argv: list[str]) -> Result:
     """Run a job with meltano now; the run record says how it went."""
-    name = split(argv)[0][0]
-    cwd = project_dir(ctx)
+    (name, *_), opts = split(argv)
+    cwd = project_dir(ctx, opts.get("project"))
+    _job(ctx, cwd, name)
     directory = runs_dir(ctx, name)
     os.makedirs(directory, mode=0o700, exist_ok=True)
     current = runs.latest(directory)
@@ -138,21 +140,14 @@ def run(ctx: Context, argv: list[str]) -> Result:
 
 
 def status(ctx: Context, argv: list[str]) -> Result:
-    """Each job of meltano.yml with its schedule, flext deployment and last run."""
-    import concurrent.futures
-
-    cwd = project_dir(ctx)
-    if os.path.exists(os.path.join(cwd, ".meltano", "meltano.db")):
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:  # two meltano start-ups at once
-            jobs_f = pool.submit(_jobs, ctx, cwd)
-            scheds_f = pool.submit(mx.schedules, ctx, cwd)
-            jobs, scheds = jobs_f.result(), scheds_f.result()
-    else:  # the first meltano call creates the system database: never two at once
-        jobs = _jobs(ctx, cwd)
-        scheds = mx.schedules(ctx, cwd)
+    """Each job of meltano.yml: its schedule, flext deployment and last run (status, time, duration, records)."""
+    _, opts = split(argv)
+    cwd = project_dir(ctx, opts.get("project"))
+    data = project.load(cwd)
+    scheds = project.schedules(data)
     deployed = schedules.load(workspace(ctx))
     rows = []
-    for job in jobs:
+    for job in project.jobs(data):
         name = job["name"]
         sched = next((s for s in scheds if s["job"] == name), None)
         entry = deployed.get(f"{PLUGIN}.{name}")
@@ -164,10 +159,216 @@ def status(ctx: Context, argv: list[str]) -> Result:
             "deployed": entry["cron"] if entry and entry.get("enabled", True) else None,
             "last_status": last["status"] if last else "never",
             "last_run": last["started_at"] if last else None,
+            "duration_s": last.get("duration_s") if last else None,
             "records": last["records"] if last else None,
         })
-    return Result(rows, columns=["job", "schedule", "deployed", "last_status", "last_run", "records"],
+    return Result(rows, columns=["job", "schedule", "deployed", "last_status", "last_run", "duration_s", "records"],
                   styles=STATUS_STYLES)
+
+
+def init(ctx: Context, argv: list[str]) -> Result:
+    """Write the GrupoNos Meltano project into DIR (default: here)."""
+    from flext.core.fsutil import atomic_write
+    from flext.plugins.bundled.gruponos import template
+
+    positionals, opts = split(argv)
+    target = os.path.abspath(os.path.expanduser(positionals[0] if positionals else "."))
+    executables = _executables(argv)
+    if os.path.isfile(os.path.join(target, "meltano.yml")) and not opts.get("force"):
+        raise Conflict(f"{target} already holds a Meltano project",
+                       hint="choose another folder, or pass --force to write the GrupoNos project over it")
+    if os.path.exists(target) and not os.path.isdir(target):
+        raise Conflict(f"{target} is a file, not a folder", hint="choose another folder")
+    rows = []
+    for relative, content in template.files(executables).items():
+        path = os.path.join(target, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        atomic_write(path, content, 0o644)
+        rows.append({"file": relative, "bytes": len(content.encode())})
+    message = f"✓ GrupoNos project written in {target}\nnext: `flext gruponos doctor` says what it still needs"
+    if not project.found_without_project_option(ctx, target) and os.path.realpath(os.getcwd()) != os.path.realpath(target):
+        message += (f"\nhint: run the gruponos commands from {target}, or "
+                    f"`flext config set gruponos.project_dir {target}`")
+    return Result(rows, columns=["file", "bytes"], message=message)
+
+
+def _executables(argv: list[str]) -> dict[str, str]:
+    """`--executable PLUGIN=PATH` (repeatable): PLUGIN is a plugin of the project or an executable name
+    (flext-tap-oracle-wms: both extractors)."""
+    from flext.plugins.bundled.gruponos import template
+
+    out: dict[str, str] = {}
+    for token in argv:
+        if not token.startswith("--executable="):
+            continue
+        spec = token.split("=", 1)[1]
+        name, eq, path = spec.partition("=")
+        if not eq or not name or not path:
+            raise UsageError(f"--executable {spec!r}: expected PLUGIN=PATH",
+                             hint="e.g. --executable tap-oracle-wms-full=/opt/taps/bin/tap-wms")
+        value = os.path.abspath(os.path.expanduser(path)) if os.sep in path or path.startswith("~") else path
+        plugins = [p for p, exe in template.EXECUTABLES.items() if name in (p, exe)]
+        if not plugins:
+            from flext.core.suggest import closest
+
+            pool = [*template.EXECUTABLES, *sorted(set(template.EXECUTABLES.values()))]
+            guess = closest(name, pool)
+            raise UsageError(f"--executable {spec!r}: no plugin or executable {name!r} in the GrupoNos project",
+                             hint=f"did you mean {guess!r}?" if guess else f"one of: {', '.join(pool)}")
+        for plugin in plugins:
+            out[plugin] = value
+    return out
+
+
+def _dotenv(path: str) -> dict[str, str]:
+    """KEY=VALUE lines of a .env file (comments, blank lines and `export ` prefixes allowed)."""
+    values: dict[str, str] = {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return values
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def _probe(host: str, port: int, timeout: float) -> str | None:
+    """None when a TCP connection opens within `timeout`, else why not."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except TimeoutError:
+        return f"no answer within {timeout:g}s"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+def doctor(ctx: Context, argv: list[str]) -> Result:
+    """What the project needs: meltano.yml, meltano, the plugins' executables, variables, hosts reachable."""
+    import shutil
+
+    _, opts = split(argv)
+    rows: list[dict[str, Any]] = []
+
+    def add(check: str, status: str, detail: str, hint: str | None = None) -> None:
+        rows.append({"check": check, "status": status, "detail": detail, "hint": hint})
+
+    def done() -> Result:
+        bad = [r for r in rows if r["status"] in ("missing", "unreachable")]
+        message = f"{len(bad)} problem(s) found" if bad else "✓ the GrupoNos project has what it needs"
+        return Result(rows, columns=["check", "status", "detail", "hint"], message=message,
+                      exit_code=1 if bad else 0, styles=DOCTOR_STYLES)
+
+    try:
+        cwd = project_dir(ctx, opts.get("project"))
+        data = project.load(cwd)
+    except NotFound as exc:
+        add("project", "missing", exc.message, "create it: `flext gruponos init DIR` (then run the gruponos "
+                                               "commands from DIR)")
+        return done()
+    plugins = project.plugins(data)
+    jobs = project.jobs(data)
+    add("project", "ok", f"{cwd}/meltano.yml: {len(plugins)} plugins, jobs {', '.join(j['name'] for j in jobs) or '-'}")
+    try:
+        meltano = mx.executable(ctx)
+    except Exception as exc:  # ConfigError: not installed, or meltano.executable is wrong
+        add("meltano", "missing", getattr(exc, "message", str(exc)),
+            "`flext meltano install` puts it in its own venv (or `flext config set meltano.executable PATH`)")
+    else:
+        import subprocess
+
+        try:
+            proc = subprocess.run([meltano, "--version"], capture_output=True, text=True, timeout=120,
+                                  env=mx.environment(ctx), stdin=subprocess.DEVNULL, check=False)
+            version = (proc.stdout or proc.stderr).strip().splitlines()
+            if proc.returncode == 0 and version:
+                add("meltano", "ok", f"{version[-1]} ({meltano})")
+            else:
+                add("meltano", "missing", f"{meltano} --version exited {proc.returncode}",
+                    "reinstall it: `flext meltano install --force`")
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            add("meltano", "missing", f"cannot run {meltano}: {exc}", "reinstall it: `flext meltano install --force`")
+    path = ctx.env.get("PATH")
+    for plugin in plugins:
+        exe = plugin["executable"]
+        found = None
+        if plugin.get("pip_url"):
+            candidate = os.path.join(cwd, ".meltano", plugin["type"], plugin["name"], "venv", "bin", exe)
+            found = candidate if os.access(candidate, os.X_OK) else None
+        if found is None and (os.sep in exe or exe.startswith("~")):
+            candidate = os.path.join(cwd, os.path.expanduser(exe))
+            found = candidate if os.access(candidate, os.X_OK) and not os.path.isdir(candidate) else None
+        elif found is None:
+            found = shutil.which(exe, path=path)
+        check = f"executable {plugin['name']}"
+        if found:
+            add(check, "ok", found)
+        elif plugin.get("pip_url"):
+            add(check, "missing", f"{exe} is not installed in the project", f"run `meltano install` in {cwd}")
+        else:
+            add(check, "missing", f"{exe} is not on PATH",
+                f"install {exe}, or point {plugin['name']} at another program (`executable:` in meltano.yml)")
+    dotenv = _dotenv(os.path.join(cwd, ".env"))
+    values: dict[str, str] = {}
+    for name in project.variables(data):
+        if ctx.env.get(name):
+            values[name] = ctx.env[name]
+            add(f"variable {name}", "ok", "set in the environment")
+        elif dotenv.get(name):
+            values[name] = dotenv[name]
+            add(f"variable {name}", "ok", f"set in {cwd}/.env")
+        else:
+            add(f"variable {name}", "missing", "not set",
+                f"add {name}=... to {cwd}/.env (the names are in .env.example), or export it")
+    timeout = float(settings(ctx, PLUGIN).get("timeout") or PROBE_TIMEOUT_S)
+    for what, target in (("wms", _wms_host(values)), ("oracle", _oracle_host(values))):
+        host, port, needs = target
+        if host is None:
+            add(f"reach {what}", "skipped", f"needs {needs}")
+            continue
+        problem = _probe(host, port, timeout)
+        if problem is None:
+            add(f"reach {what}", "ok", f"{host}:{port} accepts connections")
+        else:
+            add(f"reach {what}", "unreachable", f"{host}:{port}: {problem}",
+                f"check {needs}, and that this machine can reach it (VPN, firewall)")
+    return done()
+
+
+def _wms_host(values: dict[str, str]) -> tuple[str | None, int, str]:
+    from urllib.parse import urlsplit
+
+    url = values.get("TAP_ORACLE_WMS_BASE_URL")
+    if not url:
+        return None, 0, "TAP_ORACLE_WMS_BASE_URL"
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    try:
+        port = parts.port or (80 if parts.scheme == "http" else 443)
+    except ValueError:
+        return None, 0, "a valid TAP_ORACLE_WMS_BASE_URL"
+    return parts.hostname, port, "TAP_ORACLE_WMS_BASE_URL"
+
+
+def _oracle_host(values: dict[str, str]) -> tuple[str | None, int, str]:
+    host = values.get("FLEXT_TARGET_ORACLE_HOST")
+    needs = "FLEXT_TARGET_ORACLE_HOST and FLEXT_TARGET_ORACLE_PORT"
+    if not host:
+        return None, 0, needs
+    try:
+        port = int(values.get("FLEXT_TARGET_ORACLE_PORT") or 1521)
+    except ValueError:
+        return None, 0, needs
+    return host, port, needs
 
 
 def logs(ctx: Context, argv: list[str]) -> Result | None:
@@ -229,4 +430,4 @@ def _follow(ctx: Context, directory: str, record: dict[str, Any], seen: int) -> 
         time.sleep(0.2)
 
 
-__all__ = ["deploy", "logs", "run", "status"]
+__all__ = ["deploy", "doctor", "init", "logs", "run", "status"]

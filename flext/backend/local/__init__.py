@@ -10,39 +10,30 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
+from flext.backend.local.identity import IdentityVerbs
+from flext.backend.local.logs import LogVerbs
+from flext.backend.local.monitor import MonitorVerbs
+from flext.backend.local.services import ServiceVerbs
 from flext.core.errors import ConfigError, Conflict, NotFound, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from typing import Any
-
-    from flext.engine.workspace import Workspace
 
 STOP_GRACE_S = 10.0
 
 
-class LocalBackend:
-    name = "local"
-
-    def __init__(self, ctx: Any) -> None:
-        self.ctx = ctx
-        self._ws: Workspace | None = None
+class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
+    """Pipelines, runs, state, schedules, taps and dbt here; services, logs, monitoring and
+    identity in the parts it inherits (flext/backend/local/*.py)."""
 
     @property
     def _path(self) -> str | None:
         """PATH of this invocation (the REPL or a test may differ from os.environ)."""
         value = self.ctx.env.get("PATH")
         return str(value) if value is not None else None
-
-    @property
-    def ws(self) -> Workspace:
-        if self._ws is None:
-            from flext.engine.workspace import from_context
-
-            self._ws = from_context(self.ctx)
-        return self._ws
 
     # -- pipelines -----------------------------------------------------------
     def _row(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -395,6 +386,25 @@ class LocalBackend:
             raise Conflict(f"pipeline {name!r} is running (run {running['id']})",
                            hint="clear the state when the run has ended")
         return {"pipeline": name, "cleared": state.clear(self.ws, name)}
+
+    # -- schedules ------------------------------------------------------------------
+    def schedules(self) -> list[dict[str, Any]]:
+        table = self.ws.pipelines if self.ws.exists else {}
+        return [{"name": name, "schedule": spec["schedule"], "paused": bool(spec.get("paused")),
+                 "next_run": None if spec.get("paused") else _next_run(spec["schedule"])}
+                for name, spec in sorted(table.items()) if spec.get("schedule")]
+
+    def pause(self, name: str) -> dict[str, Any]:
+        from flext.engine import pipelines
+
+        return pipelines.set_paused(self.ws, name, True)
+
+    def resume(self, name: str) -> dict[str, Any]:
+        from flext.engine import pipelines
+
+        out = pipelines.set_paused(self.ws, name, False)
+        out["next_run"] = _next_run(out["schedule"])
+        return out
 
     # -- plugins, discovery, dbt ---------------------------------------------------
     def list_plugins(self, kind: str | None = None, installed_only: bool = False) -> list[dict[str, Any]]:
