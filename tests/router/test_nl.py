@@ -82,6 +82,8 @@ def test_slots(text: str, field: str, value: object) -> None:
     ("start the billing service", "service start billing"),
     ("start the billing pipeline", "pipeline start billing"),
     ("list pipelines on prod", "pipeline list -p prod"),
+    ("pause orders", "pipeline pause orders"),
+    ("show the schedules", "pipeline schedules"),
 ])
 def test_readings(text: str, expected: str) -> None:
     assert command(text) == expected

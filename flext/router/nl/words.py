@@ -44,7 +44,7 @@ VERBS: dict[str, tuple[str, ...]] = _multi({
              "kickoff execute executes executed exec begin sync resume resumes rerun rerunning boot initiate "
              "run spawn apply applies",
     "stop": "stop stops stopped stopping halt halts halted cancel cancels cancelled canceled abort aborts "
-            "kill kills killed terminate terminates end interrupt pause suspend",
+            "kill kills killed terminate terminates end interrupt suspend",
     "restart": "restart restarts restarted reboot bounce recycle reload",
     "pause": "pause pauses paused pausing",
     "resume": "resume resumes unpause",
