@@ -18,10 +18,10 @@ _KEEP = frozenset(("half", "past", "last", "ago", "latest", "recent", "since", "
 
 
 def _vocabulary(verbs: bool) -> list[str]:
-    """Words a typo may stand for (verbs and health words, or nouns and statuses); never one
-    that deletes."""
+    """Words a typo may stand for (verbs and health words, or nouns); never one that deletes."""
     if not _VERBISH:
-        for words, into in (([*W.VERBS, *sorted(W.HEALTH)], _VERBISH), ([*W.NOUNS, *W.STATUS], _NOUNISH)):
+        # not statuses: a status alone reads as a whole command (`greet` is no typo of `green`)
+        for words, into in (([*W.VERBS, *sorted(W.HEALTH)], _VERBISH), (list(W.NOUNS), _NOUNISH)):
             into.extend(w for w in dict.fromkeys(words) if w not in W.DESTRUCTIVE and len(w) >= 4)
     return _VERBISH if verbs else _NOUNISH
 
@@ -37,7 +37,7 @@ def correct(toks: list[Tok], is_name: Callable[[str], bool]) -> None:
     from flext.core.suggest import similar
 
     verbless = not any(t.verbs or t.health for t in toks)
-    nounless = not any(t.noun or t.status for t in toks)
+    nounless = not any(t.noun for t in toks)
     if not (verbless or nounless):
         return
     prev: Tok | None = None
@@ -51,5 +51,5 @@ def correct(toks: list[Tok], is_name: Callable[[str], bool]) -> None:
                 tok.low = guess[0]
                 classify(tok, prev)
                 verbless = verbless and not (tok.verbs or tok.health)
-                nounless = nounless and not (tok.noun or tok.status)
+                nounless = nounless and not tok.noun
         prev = tok
