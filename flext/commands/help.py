@@ -53,6 +53,4 @@ def version(ctx: Context, args: Args) -> Result:
                 info[dist] = metadata.version(dist)
             except metadata.PackageNotFoundError:
                 info[dist] = None
-    if ctx.output in ("table", "plain") and not ctx.verbose:
-        return Result(text=f"flext {__version__}")
-    return Result(info)
+    return Result(info, text=None if ctx.verbose else f"flext {__version__}")
