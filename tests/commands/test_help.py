@@ -70,7 +70,7 @@ def test_unknown_command_across_groups(flext) -> None:
     (["on", "secrets"], "flext secret — "),
     (["about", "exit-codes"], "Exit codes"),
 ])
-def test_help_with_what_people_type_before_the_command(flext: Runner, words: list[str], first_line: str) -> None:
+def test_help_with_what_people_type_before_the_command(flext, words: list[str], first_line: str) -> None:
     got = flext("help", *words)
     assert got.code == 0, got
     assert got.out.startswith(first_line)
