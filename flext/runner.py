@@ -181,6 +181,16 @@ def report(ctx: Context, exc: FlextError) -> int:
     io = ctx.io
     if ctx.debug:
         _traceback(ctx, exc)
+    if exc.data is not None:
+        try:
+            fmt = ctx.output
+        except FlextError:
+            fmt = "table"
+        if fmt in ("json", "jsonl", "yaml"):
+            from flext.core.mask import mask_tree
+            from flext.core.output import Result, render
+
+            render(io, Result(mask_tree(exc.data)), fmt)
     io.err(f"{io.style('error:', '31;1', err=True)} {ctx.redact(exc.message)}")
     if exc.hint:
         io.err(f"{io.style('hint:', '36', err=True)} {ctx.redact(exc.hint)}")
