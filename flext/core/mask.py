@@ -260,12 +260,18 @@ def references(doc: Any) -> set[str]:
 def learn(store: Any, names: Iterable[str]) -> list[str]:
     """Read (and so remember) the secrets `names` from `store` (a SecretStore); the names
     that could not be read (no keyring, no such secret: nothing to mask for them)."""
-    missing = []
-    for name in sorted(set(names)):
+    from flext.core.errors import NotFound
+
+    missing: list[str] = []
+    ordered = sorted(set(names))
+    for index, name in enumerate(ordered):
         try:
             remember(store.get(name))
-        except Exception:
+        except NotFound:
             missing.append(name)
+        except Exception:  # no usable keyring: the others cannot be read either, don't wait for each
+            missing += ordered[index:]
+            break
     return missing
 
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -86,14 +87,27 @@ def test_references_and_learn(masker: Masker) -> None:
            "services": {"s": {"env": {"K": "secret:db"}}}, "other": "not secret:x"}
     assert mask.references(doc) == {"db", "api"}
 
+    from flext.core.errors import ConfigError, NotFound
+
     class Store:
+        calls: ClassVar[list[str]] = []
+
+        def __init__(self, broken: bool = False) -> None:
+            self.broken = broken
+
         def get(self, name: str) -> str:
+            self.calls.append(name)
+            if self.broken:
+                raise ConfigError("no usable keyring backend")
             if name == "api":
-                raise LookupError(name)
+                raise NotFound(name)
             return f"value-of-{name}"
 
     assert mask.learn(Store(), mask.references(doc)) == ["api"]
     assert masker.values() == ["value-of-db"]
+    Store.calls.clear()
+    assert mask.learn(Store(broken=True), ["c", "a", "b"]) == ["a", "b", "c"]
+    assert Store.calls == ["a"]  # no keyring: one try, not one per name
 
 
 def _in_subprocess(code: str, timeout: float = 30.0) -> str:
