@@ -50,18 +50,19 @@ def run_line(
     try:
         line, how = expand(ctx, args)
         typed = _typed_secret(line)
-        if typed is not None:  # refused, and masked before the error, history or audit see it
-            name, words = typed
+        if typed is not None:  # masked before the error, history or audit see it, and refused
+            words = typed[1]
             from flext.core import mask
 
             mask.remember_all(words)
             args = [mask.MASK if word in words else word for word in args]
-            refused = ("secret set", name)
+        if typed is not None and typed[2]:
+            refused = ("secret set", typed[0])
             from flext.core.errors import UsageError
 
             raise UsageError("refusing a secret value typed as an argument of `flext secret set`: values are never "
                              "taken from argv (it is in your shell's history now: remove it there)",
-                             hint=f'pipe it in: printf %s "$VALUE" | flext secret set {name} --from-stdin')
+                             hint=f'pipe it in: printf %s "$VALUE" | flext secret set {typed[0]} --from-stdin')
         try:
             inv = _parse(line)
         except FlextError as exc:  # free text: `flext start the orders pipeline`
@@ -207,18 +208,30 @@ def _traceback(ctx: Context, exc: BaseException) -> None:
         pass
 
 
-def _typed_secret(line: list[str]) -> tuple[str, list[str]] | None:
-    """(name, the extra words) when `line` is `secret set NAME VALUE...`: a value typed as an argument."""
-    from flext.router.scan import POSITIONAL, scan
+def _typed_secret(line: list[str]) -> tuple[str, list[str], bool] | None:
+    """(name, the extra words, refuse) when `line` is `secret set NAME VALUE...`: a value
+    typed as an argument (refused), or `explain` of such a line (masked, not refused)."""
+    from flext.router.scan import POSITIONAL, REST, scan
 
     found = scan(line, partial=True)
+    if found.node.command == "explain":
+        import shlex
+
+        words = [t.text for t in found.tokens if t.kind == REST]
+        if len(words) == 1:
+            try:
+                words = shlex.split(words[0])
+            except ValueError:
+                return None
+        inner = _typed_secret(words) if words else None
+        return (inner[0], inner[1], False) if inner else None
     if found.node.command != "secret set":
         return None
     extra = [t.text for t in found.tokens if t.kind == POSITIONAL and t.arg is None and t.text]
     if not extra:
         return None
     name = next((t.text for t in found.tokens if t.kind == POSITIONAL and t.arg is not None), None)
-    return (name or "NAME"), extra
+    return (name or "NAME"), extra, True
 
 
 def _bare(ctx: Context) -> int:

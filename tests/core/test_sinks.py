@@ -55,6 +55,19 @@ def test_a_secret_typed_as_an_argument_is_refused_and_masked(flext: Flext, env: 
     assert TYPED not in json.dumps(audit)
 
 
+@pytest.mark.parametrize("argv", [
+    ("explain", f"secret set db {TYPED}"),
+    ("explain", "secret", "set", "db", TYPED),
+])
+def test_explaining_such_a_line_masks_it_without_refusing(flext: Flext, env: dict[str, str],
+                                                          argv: tuple[str, ...]) -> None:
+    result = flext(*argv)
+    assert TYPED not in result.out + result.err
+    assert "refusing a secret value" not in result.err
+    (entry,) = _jsonl(Path(env["FLEXT_DATA_DIR"]) / "history.jsonl")
+    assert TYPED not in entry["line"] and MASK in entry["line"]
+
+
 def test_a_short_typed_value_is_masked_too(flext: Flext, env: dict[str, str]) -> None:
     assert flext("secret", "set", "db", "abc").code == 2
     (entry,) = _jsonl(Path(env["FLEXT_DATA_DIR"]) / "history.jsonl")
