@@ -1,9 +1,10 @@
 """The embedded engine behind the Backend protocol (the default backend).
 
 Thin: it finds the workspace, resolves names, and delegates to `flext.engine.*`.
-Run preparation (plugins found, settings resolved into 0600 files, catalog selected,
-dbt located) happens here, in the process that owns the Context and the secret store,
-so a detached runner never needs the keyring.
+Run preparation (plugins found, settings resolved, catalog selected, dbt located, the
+secret values the run must mask gathered) happens here, in the process that owns the
+Context and the secret store, so a detached runner never needs the keyring; the resolved
+settings stay in memory (a pipe to the detached runner, a memfd to each plugin).
 """
 
 from __future__ import annotations
