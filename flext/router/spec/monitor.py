@@ -12,7 +12,8 @@ NODES = [
                  examples=["flext monitor dashboard", "flext monitor dashboard --interval 5"],
                  handler="flext.commands.monitor:dashboard", aliases=("dash", "top")),
             Node("metrics", "Read a service's metrics (Prometheus text or JSON) as a table",
-                 args=[Arg("service", "Service name, or a metrics URL", completer="services")],
+                 args=[Arg("service", "Service name, or a metrics URL (none, on a server profile: the "
+                           "server's own /metrics)", nargs="?", completer="services")],
                  opts=[Opt("match", "Only metrics whose name contains this", metavar="TEXT"),
                        Opt("timeout", "Timeout in seconds", type=FLOAT, metavar="S")],
                  examples=["flext monitor metrics flexcore", "flext monitor metrics flexcore --match http_ -o json"],
