@@ -197,6 +197,9 @@ class AirflowBackend(BackendBase):
             raise NotFound(f"pipeline {name!r} is not deployed on Airflow ({self.base})",
                            hint="deploy it with `flext deploy airflow --dags-folder DIR`; Airflow lists it "
                                 "once its dag-processor has parsed the file") from None
+        if dag.get("is_stale"):  # its file is gone: Airflow keeps the history, flext lists it no more
+            raise NotFound(f"pipeline {name!r} is no longer deployed on Airflow ({self.base}): its DAG file was "
+                           "removed", hint="deploy it again with `flext deploy airflow --dags-folder DIR`")
         tags = {str(t.get("name")) for t in dag.get("tags") or [] if isinstance(t, dict)}
         if TAG not in tags:
             raise NotFound(f"the Airflow DAG {dag.get('dag_id')!r} is not a flext pipeline (no {TAG!r} tag)",
@@ -394,12 +397,14 @@ class AirflowBackend(BackendBase):
         return self._log_lines(name, run_id, tail, follow)
 
     def _log_lines(self, name: str, run_id: str, tail: int | None, follow: bool) -> Iterator[dict[str, Any]]:
-        """Read the task's log (with the continuation token when following) until the run has
-        ended and so has the task's process: a stopped run's dagRun is final at once, while
-        Airflow kills its task at the next heartbeat, and the lines of that come after."""
-        path = f"/dags/{_q(dag_id(name))}/dagRuns/{_q(run_id)}/taskInstances/{TASK_ID}/logs"
+        """The task's log; following, new lines by the continuation token until the run has ended
+        and so has the task's process (a stopped run's dagRun is final at once, while Airflow
+        kills its task at the next heartbeat). Airflow may serve one line twice (the worker's
+        file and its log server on one host) and its token counts those, so lines are keyed
+        and shown once, and a last full read after the end makes sure none is missed."""
+        seen: set[tuple[Any, ...]] = set()
         token: str | None = None
-        first, last_read, ended = True, False, False
+        first, ended = True, False
         final_at: float | None = None
         while True:
             ti = self._task(name, run_id)
@@ -408,27 +413,56 @@ class AirflowBackend(BackendBase):
             started = ti is not None and bool(ti.get("start_date")) and tries > 0
             lines: list[dict[str, Any]] = []
             if started:
-                try:
-                    page = self.get(f"{path}/{tries}", token=token)
-                except NotFound:
-                    page = None
-                if isinstance(page, dict):
-                    lines = [line for line in (_log_line(item, name, run_id) for item in page.get("content") or [])
-                             if line is not None]
-                    token = page.get("continuation_token") or token
+                items, token = self._read_log(name, run_id, tries, token)
+                for key, line in items:
+                    if key not in seen:
+                        seen.add(key)
+                        lines.append(line)
             ended = ended or any(_task_ended(line) for line in lines)
             if first and tail is not None:
                 lines = lines[-tail:] if tail > 0 else []
             first = False
             yield from lines
-            if not follow or last_read:
+            if not follow:
                 return
             if ti_state not in TI_ACTIVE and self.get_run(name, run_id)["status"] in FINAL:
                 final_at = final_at if final_at is not None else time.monotonic()
                 if ended or not started or time.monotonic() - final_at > STOP_WAIT_S:
-                    last_read = True  # one more read: the last lines may land just after the task ends
-                    continue
+                    if started:  # the whole log once more: what landed after the last read
+                        items, _ = self._read_log(name, run_id, tries, None)
+                        yield from (line for key, line in items if key not in seen)
+                    return
             self.sleep(POLL_S)
+
+    def _read_log(self, name: str, run_id: str, tries: int,
+                  token: str | None) -> tuple[list[tuple[tuple[Any, ...], dict[str, Any]]], str | None]:
+        """(key, line) pairs of one read, and the continuation token for the next."""
+        path = f"/dags/{_q(dag_id(name))}/dagRuns/{_q(run_id)}/taskInstances/{TASK_ID}/logs/{tries}"
+        try:
+            page = self.get(path, token=token)
+        except NotFound:
+            return [], token
+        if not isinstance(page, dict):
+            return [], token
+        out = []
+        in_header = False
+        for item in page.get("content") or []:
+            if isinstance(item, str):
+                item = {"event": item}
+            if not isinstance(item, dict):
+                continue
+            event = str(item.get("event") or "")
+            if not item.get("timestamp"):  # where Airflow read the log from, not a line of it
+                if event == _SOURCES:
+                    in_header = True
+                    continue
+                if in_header:
+                    in_header = event != "::endgroup::"
+                    continue
+            line = _log_line(item, name, run_id)
+            if line is not None:
+                out.append(((item.get("timestamp"), item.get("logger"), event), line))
+        return out, page.get("continuation_token") or token
 
     def state(self, name: str) -> dict[str, Any] | None:
         """The pipeline's Singer state as the task printed it at the end of its last successful run."""
@@ -544,7 +578,7 @@ def _decode(token: str) -> dict[str, Any]:
     return payload if isinstance(payload, dict) else {}
 
 
-_DROP = ("::group::Log message source details", "::endgroup::")
+_SOURCES = "::group::Log message source details"
 # what Airflow logs once the task's process has ended (the operator returned, or was killed)
 _ENDED = ("Command exited with return code", "Task killed!", "::group::Post Execute")
 
@@ -553,18 +587,12 @@ def _task_ended(line: dict[str, Any]) -> bool:
     return line.get("source") in ("task", "airflow") and str(line.get("message") or "").startswith(_ENDED)
 
 
-def _log_line(item: Any, name: str, run_id: str) -> dict[str, Any] | None:
+def _log_line(item: dict[str, Any], name: str, run_id: str) -> dict[str, Any] | None:
     """One Airflow log message as a flext log line. The task's stdout lines that are flext's
     own JSON log lines (`pipeline logs -o jsonl`) keep their source (tap, target, runner)."""
     import json
 
-    if isinstance(item, str):
-        item = {"event": item}
-    if not isinstance(item, dict):
-        return None
     event = str(item.get("event") or "")
-    if not item.get("timestamp") and (event in _DROP or event.startswith("/") or event.startswith("::group::")):
-        return None  # where Airflow read the log from, not a line of it
     if event.startswith("{") and event.endswith("}"):
         try:
             inner = json.loads(event)

@@ -315,11 +315,16 @@ class Target:
         self._done: dict[str, Any] | None = None
 
     def __call__(self, *argv: str, token: Any = _DEFAULT, profile: str | None = None, stdin: str = "",
-                 timeout: float = 180) -> Run:
+                 timeout: float = 180, env_update: dict[str, str | None] | None = None) -> Run:
         env = dict(self.env)
         value = self.token if token is _DEFAULT else token
         if value:
             env["FLEXT_TOKEN"] = str(value)
+        for key, new in (env_update or {}).items():
+            if new is None:
+                env.pop(key, None)
+            else:
+                env[key] = new
         return flext_run(env, "-p", profile or self.kind, *argv, cwd=self.cwd, stdin=stdin, timeout=timeout)
 
     def json(self, *argv: str) -> Any:
