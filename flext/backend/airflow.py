@@ -87,11 +87,19 @@ def _q(value: str) -> str:
 
 
 def _ts(value: Any) -> str | None:
+    """Airflow's `2026-12-03T10:08:25.247811Z` as flext's `2026-12-03T10:08:25.247Z` (exact: no float)."""
     if not value or not isinstance(value, str):
         return None
-    from flext.core.clock import normalise
+    from datetime import UTC, datetime
 
-    return normalise(value)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _local_minutes(value: Any) -> str | None:

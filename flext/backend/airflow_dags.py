@@ -173,7 +173,7 @@ def render(spec: dict[str, Any], *, workspace: str, flext: str, operator: str = 
     lines += [
         "from airflow.sdk import DAG" + (", CronTriggerTimetable" if schedule else ""),
         "",
-        f"SCRIPT = {_literal(script)}",
+        f"SCRIPT = {_literal(chr(10) + script)}",  # one shell line per line of this file
         "",
         "with DAG(",
         f"    dag_id={dag!r},",

@@ -47,13 +47,20 @@ def ensure(version: str = VERSION) -> Path:
 
             shutil.rmtree(venv)
         base = getattr(sys, "_base_executable", None) or sys.executable
-        subprocess.run([base, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        f"apache-airflow=={version}"], check=True)
-        subprocess.run([str(bin_dir / "airflow"), "version"], check=True, capture_output=True,
-                       env={**os.environ, "AIRFLOW_HOME": str(venv / "airflow-home")})
+        _run([base, "-m", "venv", str(venv)])
+        _run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+              f"apache-airflow=={version}"])
+        _run([str(bin_dir / "airflow"), "version"], env={**os.environ, "AIRFLOW_HOME": str(venv / "airflow-home")})
         (venv / MARKER).write_text(version + "\n")
     return bin_dir
+
+
+def _run(argv: list[str], env: dict[str, str] | None = None) -> None:
+    """Run quietly; on failure, raise with the end of what it printed."""
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
+        raise RuntimeError(f"{' '.join(argv[:4])} ... exited {proc.returncode}:\n{tail}")
 
 
 if __name__ == "__main__":
