@@ -224,14 +224,19 @@ class AirflowBackend(BackendBase):
         items = page.get("dag_runs") if isinstance(page, dict) else None
         return items[0] if items else None
 
+    def _record(self, name: str, dag_run: dict[str, Any]) -> dict[str, Any]:
+        """The run record, with the workspace run's counts when it succeeded (its XCom)."""
+        ok = dag_run.get("state") == "success"
+        return to_run(name, dag_run, self._result(name, str(dag_run.get("dag_run_id"))) if ok else None)
+
     def _row(self, dag: dict[str, Any], last: dict[str, Any] | None) -> dict[str, Any]:
         name = self._name(dag)
         parts = parse_description(dag.get("description"))
-        run = to_run(name, last) if last else None
+        run = self._record(name, last) if last else None
         return {"name": name, "tap": parts["tap"], "target": parts["target"], "transform": parts["transform"],
                 "schedule": dag.get("timetable_summary") or None,
                 "status": run["status"] if run else "never", "last_run": run["id"] if run else None,
-                "last_started": run["started_at"] if run else None, "records": None}
+                "last_started": run["started_at"] if run else None, "records": run["records"] if run else None}
 
     # -- pipelines -------------------------------------------------------------------------
     def list_pipelines(self, status: str | None = None) -> list[dict[str, Any]]:
@@ -351,17 +356,17 @@ class AirflowBackend(BackendBase):
         rows = []
         for name in chosen:
             last = self._last(name)
-            run = to_run(name, last) if last else None
+            run = self._record(name, last) if last else None
             rows.append({"pipeline": name, "status": run["status"] if run else "never",
                          "run": run["id"] if run else None, "started_at": run["started_at"] if run else None,
-                         "duration_s": run["duration_s"] if run else None, "records": None,
+                         "duration_s": run["duration_s"] if run else None, "records": run["records"] if run else None,
                          "error": run["error"] if run else None})
         return rows
 
     def runs(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
         self._dag(name)
         page = self.get(f"/dags/{_q(dag_id(name))}/dagRuns", order_by="-id", limit=limit)
-        return [to_run(name, r) for r in (page.get("dag_runs") if isinstance(page, dict) else None) or []]
+        return [self._record(name, r) for r in (page.get("dag_runs") if isinstance(page, dict) else None) or []]
 
     def get_run(self, name: str, run_id: str) -> dict[str, Any]:
         try:
@@ -370,8 +375,7 @@ class AirflowBackend(BackendBase):
             self._dag(name)
             raise NotFound(f"pipeline {name!r} has no run {run_id!r} on Airflow",
                            hint=f"see `flext pipeline runs {name}`") from None
-        result = self._result(name, run_id) if dag_run.get("state") == "success" else None
-        return to_run(name, dag_run, result)
+        return self._record(name, dag_run)
 
     def _result(self, name: str, run_id: str) -> dict[str, Any] | None:
         """The task's `flext-result` document (its XCom return_value), None when it has none."""

@@ -232,7 +232,7 @@ class Airflow:
             os.killpg(proc.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
                 os.killpg(proc.pid, 0)
@@ -241,6 +241,9 @@ class Airflow:
             proc.poll()
             time.sleep(0.2)
         else:
+            with self.log_path.open("a") as log:  # who did not stop: for the log
+                log.write(subprocess.run(["ps", "-o", "pid,stat,etime,cmd", "-g", str(proc.pid)],
+                                         capture_output=True, text=True).stdout)
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
