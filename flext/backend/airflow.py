@@ -162,6 +162,7 @@ class AirflowBackend(BackendBase):
                               hint=f"flext config set api_url http://HOST:8080 --profile {ctx.profile}")
         self.base = str(url).rstrip("/")
         self._transport: Transport | None = None
+        self._credentials: tuple[str | None, str | None] | None = None
         self.sleep: Callable[[float], None] = time.sleep
 
     @property
@@ -178,9 +179,12 @@ class AirflowBackend(BackendBase):
         return self._transport
 
     def _token(self) -> str | None:
-        from flext.backend import credentials
+        """FLEXT_TOKEN or the keyring, read once per backend (not once per request)."""
+        if self._credentials is None:
+            from flext.backend import credentials
 
-        return credentials.load(self.ctx)[0]
+            self._credentials = credentials.load(self.ctx)
+        return self._credentials[0]
 
     def get(self, path: str, **params: Any) -> Any:
         return self.http.request("GET", V2 + path, params={k: v for k, v in params.items() if v is not None})
@@ -297,11 +301,7 @@ class AirflowBackend(BackendBase):
         return to_run(name, created)
 
     def _active(self, name: str) -> dict[str, Any] | None:
-        for state in ("running", "queued"):
-            found = self._last(name, state=state)
-            if found is not None:
-                return found
-        return None
+        return self._last(name, state=["queued", "running"])
 
     def run(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",
             on_progress: Callable[[int | None, float], None] | None = None) -> dict[str, Any]:
@@ -541,15 +541,19 @@ class AirflowBackend(BackendBase):
                 "expires_at": iso(float(exp)) if isinstance(exp, (int, float)) else None}
 
     def connectivity(self) -> dict[str, Any]:
+        """Latency of `/api/v2/version`, the health of Airflow's parts, then who the token is
+        (exit 3 when Airflow cannot be reached, 4 when it refuses the token)."""
         started = time.monotonic()
-        self.http.request("GET", f"{V2}/monitor/health", auth=False)
-        latency = round((time.monotonic() - started) * 1000, 1)
         version = self.http.request("GET", f"{V2}/version", auth=False)
+        latency = round((time.monotonic() - started) * 1000, 1)
+        health = self.http.request("GET", f"{V2}/monitor/health", auth=False)
         me = self.whoami()
         number = version.get("version") if isinstance(version, dict) else None
+        parts = [f"{part} {(doc or {}).get('status') or 'unknown'}" for part, doc in
+                 (health.items() if isinstance(health, dict) else []) if isinstance(doc, dict) or doc is None]
         return {"backend": "airflow", "url": self.base, "workspace": None, "reachable": True,
                 "version": number, "latency_ms": latency, "user": me.get("user"), "role": me.get("role"),
-                "detail": f"Airflow {number or ''}".strip()}
+                "detail": f"Airflow {number or ''}".strip() + (f" ({', '.join(parts)})" if parts else "")}
 
     def login(self, username: str, password: str) -> dict[str, Any]:
         """A JWT from the simple auth manager's `POST /auth/token`."""

@@ -230,4 +230,5 @@ def test_connectivity_names_airflow_and_its_version(airflow_target: Target) -> N
     doc = airflow_target.json("debug", "connectivity")
     assert (doc["backend"], doc["version"], doc["user"], doc["role"]) == (
         "airflow", airflow_cache.VERSION, "admin", "admin")
-    assert doc["detail"] == f"Airflow {airflow_cache.VERSION}"
+    assert doc["detail"] == (f"Airflow {airflow_cache.VERSION} (metadatabase healthy, scheduler healthy, "
+                             "triggerer healthy, dag_processor healthy)")
