@@ -171,6 +171,15 @@ def report(ctx: Context, exc: FlextError) -> int:
         import traceback
 
         traceback.print_exception(exc, file=io.stderr)
+    if exc.data is not None:
+        try:
+            fmt = ctx.output
+        except FlextError:
+            fmt = "table"
+        if fmt in ("json", "jsonl", "yaml"):
+            from flext.core.output import Result, render
+
+            render(io, Result(exc.data), fmt)
     io.err(f"{io.style('error:', '31;1', err=True)} {ctx.redact(exc.message)}")
     if exc.hint:
         io.err(f"{io.style('hint:', '36', err=True)} {ctx.redact(exc.hint)}")

@@ -439,7 +439,9 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
         return sorted(out, key=lambda r: (r["installed"] is None, r["name"]))
 
     def install_plugin(self, name: str, kind: str, pip_url: str | None = None,
-                       on_status: Callable[[str], None] | None = None) -> dict[str, Any]:
+                       on_status: Callable[[str], None] | None = None,
+                       installer: str | None = None) -> dict[str, Any]:
+        """`installer`: "uv" or "pip"; None reads plugins.installer (default "uv")."""
         from flext.engine import catalog, plugins
 
         overrides = self.ws.plugin_overrides if self.ws.exists else {}
@@ -449,7 +451,9 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
             if not pip_url:
                 raise
             entry = {"name": name, "kind": kind, "executable": name, "pip_url": pip_url}
-        return plugins.install(self.ws, entry, pip_url=pip_url, on_status=on_status)
+        chosen = installer or (self.ctx.settings.get("plugins") or {}).get("installer") or "uv"
+        return plugins.install(self.ws, entry, pip_url=pip_url, on_status=on_status, installer=str(chosen),
+                               cache_dir=self.ctx.paths.cache_dir, env=self.ctx.env)
 
     def discover(self, tap: str, *, config_file: str | None = None) -> list[dict[str, Any]]:
         """Streams of a tap: NAME is a pipeline (its tap and settings) or a tap with --config."""
