@@ -518,7 +518,8 @@ class AirflowBackend(BackendBase):
 
     # -- refused with a better hint than the default -------------------------------------------
     def install_plugin(self, name: str, kind: str, pip_url: str | None = None,
-                       on_status: Callable[[str], None] | None = None) -> dict[str, Any]:
+                       on_status: Callable[[str], None] | None = None,
+                       installer: str | None = None) -> dict[str, Any]:
         self.refuse("install_plugin", "install taps and targets in the workspace the DAGs run in "
                                       "(there: `flext plugin install NAME`), or into the task's image")
 
