@@ -321,8 +321,9 @@ class FlexCoreBackend(BackendBase):
         return out
 
     def connectivity(self) -> dict[str, Any]:
-        """Reachability and latency from /health, the version from /info. FlexCore's tokens
-        carry no user FlexCore will tell us about: user and role are unknown (None)."""
+        """Reachability and latency from /health, the version from /info, the token checked by an
+        authenticated read. FlexCore's tokens carry no user FlexCore will tell us about: user
+        and role are unknown (None)."""
         started = time.monotonic()
         health = self.health()
         latency = round((time.monotonic() - started) * 1000, 1)
@@ -331,6 +332,9 @@ class FlexCoreBackend(BackendBase):
         except FlextError:
             info = {}
         version = info.get("version") or health.get("version")
+        # /health and /info answer anyone: one authenticated read tells whether the token is
+        # accepted (exit 4 when FlexCore refuses it)
+        self.http.request("GET", f"{V1}/orchestration/list", params={"limit": 1})
         return {"backend": "flexcore", "url": self.base, "workspace": None, "reachable": True,
                 "version": version, "latency_ms": latency, "user": None, "role": None,
                 "detail": f"FlexCore {version or ''}".strip()}

@@ -5,6 +5,7 @@
 | local    | no `api_url` (the embedded engine)          |
 | http     | `api_url` (a `flext serve`), or `backend = "http"` |
 | flexcore | `backend = "flexcore"`                      |
+| airflow  | `backend = "airflow"` (Airflow 3's REST API v2 at `api_url`) |
 
 The runner hands `select` to every `Context` it builds; `ctx.backend` calls it on first use.
 """
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from flext.core.context import Context
     from flext.core.contract import Backend
 
-KINDS = ("local", "http", "flexcore")
+KINDS = ("local", "http", "flexcore", "airflow")
 
 
 def kind_of(settings: Mapping[str, Any] | None) -> str:
@@ -43,6 +44,10 @@ def select(ctx: Context) -> Backend:
         from flext.backend.flexcore import FlexCoreBackend
 
         return FlexCoreBackend(ctx)
+    if kind == "airflow":
+        from flext.backend.airflow import AirflowBackend
+
+        return AirflowBackend(ctx)
     from flext.backend.local import LocalBackend
 
     return LocalBackend(ctx)

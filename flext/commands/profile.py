@@ -63,6 +63,8 @@ def create(ctx: Context, args: Args) -> Result:
         _exists(ctx, args.inherit)
         if args.inherit != DEFAULT_PROFILE:
             body["inherit"] = args.inherit
+    if args.get("backend"):
+        body["backend"] = args.backend  # http, flexcore and airflow need an api_url (here or inherited)
     if args.api_url:
         body["api_url"] = args.api_url
         body.setdefault("backend", "http")

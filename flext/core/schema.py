@@ -40,7 +40,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     color: Literal["auto", "always", "never"] | None = None
     editor: str | None = None
     api_url: Annotated[str, msgspec.Meta(pattern="^https?://")] | None = None
-    backend: Literal["local", "http", "flexcore"] | None = None
+    backend: Literal["local", "http", "flexcore", "airflow"] | None = None
     timeout: Annotated[float, msgspec.Meta(gt=0)] | None = None
     retries: Annotated[int, msgspec.Meta(ge=0)] | None = None
     workspace: str | None = None

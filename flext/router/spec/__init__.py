@@ -288,7 +288,7 @@ GLOBAL_OPTS: list[Opt] = [
 
 _GROUP_MODULES = (
     "shell", "workspace", "config", "profile", "auth", "secret", "history", "alias", "audit",
-    "pipeline", "data", "service", "monitor", "logs", "plugin", "meltano", "serve", "debug",
+    "pipeline", "data", "service", "monitor", "logs", "plugin", "meltano", "serve", "deploy", "debug",
 )
 
 # Where the tree gets nodes declared outside it: "module:function" called with the root,
