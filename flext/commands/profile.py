@@ -64,7 +64,12 @@ def create(ctx: Context, args: Args) -> Result:
         if args.inherit != DEFAULT_PROFILE:
             body["inherit"] = args.inherit
     if args.api_url:
-        body["api_url"] = args.api_url
+        from flext.core import schema
+
+        try:  # typed on the command line: a usage error (exit 2), not a broken config file
+            body["api_url"] = schema.coerce("api_url", args.api_url)
+        except ValueError as exc:
+            raise UsageError(f"--api-url {exc}", hint="nothing was written") from None
         body.setdefault("backend", "http")
     if args.danger:
         body["danger"] = True

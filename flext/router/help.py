@@ -139,6 +139,13 @@ def render_topic(topic: str, io: IO | None = None) -> str:
     rows = [(str(code), text) for code, text in EXIT_CODES.items()]
     return f"{_b(io, 'Exit codes')}\n\n" + _rows(rows) + (
         "\nErrors print one `error:` line and, where it helps, one `hint:` line on stderr.\n"
+        "\nOne rule for bad values: a value typed on the command line (an option such as\n"
+        "`--timeout 5x` or `--schedule bogus`, an argument, the VALUE of `config set`) is a\n"
+        "usage error, 2, naming the option; the same mistake read from a file (config.toml,\n"
+        "flext.toml, a settings file, a saved state) is a configuration error, 5, naming the\n"
+        "file, the line and the key.\n"
+        "\n`pipeline status` exits 1 when the last run of a pipeline it lists failed, and says\n"
+        "which on stderr; `service health` exits 1 when a service it checked is down.\n"
     )
 
 

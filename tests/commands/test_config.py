@@ -23,7 +23,19 @@ def test_show_defaults_as_json(flext) -> None:
         (["config", "set", "output", "yaml"], 0, "", "✓ set output in [defaults]\n"),
         (["config", "set", "repl.edit_mode", "vi"], 0, "", "✓ set repl.edit_mode in [defaults.repl]\n"),
         (["config", "set", "outptu", "json"], 2, "", "error: unknown setting 'outptu'\nhint: did you mean 'output'?\n"),
-        (["config", "set", "output", "xml"], 5, "", None),
+        # typed on the command line: a usage error (exit 2) in the user's words, with the allowed values
+        (["config", "set", "output", "xml"], 2, "",
+         "error: output must be one of: table, json, jsonl, yaml, csv, plain, got 'xml'\n"
+         "hint: nothing was written; see `flext config show` for the current value\n"),
+        (["config", "set", "timeout", "abc"], 2, "",
+         "error: timeout must be a number greater than 0 (seconds), got 'abc'\n"
+         "hint: nothing was written; see `flext config show` for the current value\n"),
+        (["config", "set", "retries", "-1"], 2, "",
+         "error: retries must be a whole number of 0 or more, got '-1'\n"
+         "hint: nothing was written; see `flext config show` for the current value\n"),
+        (["config", "set", "api_url", "ftp://x"], 2, "",
+         "error: api_url must be a URL starting with http:// or https://, got 'ftp://x'\n"
+         "hint: nothing was written; see `flext config show` for the current value\n"),
         (["config", "get", "nothing"], 6, "", None),
         (["config", "unset", "output"], 6, "", None),
         (["config", "show", "--profiel", "x"], 2, "", "error: unknown option --profiel for `flext config show`\nhint: did you mean `--profile`?\n"),
@@ -64,7 +76,7 @@ def test_path_and_validate(flext, env) -> None:
     cfg.write_text('[defaults]\noutput = "table"\n\n[profiles.p]\ntimeout = "x"\n')
     run = flext("config", "validate")
     assert run.code == 5
-    assert run.err.splitlines()[0] == f"error: {cfg}:5: profiles.p.timeout: Expected `float | null`, got `str`"
+    assert run.err.splitlines()[0] == f"error: {cfg}:5: profiles.p.timeout: must be a number greater than 0 (seconds), got 'x'"
     assert run.err.splitlines()[1].startswith("hint: ")
 
 
