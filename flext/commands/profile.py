@@ -85,7 +85,7 @@ def create(ctx: Context, args: Args) -> Result:
 def delete(ctx: Context, args: Args) -> Result:
     name: str = args.name
     if name == DEFAULT_PROFILE:
-        raise UsageError("the default profile cannot be deleted", hint="clear its settings with `flext config unset`")
+        raise UsageError("the default profile cannot be deleted", hint="clear its settings with `flext config unset KEY`")
     _exists(ctx, name)
     cfg = ctx.config
     children = [p for p, body in cfg.profiles.items() if body.get("inherit") == name]

@@ -40,7 +40,7 @@ def get(ws: Workspace, name: str) -> dict[str, Any]:
     guess = closest(name, list(table))
     raise NotFound(f"pipeline {name!r} does not exist in {ws.describe()}",
                    hint=f"did you mean {guess!r}?" if guess else ws.elsewhere_hint() or
-                   "see `flext pipeline list`, or create it with `flext pipeline create`")
+                   "see `flext pipeline list`, or create it with `flext pipeline create NAME --tap TAP --target TARGET`")
 
 
 def check_fields(spec: dict[str, Any]) -> dict[str, Any]:
