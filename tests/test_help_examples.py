@@ -111,11 +111,10 @@ def _source_hints() -> Iterator[tuple[str, int, str]]:
             values: list[ast.expr] = []
             if isinstance(node, ast.Call):
                 values = [kw.value for kw in node.keywords if kw.arg == "hint"]
-            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and "hint" in t.id for t in node.targets):
-                values = [node.value]
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and "hint" in node.target.id \
-                    and node.value is not None:
-                values = [node.value]
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and "hint" in t.id for t in targets):
+                    values = [node.value]
             for value in values:
                 for sub in ast.walk(value):
                     if isinstance(sub, ast.JoinedStr):
