@@ -116,6 +116,8 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
 
         ws = self.ws
         spec = pipelines.get(ws, name)
+        if not full_refresh and not tap_only:
+            state.load(ws, name)  # a damaged state file refuses the run (exit 5) before anything starts
         roles = ("tap",) if tap_only else ("tap", "target")
         tap_exe = plugins.executable_for(ws, spec["tap"], "tap", self._path)
         target_exe = "" if tap_only else plugins.executable_for(ws, spec["target"], "target", self._path)
@@ -127,8 +129,6 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
             seen.append(resolved)
             return resolved
 
-        if not full_refresh and not tap_only:
-            state.load(ws, name)  # a damaged state file refuses the run (exit 5) before anything starts
         resolved: dict[str, dict[str, Any]] = {}
         for role in roles:
             raw = settings.raw_config(ws, spec, role)
