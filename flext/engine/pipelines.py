@@ -133,7 +133,7 @@ def validate(ws: Workspace, spec: dict[str, Any], where: str = "", path: str | N
         raise ConfigError(f"{prefix}{exc.key}: {exc.message}", hint=exc.hint) from None
     key_prefix = f"{prefix}pipelines.{out['name']}"
     for role in ("tap", "target"):
-        check_plugin(ws, out[role], role, path)
+        check_plugin(ws, out[role], role, path, key=f"{key_prefix}.{role}")
     if out.get("transform"):
         from flext.engine.dbt import project_dir
 
@@ -190,8 +190,9 @@ def seconds(value: Any, key: str) -> float:
         raise ConfigError(f"{key}: {exc}", hint="durations look like 30s, 10m, 1h or 1h30m") from None
 
 
-def check_plugin(ws: Workspace, name: str, kind: str, path: str | None = None) -> None:
-    """Known to the catalog, installed, or on PATH; else exit 6 with a guess."""
+def check_plugin(ws: Workspace, name: str, kind: str, path: str | None = None, key: str = "") -> None:
+    """Known to the catalog, installed, or on PATH; else exit 6 with a guess. `key` names
+    where the name was given (`pipelines.p.tap`), for a name of the wrong kind."""
     from flext.engine import plugins
     from flext.engine.catalog import merged
 
@@ -199,7 +200,7 @@ def check_plugin(ws: Workspace, name: str, kind: str, path: str | None = None) -
     entry = table.get(name)
     if entry is not None:
         if entry["kind"] != kind:
-            raise ConfigError(f"{name!r} is a {entry['kind']}, not a {kind}")
+            raise ConfigError((f"{key}: " if key else "") + f"{name!r} is a {entry['kind']}, not a {kind}")
         return
     if plugins.read_manifest(ws, name) is not None or shutil.which(name, path=path):
         return

@@ -111,7 +111,7 @@ def test_pipeline_file_json_list(workspace: Path, flext: Callable[..., Any]) -> 
         (PIPELINES_TOML + '\n[pipelines.c]\ntap = "tap-jsonl"\ntarget = "target-jsonl"\nschedule = "61 * * * *"\n',
          5, "error: pipelines.c.schedule: minute: 61 is out of range 0-59"),
         (PIPELINES_TOML + '\n[pipelines.c]\ntap = "tap-jsnol"\ntarget = "target-jsonl"\n',
-         6, "error: unknown tap 'tap-jsnol': not in the catalog, not installed, not on PATH"),
+         6, "error: unknown tap 'tap-jsnol': not in the catalog, not installed in workspace "),
         (PIPELINES_TOML + '\n[pipelines.c]\ntap = "tap-jsonl"\n', 5, "error: pipelines.c.target: required"),
         (PIPELINES_TOML + '\n[pipelines.c]\ntap = "tap-jsonl"\ntarget = "target-jsonl"\nretires = 3\n',
          5, "error: pipelines.c.retires: unknown key"),
