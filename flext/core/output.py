@@ -225,8 +225,8 @@ def prose(column: str) -> bool:
 
 def plain_table(rows: list[dict[str, Any]], columns: list[str], width: int | None = None) -> str:
     """kubectl-style aligned columns with upper-case headers, no colour. Too wide for
-    `width`: prose columns are cut first (widest first), other columns only if that is
-    not enough, and never below their header."""
+    `width`: prose columns are cut first (widest first), then columns too long to be ids;
+    ids, names and timestamps are never cut (the line is longer instead)."""
     headers = [c.upper() for c in columns]
     table = [[cell(row.get(c)).replace("\n", " ") for c in columns] for row in rows]
     widths = [len(h) for h in headers]
@@ -235,7 +235,7 @@ def plain_table(rows: list[dict[str, Any]], columns: list[str], width: int | Non
             widths[index] = max(widths[index], len(value))
     if width and sum(widths) + 2 * (len(widths) - 1) > width and len(widths) > 1:
         excess = sum(widths) + 2 * (len(widths) - 1) - width
-        for pool in ([k for k, c in enumerate(columns) if prose(c)], list(range(len(columns)))):
+        for pool in ([k for k, c in enumerate(columns) if prose(c)], [k for k in range(len(columns)) if widths[k] > TOKEN_MAX]):
             while excess > 0 and pool:
                 widest = max(pool, key=lambda k: widths[k])
                 floor = max(len(headers[widest]), 8)
