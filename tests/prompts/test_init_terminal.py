@@ -13,7 +13,7 @@ import pytest
 
 from tests.repl.term import Term
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (apt-get install tmux; .ci/run installs it)")
 
 
 def test_init_wizard_validates_as_typed_and_completes(env: dict[str, str], tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import Run
 from tests.repl.term import Term
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (apt-get install tmux; .ci/run installs it)")
 
 
 @pytest.fixture
