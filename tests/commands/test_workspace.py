@@ -192,3 +192,13 @@ def test_init_example_names_complete_at_once(flext: Callable[..., Any], tmp_path
     assert flext("init", "w", "--example").code == 0
     index = json.loads((tmp_path / "work" / "w" / ".flext" / "index.json").read_text())
     assert index["pipelines"] == ["customers", "orders"]
+
+
+def test_a_flext_toml_that_does_not_parse_never_hints_config_edit(flext: Callable[..., Any], tmp_path: Path) -> None:
+    assert flext("init", "w").code == 0
+    root = tmp_path / "work" / "w"
+    (root / "flext.toml").write_text('[workspace]\nname = "w"\n[pipelines.orders\n')
+    run = flext("-C", str(root), "pipeline", "list")
+    assert run.code == 5
+    assert run.err.startswith(f"error: {root / 'flext.toml'}: invalid TOML: ")
+    assert run.err.splitlines()[-1] == "hint: fix the file in an editor, or move it away; flext did not change it"
