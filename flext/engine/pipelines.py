@@ -43,10 +43,12 @@ def get(ws: Workspace, name: str) -> dict[str, Any]:
                    "see `flext pipeline list`, or create it with `flext pipeline create NAME --tap TAP --target TARGET`")
 
 
-def check_fields(spec: dict[str, Any]) -> dict[str, Any]:
+def check_fields(spec: dict[str, Any], *, cron: bool = True) -> dict[str, Any]:
     """The structure and types of one pipeline (`spec` holds `name`): a normalised copy, or
     `wsschema.Problem` naming the key. Nothing here looks at plugins or files, so reading
-    flext.toml can check every pipeline cheaply; `validate` adds those checks."""
+    flext.toml can check every pipeline cheaply; `validate` adds those checks. Without
+    `cron` a schedule need only be text: reading the file leaves the expression to the
+    scheduler, which skips (and logs once) one bad schedule while the others keep firing."""
     from flext.engine.wsschema import Problem, shown, unknown
 
     raw_name = str(spec.get("name") or "")
@@ -74,8 +76,12 @@ def check_fields(spec: dict[str, Any]) -> dict[str, Any]:
     if spec.get("schedule") not in (None, ""):
         from flext.engine.cron import CronError, parse
 
+        if not isinstance(spec["schedule"], str):
+            raise Problem([*base, "schedule"], f"must be a cron expression (text), got {shown(spec['schedule'])}",
+                          "cron has 5 fields, e.g. '0 * * * *' (hourly) or '@daily'")
         try:
-            parse(str(spec["schedule"]))
+            if cron:
+                parse(str(spec["schedule"]))
         except CronError as exc:
             raise Problem([*base, "schedule"], str(exc),
                           "cron has 5 fields, e.g. '0 * * * *' (hourly) or '@daily'") from None

@@ -109,7 +109,12 @@ class Workspace:
         self._text, self._doc = text, doc
 
     def check(self) -> None:
-        """Read and check flext.toml now (for `flext debug check`)."""
+        """Read and check flext.toml now, schedules included (for `flext debug check`)."""
+        from flext.core import tomlfile
+        from flext.engine import wsschema
+
+        text = tomlfile.read_text(self.toml_path)
+        wsschema.check(tomlfile.parse(text, self.toml_path), text, self.toml_path, strict=True)
         self._doc = None
         self.reload()
 
@@ -156,7 +161,7 @@ class Workspace:
         from flext.engine import wsschema
 
         def checked(data: dict[str, Any]) -> None:
-            found = wsschema.problem(data)
+            found = wsschema.problem(data)  # the new values were checked in full before (pipelines.validate)
             if found is not None:
                 raise ConfigError(f"{self.toml_path}: {found.key}: {found.message}",
                                   hint=(found.hint + "; " if found.hint else "") + "nothing was written")

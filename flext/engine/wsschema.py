@@ -47,16 +47,17 @@ def unknown(parts: list[str], known: tuple[str, ...] | list[str]) -> Problem:
     return Problem(parts, "unknown key", f"did you mean {guess!r}?" if guess else f"known keys: {', '.join(known)}")
 
 
-def problem(doc: dict[str, Any]) -> Problem | None:
-    """The first problem of a parsed flext.toml, or None."""
+def problem(doc: dict[str, Any], *, strict: bool = False) -> Problem | None:
+    """The first problem of a parsed flext.toml, or None. `strict` also parses each
+    schedule (`flext debug check`, and every write); reading leaves that to the scheduler."""
     try:
-        _check(doc)
+        _check(doc, strict)
     except Problem as found:
         return found
     return None
 
 
-def _check(doc: dict[str, Any]) -> None:
+def _check(doc: dict[str, Any], strict: bool = False) -> None:
     for key in doc:
         if key not in SECTIONS:
             raise unknown([key], SECTIONS)
@@ -78,7 +79,7 @@ def _check(doc: dict[str, Any]) -> None:
         for name, body in pipelines.items():
             if not isinstance(body, dict):
                 raise Problem(["pipelines", name], f"must be a table ([pipelines.{name}]), got {shown(body)}")
-            check_fields({"name": name, **body})
+            check_fields({"name": name, **body}, cron=strict)
     for section_name, keys in (("plugins", PLUGIN_KEYS), ("services", None)):
         table = doc.get(section_name)
         if table is None:
@@ -123,9 +124,9 @@ def dotted(parts: list[str]) -> str:
     return ".".join(out)
 
 
-def check(doc: dict[str, Any], text: str, path: str) -> None:
+def check(doc: dict[str, Any], text: str, path: str, *, strict: bool = False) -> None:
     """Raise ConfigError `FILE:LINE: KEY: what is wrong` for the first problem."""
-    found = problem(doc)
+    found = problem(doc, strict=strict)
     if found is None:
         return
     raise error(found, text, path)

@@ -33,7 +33,7 @@ def test_installed_lists_workspace_plugins_and_path_executables(
     path = f"{plugin_cache['tap-jsonl'] / 'venv' / 'bin'}:/usr/bin:/bin"
     result = flext("data", "taps", "list", "--installed", "-o", "json", extra_env={"PATH": path})
     rows = {r["name"]: r for r in result.json()}
-    assert set(rows) == {"tap-jsonl", "tap-csv-folder"}
+    assert set(rows) == {"tap-jsonl", "tap-jsonfile", "tap-csv-folder"}
     assert (rows["tap-jsonl"]["installed"], rows["tap-jsonl"]["where"]) == ("0.3.1", "workspace")
     assert rows["tap-csv-folder"]["installed"] == "0.0.1a1"
     # outside the workspace, the same tap is found on PATH with its version

@@ -114,8 +114,9 @@ def test_creating_in_the_default_workspace_says_so(flext: Callable[..., Any], en
     (("[workspace]", "[worksapce]"), 1, "worksapce: unknown key", "did you mean 'workspace'?"),
     (("retries = 2", "retries = -1"), 7, "pipelines.orders.retries: must be a whole number from 0 to 100",
      "fix it in an editor; flext did not change the file"),
-    (("retries = 2", 'schedule = "every day"'), 7,
-     "pipelines.orders.schedule: 'every day' has 2 field(s); cron needs 5: minute hour day-of-month month day-of-week",
+    (("retries = 2", 'timeout = "soon"'), 7,
+     "pipelines.orders.timeout: TIMEOUT_MESSAGE", "durations look like 30s, 10m, 1h or 1h30m"),
+    (("retries = 2", "schedule = 5"), 7, "pipelines.orders.schedule: must be a cron expression (text), got 5",
      "cron has 5 fields, e.g. '0 * * * *' (hourly) or '@daily'"),
 ])
 def test_a_broken_flext_toml_is_exit_5_with_file_line_key(flext: Callable[..., Any], tmp_path: Path,
@@ -128,6 +129,12 @@ def test_a_broken_flext_toml_is_exit_5_with_file_line_key(flext: Callable[..., A
                          "retries = 2\n")
     assert flext("-C", str(root), "pipeline", "list").code == 0
     toml_path.write_text(toml_path.read_text().replace(*edit))
+    if "TIMEOUT_MESSAGE" in error:
+        from flext.core.durations import parse_duration
+
+        with pytest.raises(ValueError) as info:
+            parse_duration("soon")
+        error = error.replace("TIMEOUT_MESSAGE", str(info.value))
     for argv in (("pipeline", "list"), ("pipeline", "run", "orders"), ("pipeline", "show", "orders")):
         run = flext("-C", str(root), *argv)
         assert (run.code, run.err) == (5, f"error: {toml_path}:{line}: {error}\nhint: {hint}\n"), argv
@@ -202,3 +209,20 @@ def test_a_flext_toml_that_does_not_parse_never_hints_config_edit(flext: Callabl
     assert run.code == 5
     assert run.err.startswith(f"error: {root / 'flext.toml'}: invalid TOML: ")
     assert run.err.splitlines()[-1] == "hint: fix the file in an editor, or move it away; flext did not change it"
+
+
+def test_a_bad_schedule_is_left_to_the_scheduler_but_debug_check_reports_it(flext: Callable[..., Any],
+                                                                           tmp_path: Path) -> None:
+    """One bad cron expression must not stop the other pipelines (the scheduler skips it and
+    logs it once), so reading flext.toml accepts any text there; debug check parses it."""
+    assert flext("init", "w").code == 0
+    root = tmp_path / "work" / "w"
+    toml_path = root / "flext.toml"
+    toml_path.write_text('[workspace]\nname = "w"\n\n[pipelines.orders]\ntap = "tap-jsonl"\ntarget = "target-jsonl"\n'
+                         'schedule = "every day"\n')
+    assert flext("-C", str(root), "pipeline", "list").code == 0
+    check = flext("-C", str(root), "debug", "check", "-o", "json")
+    row = next(r for r in check.json() if r["check"] == "workspace")
+    assert row == {"check": "workspace", "ok": False, "detail": (
+        f"{toml_path}:7: pipelines.orders.schedule: 'every day' has 2 field(s); cron needs 5: "
+        "minute hour day-of-month month day-of-week")}
