@@ -110,3 +110,15 @@ def test_an_upstream_spelling_runs_and_says_the_new_one_once(flext) -> None:
     assert run.err.splitlines()[0] == "note: `flext debug validate` is now `flext config validate` (the old spelling still works)"
     quiet = flext("-q", "config", "set-value", "output", "json")
     assert (quiet.code, quiet.err) == (0, "")
+
+
+@pytest.mark.parametrize(("words", "first_line"), [
+    (["with", "pipelines"], "flext pipeline — "),
+    (["me", "with", "the", "logs"], "flext logs — "),
+    (["on", "secrets"], "flext secret — "),
+    (["about", "exit-codes"], "Exit codes"),
+])
+def test_help_with_what_people_type_before_the_command(flext, words: list[str], first_line: str) -> None:
+    got = flext("help", *words)
+    assert got.code == 0, got
+    assert got.out.startswith(first_line)
