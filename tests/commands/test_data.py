@@ -134,10 +134,11 @@ def test_no_uv_and_plugins_installer_choose_pip(flext: Callable[..., Any], tmp_p
     assert json.loads((venv.parent / "plugin.json").read_text())["installer"] == installer
 
 
-def test_unknown_installer_in_config_is_a_config_error(flext: Callable[..., Any]) -> None:
-    result = flext("config", "set", "plugins.installer", "conda")
-    assert result.code == 5, result
-    assert result.err == "error: invalid value for plugins.installer: Invalid enum value 'conda'\nhint: nothing was written\n"
+def test_unknown_installer_typed_in_config_set_is_a_usage_error(flext: Callable[..., Any]) -> None:
+    result = flext("config", "set", "plugins.installer", "conda")  # typed: exit 2 (`flext help exit-codes`)
+    assert result.code == 2, result
+    assert result.err == ("error: plugins.installer must be one of: uv, pip, got 'conda'\n"
+                          "hint: nothing was written; see `flext config show` for the current value\n")
 
 
 def test_pip_is_the_fallback_when_uv_cannot_be_fetched(flext: Callable[..., Any], tmp_path: Path) -> None:
