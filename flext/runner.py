@@ -72,6 +72,7 @@ def run_line(
         ctx.options.update(inv.globals)
         if inv.node.parent is None and not inv.help and not inv.globals.get("version"):
             return _bare(ctx)
+        _note_moved(ctx, inv)
         code = dispatch(ctx, inv, how=how)
     except FlextError as exc:
         code = report(ctx, exc)
@@ -84,7 +85,10 @@ def run_line(
         if ctx.debug:
             _traceback(ctx, exc)
         io.err(f"{io.style('error:', '31', err=True)} internal error: {ctx.redact(f'{type(exc).__name__}: {exc}')}")
-        io.err(f"hint: rerun with --debug for the traceback, and report it (correlation id {ctx.correlation_id})")
+        if ctx.debug:  # the traceback is above already
+            io.err(f"hint: report it with the traceback above (correlation id {ctx.correlation_id})")
+        else:
+            io.err(f"hint: rerun with --debug for the traceback, and report it (correlation id {ctx.correlation_id})")
         code = 1
     finally:
         # a line that failed to parse was still typed: record it, like a shell does
@@ -92,6 +96,21 @@ def run_line(
         if args and not shown_only:
             _record(ctx, args, inv, code, started, refused=refused)
     return code
+
+
+_NOTED: set[str] = set()  # old spellings already explained in this process (the shell runs many lines)
+
+
+def _note_moved(ctx: Context, inv: Invocation) -> None:
+    """An upstream flext-cli spelling (a hidden alias) runs the new command; say the new
+    spelling on stderr, once per process, so the user can switch."""
+    from flext.router.spec import moved_spelling
+
+    found = moved_spelling(inv.words)
+    if found is None or found[0] in _NOTED:
+        return
+    _NOTED.add(found[0])
+    ctx.message(f"note: `flext {found[0]}` is now `flext {found[1]}` (the old spelling still works)")
 
 
 def make_context(

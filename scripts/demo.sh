@@ -4,7 +4,7 @@
 #   1. build dist/flext (make build)
 #   2. create a demo workspace with sample data and a dbt-duckdb project (./demo, git-ignored)
 #   3. install a real tap, a real target and dbt from the package index (kept between demos)
-#   4. run the pipeline: tap-jsonl | target-duckdb, then `dbt build` on the loaded table
+#   4. run the pipeline: tap-jsonfile | target-duckdb, then `dbt build` on the loaded table
 #   5. show `pipeline status` and the first rows of the transformed table
 #
 # DEMO_DIR overrides ./demo. flext's own config, data and history for the demo live inside
@@ -43,12 +43,12 @@ fi
 cd "$ws"
 
 step "install a real tap, a real target and dbt (each in its own venv under .flext/plugins)"
-show data taps install tap-jsonl
+show data taps install tap-jsonfile
 show data targets install target-duckdb
 show data dbt install
 show data taps list --installed
 
-step "run the pipeline: tap-jsonl | target-duckdb, then dbt build"
+step "run the pipeline: tap-jsonfile | target-duckdb, then dbt build"
 show pipeline show orders
 show pipeline run orders
 

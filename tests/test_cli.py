@@ -92,3 +92,23 @@ def test_workspace_flag_to_a_missing_directory_exits_6_and_creates_nothing(flext
     assert run.err == (f"error: workspace directory {missing} does not exist (-C)\n"
                        f"hint: create it with `flext init {missing}`, or check the path\n")
     assert not missing.exists() and not (Path("/") / "flext.toml").exists()
+
+
+@pytest.mark.parametrize(("argv", "hint"), [
+    (["debug", "paths"], "hint: rerun with --debug for the traceback, and report it (correlation id "),
+    (["--debug", "debug", "paths"], "hint: report it with the traceback above (correlation id "),
+])
+def test_an_internal_error_hint_never_asks_for_the_debug_already_given(
+        flext: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, argv: list[str], hint: str) -> None:
+    import flext.commands.debug as debug
+
+    def broken(ctx: object, args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(debug, "paths", broken)
+    run = flext(*argv)
+    assert run.code == 1
+    lines = run.err.splitlines()
+    assert lines[-2] == "error: internal error: RuntimeError: a bug"
+    assert lines[-1].startswith(hint)
+    assert ("Traceback" in run.err) == ("--debug" in argv)

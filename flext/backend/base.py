@@ -76,7 +76,7 @@ VERBS: dict[str, str] = {
 
 
 def match_names(
-    patterns: list[str], known: list[str], *, all_: bool, check: Callable[[str], object]
+    patterns: list[str], known: list[str], *, all_: bool, check: Callable[[str], object], where: str = ""
 ) -> list[str]:
     """Names, shell globs ('wms-*') or all, in order without repeats. A glob must match one
     of `known`; a literal name is passed to `check`, which raises NotFound when it is unknown.
@@ -92,7 +92,8 @@ def match_names(
         if any(ch in pattern for ch in "*?["):
             hits = fnmatch.filter(known, pattern)
             if not hits:
-                raise NotFound(f"no pipeline matches {pattern!r}", hint="see `flext pipeline list`")
+                raise NotFound(f"no pipeline matches {pattern!r}" + (f" in {where}" if where else ""),
+                               hint="see `flext pipeline list`")
         else:
             check(pattern)
             hits = [pattern]

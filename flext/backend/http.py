@@ -116,7 +116,7 @@ class HttpBackend(BackendBase):
             if name not in known_set:
                 self.get_pipeline(name)  # the server's NotFound, with its did-you-mean
 
-        return match_names(patterns, known, all_=all_, check=check)
+        return match_names(patterns, known, all_=all_, check=check, where=f"the workspace of {self.base}")
 
     # -- runs ----------------------------------------------------------------------------------
     def start(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",

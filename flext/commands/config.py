@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from flext.core.config import DEFAULT_PROFILE, split_key
-from flext.core.errors import ConfigError, NotFound, UsageError
+from flext.core.errors import NotFound, UsageError
 from flext.core.output import Result
 
 TYPE_CHECKING = False
@@ -116,8 +116,8 @@ def set_(ctx: Context, args: Args) -> Result:
             value = schema.coerce(setting, raw)
         except KeyError:
             raise UsageError(f"unknown setting {setting!r}", hint=_key_hint(setting)) from None
-        except ValueError as exc:
-            raise ConfigError(f"invalid value for {setting}: {exc}", hint="nothing was written") from None
+        except ValueError as exc:  # typed on the command line: a usage error (exit 2), like a bad option value
+            raise UsageError(f"{setting} {exc}", hint="nothing was written; see `flext config show` for the current value") from None
     ctx.config.write_value(table, leaf, value)
     where = ".".join(table) or "top level"
     return Result({"key": args.key, "value": value, "table": where}, message=f"✓ set {args.key} in [{where}]")

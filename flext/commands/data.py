@@ -98,7 +98,8 @@ def _dbt(ctx: Context, args: Args, command: str) -> Result:
         raise OperationFailed(f"dbt {command} failed (exit {outcome['exit_code']})" + (f":\n{tail}" if tail else ""),
                               hint="rerun with -v to see dbt's output")
     summary = f"dbt {command}: {len(nodes)} node(s), {len(failed)} failed"
-    return Result(nodes, columns=["node", "type", "status", "time_s", "rows"], styles=_STYLES,
+    columns = ["node", "type", "status", "time_s", "rows"] + (["detail"] if failed else [])
+    return Result(nodes, columns=columns, styles=_STYLES,
                   message=summary, exit_code=1 if failed or outcome["exit_code"] != 0 else 0)
 
 

@@ -41,6 +41,20 @@ def _config_status(ctx: Context) -> dict[str, Any]:
     return {"path": ctx.paths.config_file, "valid": True, "exists": os.path.exists(ctx.paths.config_file)}
 
 
+def _workspace_status(ctx: Context) -> tuple[bool, str]:
+    """Is this invocation's flext.toml readable and valid? (ok, the file or the error)."""
+    from flext.engine.workspace import from_context
+
+    try:
+        ws = from_context(ctx)
+        if not ws.exists:
+            return True, f"{ws.describe()} (no flext.toml yet)"
+        ws.check()
+    except FlextError as exc:
+        return False, exc.message
+    return True, ws.toml_path
+
+
 def info(ctx: Context, args: Args) -> Result:
     import platform
     from importlib import metadata
@@ -107,6 +121,8 @@ def check(ctx: Context, args: Args) -> Result:
 
     cfg = _config_status(ctx)
     add("config", bool(cfg["valid"]), cfg.get("error") or cfg["path"])
+    ws_ok, ws_detail = _workspace_status(ctx)
+    add("workspace", ws_ok, ws_detail)
     kr = _keyring_status(ctx)
     add("keyring", bool(kr.get("usable")), str(kr.get("backend") or kr.get("error")))
     for name, path in (("config dir", ctx.paths.config_dir), ("data dir", ctx.paths.data_dir),

@@ -49,6 +49,13 @@ def explain_line(ctx: Context, words: list[str]) -> dict[str, Any]:
                 alternatives.append(alt)
         doc["alternatives"] = alternatives
         return doc
+    if inv.help or inv.globals.get("version"):  # `explain -- --help`, `explain -- pipeline -h`
+        canonical = [*inv.node.path, "--help"] if inv.help else ["--version"]
+        doc.update(command=_join(canonical), argv=canonical, source=how, confidence=1.0, mutating=False)
+        return doc
+    if inv.node.parent is None:  # only global options (`explain -- -o json`): no command to run
+        doc["error"] = "no command in this line, only global options"
+        return doc
     canonical = inv.canonical()
     doc.update(
         command=_join(canonical),

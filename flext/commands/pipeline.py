@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from flext.core.errors import FlextError, Interrupted, OperationFailed, UsageError
+from flext.core.errors import ConfigError, FlextError, Interrupted, OperationFailed, UsageError
 from flext.core.output import Result, log_line
 
 TYPE_CHECKING = False
@@ -53,11 +53,31 @@ def create(ctx: Context, args: Args) -> Result:
         path = args.get(f"{role}_config")
         if path:
             spec[f"{role}_config_file"] = os.path.abspath(path)
-    created = ctx.backend.create_pipeline(spec, replace=bool(args.get("replace")))
+    try:
+        created = ctx.backend.create_pipeline(spec, replace=bool(args.get("replace")))
+    except ConfigError as exc:
+        raise _as_usage(exc, spec["name"]) from None
     message = f"✓ created pipeline {created['name']} ({created['tap']} -> {created['target']})"
     if created.get("next_run"):
         message += f"\n  schedule {created['schedule']!r}: next run {created['next_run']}"
     return Result(created, message=message)
+
+
+# flext.toml keys of a pipeline -> the option of `pipeline create` that sets them
+_OPTION_OF = {"tap": "--tap", "target": "--target", "transform": "--transform", "schedule": "--schedule",
+              "select": "--select", "retries": "--retries", "timeout": "--timeout",
+              "tap_config_file": "--tap-config", "target_config_file": "--target-config"}
+
+
+def _as_usage(exc: ConfigError, name: str) -> FlextError:
+    """A bad value typed on the command line is a usage error (exit 2) naming the option,
+    the same rule as every other option (`flext help exit-codes`); exit 5 stays for files."""
+    prefix = f"pipelines.{name}."
+    key, _, rest = exc.message.partition(": ")
+    option = _OPTION_OF.get(key[len(prefix):]) if key.startswith(prefix) else None
+    if option is None or not rest:
+        return exc
+    return UsageError(f"{option}: {rest}", hint=exc.hint or "see `flext pipeline create --help`")
 
 
 def delete(ctx: Context, args: Args) -> Result:
@@ -134,8 +154,10 @@ def run(ctx: Context, args: Args) -> Result:
     line = (f"{args.name}: run {record['id']} {record['status']}"
             + (f", {record['records']} records" if record.get("records") is not None else "")
             + (f" in {record['duration_s']:.1f}s" if record.get("duration_s") is not None else ""))
+    if record.get("warnings"):  # loaded nothing, and the tap said why
+        line += f"; the tap warned: {'; '.join(map(str, record['warnings']))}"
     if record["status"] == "cancelled":
-        raise Interrupted(f"{line} (cancelled)", hint=f"the last confirmed state is kept: flext pipeline state {args.name}")
+        raise Interrupted(line, hint=f"the last confirmed state is kept: flext pipeline state {args.name}")
     if record["status"] != "succeeded":
         raise OperationFailed(f"{line}: {record.get('error') or 'failed'}",
                               hint=f"full log: flext pipeline logs {args.name} --run {record['id']}")
@@ -197,9 +219,13 @@ def status(ctx: Context, args: Args) -> Result:
     patterns = list(args.get("name") or [])
     names = ctx.backend.match_pipelines(patterns) if patterns else None
     rows = ctx.backend.status(names)
-    failed = any(r["status"] == "failed" for r in rows)
+    failed = [r["pipeline"] for r in rows if r["status"] == "failed"]
+    message = None
+    if failed:  # the exit code is 1: say why, on stderr, so a script's log shows it
+        shown = ", ".join(failed[:10]) + (f" and {len(failed) - 10} more" if len(failed) > 10 else "")
+        message = f"{len(failed)} of {len(rows)} pipeline(s) failed their last run: {shown} (exit 1)"
     return Result(rows, columns=["pipeline", "status", "run", "started_at", "duration_s", "records", "error"],
-                  styles=_STATUS_STYLES, exit_code=1 if failed else 0)
+                  styles=_STATUS_STYLES, exit_code=1 if failed else 0, message=message)
 
 
 def runs(ctx: Context, args: Args) -> Result:

@@ -66,7 +66,12 @@ def create(ctx: Context, args: Args) -> Result:
     if args.get("backend"):
         body["backend"] = args.backend  # http, flexcore and airflow need an api_url (here or inherited)
     if args.api_url:
-        body["api_url"] = args.api_url
+        from flext.core import schema
+
+        try:  # typed on the command line: a usage error (exit 2), not a broken config file
+            body["api_url"] = schema.coerce("api_url", args.api_url)
+        except ValueError as exc:
+            raise UsageError(f"--api-url {exc}", hint="nothing was written") from None
         body.setdefault("backend", "http")
     if args.danger:
         body["danger"] = True
@@ -82,7 +87,7 @@ def create(ctx: Context, args: Args) -> Result:
 def delete(ctx: Context, args: Args) -> Result:
     name: str = args.name
     if name == DEFAULT_PROFILE:
-        raise UsageError("the default profile cannot be deleted", hint="clear its settings with `flext config unset`")
+        raise UsageError("the default profile cannot be deleted", hint="clear its settings with `flext config unset KEY`")
     _exists(ctx, name)
     cfg = ctx.config
     children = [p for p, body in cfg.profiles.items() if body.get("inherit") == name]

@@ -79,10 +79,26 @@ def delete(ctx: Context, args: Args) -> Result:
 def get(ctx: Context, args: Args) -> Result:
     name = check_name(args.name)
     if not args.reveal:
+        _must_exist(ctx, name)  # a typo is "no such secret, did you mean ..." before any talk of --reveal
         raise UsageError(f"refusing to print secret {name!r} without --reveal",
                          hint=f"pass --reveal to print it: flext secret get {name} --reveal")
     profile, value = ctx.secrets.locate(name)
     return Result({"name": name, "profile": profile, "value": value}, text=value + "\n")  # always one newline after
+
+
+def _must_exist(ctx: Context, name: str) -> None:
+    """NotFound (exit 6, did-you-mean) when `name` is no secret of this profile: the index
+    answers without the keyring; a name it does not know is looked up there too."""
+    from flext.core.errors import FlextError, NotFound
+
+    if name in ctx.secrets.names():
+        return
+    try:
+        ctx.secrets.locate(name)
+    except NotFound:
+        raise
+    except FlextError:
+        return  # no usable keyring: the refusal below is still the right answer
 
 
 def where(ctx: Context, args: Args) -> Result:

@@ -26,6 +26,6 @@ def init(ctx: Context, args: Args) -> Result:
     info = init_workspace(directory, name=args.get("name"), example=bool(args.get("example")))
     lines = [f"✓ created workspace {info['name']!r} in {info['workspace']}"]
     if info["example"]:
-        lines.append("  next: flext data taps install tap-jsonl && flext data targets install target-duckdb")
+        lines.append("  next: flext data taps install tap-jsonfile && flext data targets install target-duckdb")
         lines.append("        flext data dbt install && flext pipeline run orders")
     return Result(info, message="\n".join(lines))

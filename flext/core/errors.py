@@ -19,10 +19,10 @@ INTERRUPTED = 130
 EXIT_CODES: dict[int, str] = {
     OK: "success",
     FAILED: "the operation failed",
-    USAGE: "usage error: unknown command, bad option, missing argument",
+    USAGE: "usage error: unknown command, bad option or value typed on the command line, missing argument",
     UNREACHABLE: "cannot reach a service: network error, timeout, open circuit",
     AUTH: "not authenticated or not permitted",
-    CONFIG: "configuration invalid, or a required backend (keyring, dbt, meltano) missing",
+    CONFIG: "a file is invalid (config.toml, flext.toml, a saved state), or a required backend (keyring, dbt, meltano) missing",
     NOT_FOUND: "not found",
     CONFLICT: "conflict: already running, already exists",
     UNSUPPORTED: "the profile's backend cannot do this (the error names the backend and what it cannot do)",

@@ -216,8 +216,25 @@ def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return buf.getvalue()
 
 
+# Columns of prose: when a table is too wide these are cut short (with "…"), never the
+# ids, names, timestamps and numbers beside them, which are useless with a piece missing.
+PROSE_COLUMNS = frozenset({
+    "description", "error", "detail", "details", "message", "summary", "note", "reason", "hint", "help",
+    "commands", "when", "line", "last_error", "output", "text", "value",
+})
+
+
+TOKEN_MAX = 40  # a cell longer than this is not an id a user copies: its column may be cut too
+
+
+def prose(column: str) -> bool:
+    return column.lower() in PROSE_COLUMNS
+
+
 def plain_table(rows: list[dict[str, Any]], columns: list[str], width: int | None = None) -> str:
-    """kubectl-style aligned columns with upper-case headers, no colour."""
+    """kubectl-style aligned columns with upper-case headers, no colour. Too wide for
+    `width`: prose columns are cut first (widest first), then columns too long to be ids;
+    ids, names and timestamps are never cut (the line is longer instead)."""
     headers = [c.upper() for c in columns]
     table = [[cell(row.get(c)).replace("\n", " ") for c in columns] for row in rows]
     widths = [len(h) for h in headers]
@@ -225,16 +242,17 @@ def plain_table(rows: list[dict[str, Any]], columns: list[str], width: int | Non
         for index, value in enumerate(line):
             widths[index] = max(widths[index], len(value))
     if width and sum(widths) + 2 * (len(widths) - 1) > width and len(widths) > 1:
-        # shrink the widest column first, never below its header
         excess = sum(widths) + 2 * (len(widths) - 1) - width
-        while excess > 0:
-            widest = max(range(len(widths)), key=lambda k: widths[k])
-            floor = max(len(headers[widest]), 8)
-            if widths[widest] <= floor:
-                break
-            cut = min(excess, widths[widest] - floor)
-            widths[widest] -= cut
-            excess -= cut
+        for pool in ([k for k, c in enumerate(columns) if prose(c)], [k for k in range(len(columns)) if widths[k] > TOKEN_MAX]):
+            while excess > 0 and pool:
+                widest = max(pool, key=lambda k: widths[k])
+                floor = max(len(headers[widest]), 8)
+                if widths[widest] <= floor:
+                    pool = [k for k in pool if k != widest]
+                    continue
+                cut = min(excess, widths[widest] - floor)
+                widths[widest] -= cut
+                excess -= cut
 
     def fit(value: str, w: int) -> str:
         return value if len(value) <= w else value[: max(0, w - 1)] + "…"
@@ -407,26 +425,43 @@ def _rich_table(
     from rich.table import Table
     from rich.text import Text
 
+    texts = [[cell(row.get(column)) for column in columns] for row in rows]
+    widest = {c: max([len(c)] + [len(line[k]) for line in texts]) for k, c in enumerate(columns)}
+    # prose, and any column too long to be an id, may be cut short to fit
+    cut = {column: headers and (prose(column) or widest[column] > TOKEN_MAX) for column in columns}
+    # the room ids, names and timestamps need whole: a line longer than the terminal (which
+    # wraps it on screen, still copyable) beats an id with a piece missing
+    needed = sum(2 + (min(len(c), 8) if cut[c] else widest[c]) for c in columns) - 2
     console = Console(
         file=io.stdout,
         force_terminal=io.color,
         no_color=not io.color,
-        width=io.width,
+        width=max(io.width, needed) if headers else io.width,
         highlight=False,
         soft_wrap=False,
         _environ=dict(io.env),
     )
     table = Table(show_header=headers, box=None, pad_edge=False, header_style="bold")
+    # Too wide for the terminal: rich narrows the columns that may wrap, and only those.
+    # Ids, names and timestamps never wrap (a run id cut in two cannot be copied); prose
+    # columns give up the room, each cell cut to one line with "…" instead of wrapping.
+    # A key/value record (`pipeline show`) wraps its values whole, as before.
     for column in columns:
-        table.add_column(column.upper() if headers else column, overflow="fold")
-    for row in rows:
+        if not headers:
+            table.add_column(column, overflow="fold", no_wrap=column == "key")
+        else:
+            table.add_column(column.upper(), no_wrap=not cut[column], overflow="ellipsis",
+                             min_width=min(len(column), 8) if cut[column] else None)
+    for line in texts:
         cells = []
-        for column in columns:
-            text = cell(row.get(column))
+        for column, text in zip(columns, line, strict=True):
             style = styles.get(column, {}).get(text, "")
-            cells.append(Text(text, style=style))
+            if cut[column]:
+                cells.append(Text(text.replace("\n", " "), style=style, no_wrap=True, overflow="ellipsis"))
+            else:
+                cells.append(Text(text, style=style))
         table.add_row(*cells)
     console.print(table)
 
 
-__all__ = ["LOG_FIELDS", "OUTPUT_FORMATS", "Result", "as_result", "cell", "log_line", "plain_table", "render", "to_csv", "to_json", "to_yaml", "write_stream"]
+__all__ = ["LOG_FIELDS", "OUTPUT_FORMATS", "PROSE_COLUMNS", "Result", "as_result", "cell", "log_line", "plain_table", "prose", "render", "to_csv", "to_json", "to_yaml", "write_stream"]

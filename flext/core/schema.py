@@ -92,12 +92,28 @@ def check(data: dict[str, Any]) -> tuple[str, str] | None:
             if "unknown field" in message:
                 field = message.split("`")[1] if "`" in message else ""
                 return (f"{key}.{field}" if key else field), "unknown key"
+            setting = key.split(".", 2)[-1] if key.startswith("profiles.") else key.split(".", 1)[-1]
+            if key.startswith(("profiles.", "defaults.")) and setting_type(setting) is not None:
+                value = _value_at(data, key)
+                got = f", got {value!r}" if value is not _MISSING else ""
+                return key, f"must be {allowed(setting)}{got}"
             if message.startswith("Invalid enum value"):
-                choices = _choices(key.split(".", 2)[-1] if key.startswith("profiles.") else key.split(".", 1)[-1])
+                choices = _choices(setting)
                 if choices:
                     message += f" (expected one of: {', '.join(choices)})"
             return key, message
     return None
+
+
+_MISSING = object()
+
+
+def _value_at(data: Any, key: str) -> Any:
+    for part in key.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return _MISSING
+        data = data[part]
+    return data
 
 
 def _choices(setting: str) -> list[str]:
@@ -141,7 +157,7 @@ def setting_type(key: str) -> Any:
     struct: Any = Settings
     parts = key.split(".")
     for index, part in enumerate(parts):
-        hints = typing.get_type_hints(struct)
+        hints = typing.get_type_hints(struct, include_extras=True)  # keep Annotated bounds (timeout > 0)
         if part not in hints:
             return None
         hint = hints[part]
@@ -171,8 +187,60 @@ def setting_keys() -> list[str]:
     return keys
 
 
+# what a setting's number means, said after "a number greater than 0"
+UNITS = {"timeout": "seconds"}
+
+
+def allowed(key: str) -> str:
+    """The values `key` accepts, in words: `one of: table, json`, `a number greater than 0
+    (seconds)`, `true or false`; for messages that tell the user what to type instead."""
+    hint = setting_type(key)
+    if hint is None:
+        return "a known setting"
+    return _words(hint, UNITS.get(key.rsplit(".", 1)[-1]))
+
+
+def _words(hint: Any, unit: str | None) -> str:
+    import types
+    import typing
+
+    args = [hint]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if len(args) != 1:
+        return " or ".join(_words(a, unit) for a in args)
+    hint = args[0]
+    metas: list[Any] = []
+    if typing.get_origin(hint) is Annotated:
+        hint, *metas = typing.get_args(hint)
+    if typing.get_origin(hint) is Literal:
+        return "one of: " + ", ".join(str(c) for c in typing.get_args(hint))
+    if hint is bool:
+        return "true or false"
+    bounds = []
+    for meta in metas:
+        for attr, text in (("gt", "greater than {}"), ("ge", "of {} or more"), ("lt", "less than {}"),
+                           ("le", "of {} or less")):
+            value = getattr(meta, attr, None)
+            if value is not None:
+                bounds.append(text.format(f"{value:g}" if isinstance(value, float) else value))
+    suffix = (" " + " and ".join(bounds) if bounds else "") + (f" ({unit})" if unit else "")
+    if hint is float:
+        return "a number" + suffix
+    if hint is int:
+        return "a whole number" + suffix
+    if hint is str:
+        pattern = next((getattr(m, "pattern", None) for m in metas if getattr(m, "pattern", None)), None)
+        if pattern == "^https?://":
+            return "a URL starting with http:// or https://"
+        return "text"
+    return "a table of settings"
+
+
 def coerce(key: str, raw: str) -> Any:
-    """Turn a command-line string into the typed value for `key` (raises ValueError)."""
+    """Turn a command-line string into the typed value for `key`: KeyError for an unknown
+    key, ValueError saying in words what is allowed (`must be a number greater than 0
+    (seconds), got 'abc'`)."""
     hint = setting_type(key)
     if hint is None:
         raise KeyError(key)
@@ -181,11 +249,7 @@ def coerce(key: str, raw: str) -> Any:
             return msgspec.convert(candidate, hint, strict=True)
         except msgspec.ValidationError:
             continue
-    try:
-        msgspec.convert(raw, hint, strict=True)
-    except msgspec.ValidationError as exc:
-        raise ValueError(str(exc).split(" - at ")[0]) from None
-    return raw
+    raise ValueError(f"must be {allowed(key)}, got {raw!r}")
 
 
 def _candidates(raw: str) -> list[Any]:
@@ -207,4 +271,4 @@ def _candidates(raw: str) -> list[Any]:
     return out
 
 
-__all__ = ["TOP_LEVEL", "Document", "Settings", "check", "coerce", "setting_keys", "setting_type"]
+__all__ = ["TOP_LEVEL", "Document", "Settings", "allowed", "check", "coerce", "setting_keys", "setting_type"]

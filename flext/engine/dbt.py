@@ -115,8 +115,59 @@ def read_results(path: str) -> list[dict[str, Any]]:
             "time_s": round(float(item.get("execution_time") or 0.0), 3),
             "rows": response.get("rows_affected"),
             "message": item.get("message"),
+            "detail": reason(item.get("message")) if str(item.get("status")) not in ("success", "pass") else None,
         })
     return rows
 
 
-__all__ = ["INSTALL_HINT", "PLUGIN", "executable", "invoke", "project_dir", "read_results"]
+def reason(message: object) -> str | None:
+    """The line of a dbt node's message that says what went wrong: dbt starts errors with
+    `Runtime Error in model x (models/x.sql)`, which names what we show already, so the
+    next line (`Binder Error: Referenced column "nope" not found ...`) is the one."""
+    lines = [line.strip() for line in str(message or "").splitlines() if line.strip()]
+    if not lines:
+        return None
+    first = lines[0]
+    if len(lines) > 1 and " Error in " in f" {first}" and first.endswith(")"):
+        return lines[1]
+    return first
+
+
+def first_error(lines: list[str]) -> str | None:
+    """dbt's own error from its output, when it failed before any node ran (a project that
+    does not compile, a profile it cannot read): the line after `Encountered an error:`."""
+    import re
+
+    texts = [re.sub(r"^\d\d:\d\d:\d\d\s+", "", line).strip() for line in lines]
+    texts = [t for t in texts if t]
+    for index, text in enumerate(texts):
+        if text.startswith("Encountered an error") and index + 1 < len(texts):
+            return reason("\n".join(texts[index + 1: index + 3]))
+    for text in texts:
+        if "Error" in text and not text.startswith("Done."):
+            return text
+    return None
+
+
+def failure(code: int, results: list[dict[str, Any]], lines: list[str], what: str = "dbt build") -> str | None:
+    """One line saying why a dbt invocation failed, or None when it did not: the first
+    failed node with the first line of its message, then how many more failed."""
+    failed = [r for r in results if r["status"] in ("error", "fail")]
+    if code == 0 and not failed:
+        return None
+    text = f"{what} failed (exit {code})"
+    if failed:
+        first = failed[0]
+        text += f": {first['node']}" + (f": {first['detail']}" if first.get("detail") else "")
+        if len(failed) > 1:
+            others = ", ".join(r["node"] for r in failed[1:5])
+            text += f"; also failed: {others}" + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+    else:
+        found = first_error(lines)
+        if found:
+            text += f": {found}"
+    return text
+
+
+__all__ = ["INSTALL_HINT", "PLUGIN", "executable", "failure", "first_error", "invoke", "project_dir", "read_results",
+           "reason"]

@@ -89,10 +89,13 @@ def write_example(root: str) -> list[str]:
             fh.write(body)
     return [
         "[pipelines.orders]",
-        'tap = "tap-jsonl"',
+        'tap = "tap-jsonfile"',
         'target = "target-duckdb"',
         'transform = "transform"',
-        'tap_config = { path = "data/*.jsonl", stream_name = "orders", primary_keys = ["id"] }',
+        "# tap-jsonfile reads only new or changed files on the next run; the stream map gives the",
+        "# stream its primary key, so a changed file updates its rows instead of adding them again",
+        'tap_config = { paths = ["data/*.jsonl"], stream_name = "orders", '
+        'stream_maps = { orders = { __key_properties__ = ["id"] } } }',
         'target_config = { filepath = "warehouse.duckdb", default_target_schema = "raw" }',
         "",
         "[pipelines.customers]",

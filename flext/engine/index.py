@@ -1,7 +1,10 @@
 """`.flext/index.json`: the names cache that completion reads without parsing TOML.
 
 Rewritten (atomically) after every write that changes a name: pipeline create/delete,
-a new run, a plugin install. A failure to write it never fails the command.
+a new run, a plugin install, `flext init`. It also records which flext.toml it was built
+from (`source`: inode, size, mtime), so a hand edit of flext.toml is noticed by one
+`stat` on the next read (`current`) and the index rebuilt then. A failure to write it
+never fails the command.
 """
 
 from __future__ import annotations
@@ -17,9 +20,19 @@ if TYPE_CHECKING:
 MAX_RUNS = 50
 
 
+def source_key(root: str) -> str | None:
+    """The flext.toml an index is built from, as `inode:size:mtime_ns` (None: no file)."""
+    try:
+        st = os.stat(os.path.join(root, "flext.toml"))
+    except OSError:
+        return None
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
 def build(ws: Workspace) -> dict[str, Any]:
     from flext.engine import plugins
 
+    source = source_key(ws.root)  # before reading: a change while we read is seen next time
     pipelines = sorted(ws.pipelines) if ws.exists else []
     runs: dict[str, list[str]] = {}
     runs_root = ws.path("runs")
@@ -28,6 +41,7 @@ def build(ws: Workspace) -> dict[str, Any]:
         if ids:
             runs[name] = ids[:MAX_RUNS]
     return {
+        "source": source,
         "pipelines": pipelines,
         "runs": runs,
         "plugins": [{"name": m["name"], "kind": m.get("kind")} for m in plugins.installed(ws)],
@@ -64,15 +78,46 @@ def _listdir(path: str) -> list[str]:
         return []
 
 
-def refresh(ws: Workspace) -> None:
+def refresh(ws: Workspace) -> dict[str, Any] | None:
+    """Rebuild and save the index; the new index, or None when flext.toml cannot be read."""
     import json
 
     try:
-        from flext.engine.files import replace
-
-        replace(ws.index_file, json.dumps(build(ws), separators=(",", ":")) + "\n", 0o644, durable=False)
+        data = build(ws)
     except Exception:  # a cache: never fail the command that changed something
-        pass
+        return None
+    if os.path.isdir(ws.dot):  # never create .flext/ just for a cache
+        try:
+            from flext.engine.files import replace
+
+            replace(ws.index_file, json.dumps(data, separators=(",", ":")) + "\n", 0o644, durable=False)
+        except Exception:
+            pass
+    return data
 
 
-__all__ = ["MAX_RUNS", "build", "dbt_projects", "refresh"]
+def current(root: str) -> dict[str, Any]:
+    """The index of the workspace at `root`, rebuilt first when flext.toml changed since it
+    was written (a hand edit): one stat when nothing changed. {} when nothing is readable;
+    a flext.toml that does not parse keeps the last good index."""
+    import json
+
+    data: Any
+    try:
+        with open(os.path.join(root, ".flext", "index.json"), encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        data = None
+    if not isinstance(data, dict):
+        data = None
+    if data is not None and data.get("source", "") == source_key(root):
+        return dict(data)
+    if data is None and source_key(root) is None and not os.path.isdir(os.path.join(root, ".flext")):
+        return {}
+    from flext.engine.workspace import Workspace
+
+    fresh = refresh(Workspace(root))
+    return fresh if fresh is not None else (data or {})
+
+
+__all__ = ["MAX_RUNS", "build", "current", "dbt_projects", "refresh", "source_key"]

@@ -1,7 +1,8 @@
 """Completion sources (`flext.router.live` calls them as `fn(scope)`): stdlib only.
 
 They read `.flext/index.json` of the workspace found from `cwd` (or the default
-workspace), never flext.toml, so a TAB press costs one small JSON read.
+workspace), so a TAB press costs one small JSON read and one `stat` of flext.toml; the
+index is rebuilt first when flext.toml changed by hand since it was written.
 """
 
 from __future__ import annotations
@@ -16,15 +17,9 @@ if TYPE_CHECKING:
 
 
 def _index(scope: Scope) -> dict[str, Any]:
-    import json
+    from flext.engine.index import current
 
-    root = scope.workspace()
-    try:
-        with open(os.path.join(root, ".flext", "index.json"), encoding="utf-8") as fh:
-            data_ = json.load(fh)
-    except (OSError, ValueError):
-        return {}
-    return data_ if isinstance(data_, dict) else {}
+    return current(scope.workspace())
 
 
 def pipelines(scope: Scope) -> list[str]:

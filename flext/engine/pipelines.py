@@ -38,85 +38,132 @@ def get(ws: Workspace, name: str) -> dict[str, Any]:
     from flext.core.suggest import closest
 
     guess = closest(name, list(table))
-    raise NotFound(f"pipeline {name!r} does not exist",
-                   hint=f"did you mean {guess!r}?" if guess else
-                   "see `flext pipeline list`, or create it with `flext pipeline create`")
+    raise NotFound(f"pipeline {name!r} does not exist in {ws.describe()}",
+                   hint=f"did you mean {guess!r}?" if guess else ws.elsewhere_hint() or
+                   "see `flext pipeline list`, or create it with `flext pipeline create NAME --tap TAP --target TARGET`")
 
 
-def validate(ws: Workspace, spec: dict[str, Any], where: str = "", path: str | None = None) -> dict[str, Any]:
-    """A normalised copy of `spec` (must hold `name`), or ConfigError/NotFound naming the key."""
-    prefix = f"{where}: " if where else ""
-    if spec.get("name") is not None and not isinstance(spec["name"], str):  # NaN from JSON would become "nan"
-        raise ConfigError(f"{prefix}name: must be a string, got {type(spec['name']).__name__}")
-    name = check_name(str(spec.get("name") or ""))
-    key_prefix = f"{prefix}pipelines.{name}"
-    unknown = [k for k in spec if k not in (*KEYS, "name")]
-    if unknown:
-        from flext.core.suggest import closest
+def check_fields(spec: dict[str, Any], *, cron: bool = True) -> dict[str, Any]:
+    """The structure and types of one pipeline (`spec` holds `name`): a normalised copy, or
+    `wsschema.Problem` naming the key. Nothing here looks at plugins or files, so reading
+    flext.toml can check every pipeline cheaply; `validate` adds those checks. Without
+    `cron` a schedule need only be text: reading the file leaves the expression to the
+    scheduler, which skips (and logs once) one bad schedule while the others keep firing."""
+    from flext.engine.wsschema import Problem, shown, unknown
 
-        guess = closest(unknown[0], list(KEYS))
-        raise ConfigError(f"{key_prefix}.{unknown[0]}: unknown key",
-                          hint=f"did you mean {guess!r}?" if guess else f"known keys: {', '.join(KEYS)}")
+    raw_name = str(spec.get("name") or "")
+    try:
+        name = check_name(raw_name)
+    except ConfigError as exc:
+        raise Problem(["pipelines", raw_name], exc.message, exc.hint) from None
+    base = ["pipelines", name]
+    for key in spec:
+        if key not in (*KEYS, "name"):
+            raise unknown([*base, key], KEYS)
     out: dict[str, Any] = {"name": name}
     for role in ("tap", "target"):
         value = spec.get(role)
-        if not isinstance(value, str) or not value:
-            raise ConfigError(f"{key_prefix}.{role}: required (a {role} name from `flext data {role}s list`)")
-        check_plugin(ws, value, role, path)
+        if value is None or value == "":
+            raise Problem([*base, role], f"required (a {role} name from `flext data {role}s list`)")
+        if not isinstance(value, str):
+            raise Problem([*base, role], f"must be a {role} name (text), got {shown(value)}",
+                          f"for example {role} = \"{role}-jsonl\"")
         out[role] = value
     if spec.get("transform") not in (None, ""):
         if not isinstance(spec["transform"], str):
-            raise ConfigError(f"{key_prefix}.transform: must be a path to a dbt project")
-        from flext.engine.dbt import project_dir
-
-        project_dir(ws, spec["transform"])
+            raise Problem([*base, "transform"], "must be a path to a dbt project")
         out["transform"] = spec["transform"]
     if spec.get("schedule") not in (None, ""):
         from flext.engine.cron import CronError, parse
 
+        if not isinstance(spec["schedule"], str):
+            raise Problem([*base, "schedule"], f"must be a cron expression (text), got {shown(spec['schedule'])}",
+                          "cron has 5 fields, e.g. '0 * * * *' (hourly) or '@daily'")
         try:
-            parse(str(spec["schedule"]))
+            if cron:
+                parse(str(spec["schedule"]))
         except CronError as exc:
-            raise ConfigError(f"{key_prefix}.schedule: {exc}",
-                              hint="cron has 5 fields, e.g. '0 * * * *' (hourly) or '@daily'") from None
+            raise Problem([*base, "schedule"], str(exc),
+                          "cron has 5 fields, e.g. '0 * * * *' (hourly) or '@daily'") from None
         out["schedule"] = str(spec["schedule"])
     select = spec.get("select")
     if select not in (None, [], ""):
         if isinstance(select, str):
             select = [s for s in select.replace(",", " ").split() if s]
         if not isinstance(select, list) or not all(isinstance(s, str) and s for s in select):
-            raise ConfigError(f"{key_prefix}.select: must be a list of stream names")
+            raise Problem([*base, "select"], "must be a list of stream names")
         out["select"] = list(select)
     if spec.get("retries") not in (None, ""):
         retries = spec["retries"]
         if isinstance(retries, str) and retries.isdigit():
             retries = int(retries)
         if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= 100:
-            raise ConfigError(f"{key_prefix}.retries: must be a whole number from 0 to 100")
+            raise Problem([*base, "retries"], "must be a whole number from 0 to 100")
         out["retries"] = retries
     for key in ("retry_backoff", "timeout"):
         if spec.get(key) not in (None, ""):
-            seconds(spec[key], f"{key_prefix}.{key}")
+            try:
+                seconds(spec[key], key)
+            except ConfigError as exc:
+                raise Problem([*base, key], exc.message.split(": ", 1)[-1], exc.hint) from None
             out[key] = spec[key]
     for role in ("tap", "target"):
         inline = spec.get(f"{role}_config")
         if inline not in (None, {}):
             if not isinstance(inline, dict):
-                raise ConfigError(f"{key_prefix}.{role}_config: must be a table of settings")
+                raise Problem([*base, f"{role}_config"], "must be a table of settings")
             out[f"{role}_config"] = inline
         ref = spec.get(f"{role}_config_file")
         if ref not in (None, ""):
-            path = ws.resolve(str(ref))
-            if not os.path.isfile(path):
-                raise ConfigError(f"{key_prefix}.{role}_config_file: {path} does not exist")
-            out[f"{role}_config_file"] = str(ref)
+            if not isinstance(ref, str):
+                raise Problem([*base, f"{role}_config_file"], f"must be a path (text), got {shown(ref)}")
+            out[f"{role}_config_file"] = ref
     if spec.get("description"):
         out["description"] = str(spec["description"])
     if spec.get("paused") not in (None, False):
         if spec["paused"] is not True:
-            raise ConfigError(f"{key_prefix}.paused: must be true or false")
+            raise Problem([*base, "paused"], "must be true or false")
         out["paused"] = True
     return out
+
+
+def validate(ws: Workspace, spec: dict[str, Any], where: str = "", path: str | None = None) -> dict[str, Any]:
+    """A normalised copy of `spec` (must hold `name`), or ConfigError/NotFound naming the key."""
+    from flext.engine.wsschema import Problem
+
+    prefix = f"{where}: " if where else ""
+    if spec.get("name") is not None and not isinstance(spec["name"], str):  # NaN from JSON would become "nan"
+        raise ConfigError(f"{prefix}name: must be a string, got {type(spec['name']).__name__}")
+    check_name(str(spec.get("name") or ""))
+    try:
+        out = check_fields(spec)
+    except Problem as exc:
+        raise ConfigError(f"{prefix}{exc.key}: {exc.message}", hint=exc.hint) from None
+    key_prefix = f"{prefix}pipelines.{out['name']}"
+    for role in ("tap", "target"):
+        check_plugin(ws, out[role], role, path, key=f"{key_prefix}.{role}")
+    if out.get("transform"):
+        from flext.engine.dbt import project_dir
+
+        project_dir(ws, out["transform"])
+    for role in ("tap", "target"):
+        ref = out.get(f"{role}_config_file")
+        if ref:
+            resolved = ws.resolve(ref)
+            if not os.path.isfile(resolved):
+                raise ConfigError(f"{key_prefix}.{role}_config_file: {resolved} does not exist")
+            out[f"{role}_config_file"] = relative(ws, ref)
+    return out
+
+
+def relative(ws: Workspace, path: str) -> str:
+    """A path as flext.toml keeps it: relative to the workspace when it lies inside it (the
+    workspace can move or be committed to git), absolute when it lies outside."""
+    expanded = os.path.expanduser(path)
+    if not os.path.isabs(expanded):
+        return os.path.normpath(path)
+    inside = os.path.relpath(os.path.normpath(expanded), ws.root)
+    return expanded if inside == os.pardir or inside.startswith(os.pardir + os.sep) else inside
 
 
 def set_paused(ws: Workspace, name: str, paused: bool) -> dict[str, Any]:
@@ -151,8 +198,9 @@ def seconds(value: Any, key: str) -> float:
         raise ConfigError(f"{key}: {exc}", hint="durations look like 30s, 10m, 1h or 1h30m") from None
 
 
-def check_plugin(ws: Workspace, name: str, kind: str, path: str | None = None) -> None:
-    """Known to the catalog, installed, or on PATH; else exit 6 with a guess."""
+def check_plugin(ws: Workspace, name: str, kind: str, path: str | None = None, key: str = "") -> None:
+    """Known to the catalog, installed, or on PATH; else exit 6 with a guess. `key` names
+    where the name was given (`pipelines.p.tap`), for a name of the wrong kind."""
     from flext.engine import plugins
     from flext.engine.catalog import merged
 
@@ -160,7 +208,7 @@ def check_plugin(ws: Workspace, name: str, kind: str, path: str | None = None) -
     entry = table.get(name)
     if entry is not None:
         if entry["kind"] != kind:
-            raise ConfigError(f"{name!r} is a {entry['kind']}, not a {kind}")
+            raise ConfigError((f"{key}: " if key else "") + f"{name!r} is a {entry['kind']}, not a {kind}")
         return
     if plugins.read_manifest(ws, name) is not None or shutil.which(name, path=path):
         return
@@ -168,7 +216,7 @@ def check_plugin(ws: Workspace, name: str, kind: str, path: str | None = None) -
 
     pool = [n for n, e in table.items() if e["kind"] == kind] + [m["name"] for m in plugins.installed(ws)]
     guess = closest(name, pool)
-    raise NotFound(f"unknown {kind} {name!r}: not in the catalog, not installed, not on PATH",
+    raise NotFound(f"unknown {kind} {name!r}: not in the catalog, not installed in {ws.describe()}, not on PATH",
                    hint=f"did you mean {guess!r}?" if guess else f"see `flext data {kind}s list`")
 
 

@@ -336,12 +336,13 @@ def executable_for(ws: Workspace, name: str, kind: str, path: str | None = None)
         return found
     if entry is not None:
         verb = "taps" if kind == "tap" else "targets" if kind == "target" else "dbt"
-        raise NotFound(f"{kind} {name!r} is not installed", hint=f"run `flext data {verb} install {name}`")
+        raise NotFound(f"{kind} {name!r} is not installed in {ws.describe()}",
+                       hint=ws.elsewhere_hint() or f"run `flext data {verb} install {name}`")
     from flext.core.suggest import closest
 
     pool = [n for n, e in table.items() if e["kind"] == kind] + [m["name"] for m in installed(ws)]
     guess = closest(name, pool)
-    raise NotFound(f"unknown {kind} {name!r}: not in the catalog, not installed, not on PATH",
+    raise NotFound(f"unknown {kind} {name!r}: not in the catalog, not installed in {ws.describe()}, not on PATH",
                    hint=f"did you mean {guess!r}?" if guess else f"see `flext data {kind}s list`")
 
 

@@ -101,6 +101,7 @@ class Attempt:
         self.target_rc: int | None = None
         self.error: str | None = None
         self.tap_tail: list[str] = []
+        self.tap_warnings: list[str] = []  # what the tap warned about (shown when nothing was loaded)
         self.target_tail: list[str] = []
         self.parse_error = False
         self.timed_out = False
@@ -201,6 +202,8 @@ class Supervisor:
                     status, error = "cancelled", "stopped by request"
                 elif error:
                     status = "failed"
+        if status == "succeeded" and not self.counter_total and outcome.tap_warnings:
+            record["warnings"] = outcome.tap_warnings[:3]  # 0 records: say what the tap said about it
         self.log.write("runner", f"run {status}" + (f": {error}" if error else ""), "error" if status == "failed" else "info")
         runs.write(self.ws, record, durable=False)
         final = runs.finish(self.ws, record, status, error)
@@ -310,6 +313,8 @@ class Supervisor:
             if role == "tap":
                 if counter.feed(text):
                     self.counter_total = counter.total
+                elif _level(text) == "warning" and len(out.tap_warnings) < 5:
+                    out.tap_warnings.append(text.rsplit(" | ", 1)[-1].strip())
                 out.tap_tail.append(text)
                 del out.tap_tail[:-STDERR_TAIL]
             else:
@@ -445,22 +450,28 @@ class Supervisor:
             return f"tap exited with code {out.tap_rc}" + _tail(out.tap_tail)
         if out.target_rc != 0 or out.target_early:
             if out.parse_error:
-                return self._malformed(out)
+                found = self._malformed(out)
+                if found is not None:
+                    return found
             what = "exited early" if out.target_early else "failed"
-            return f"target {what} (code {out.target_rc})" + _tail(out.target_tail)
+            cause = _cause(out.target_tail)
+            return f"target {what} (code {out.target_rc})" + (f": {cause}" if cause else "") + _tail(out.target_tail)
         return None
 
-    def _malformed(self, out: Attempt) -> str:
-        """The target rejected a line. Its number comes from the relay, which counted the
-        lines as they passed and kept the last few MiB: the target stopped at the first
+    def _malformed(self, out: Attempt) -> str | None:
+        """The target complained about a line. Its number comes from the relay, which counted
+        the lines as they passed and kept the last few MiB: the target stopped at the first
         line that is not a Singer message, so it is in that tail. The tap is not run again
-        (a second run would extract from the source again)."""
+        (a second run would extract from the source again). When every kept line is a
+        Singer message, the target rejected a well-formed one (a SCHEMA it cannot take,
+        say): None, and the caller names the target's own error instead."""
         found = self.relay.first_bad_line() if self.relay is not None else None
         if found is None:
-            where = "(its line number could not be found: it is not among the last lines the runner keeps)"
-        else:
-            number, content = found
-            where = f"at line {number} of the tap's output: {content[:200]!r}"
+            self.log.write("runner", "the target reported a parse error, but the tap's lines are Singer "
+                           "messages: the target rejected one of them", "warning")
+            return None
+        number, content = found
+        where = f"at line {number} of the tap's output: {content[:200]!r}"
         message = f"malformed Singer message {where}; the target exited with code {out.target_rc}"
         self.log.write("runner", message, "error")
         return message + _tail(out.target_tail)
@@ -469,17 +480,19 @@ class Supervisor:
         from flext.engine import dbt
 
         self.log.write("runner", f"transform: dbt build in {transform['project']}")
+        lines: list[str] = []
+
+        def log(line: str) -> None:
+            lines.append(line)
+            del lines[:-200]
+            self.log.write("dbt", line)
+
         try:
             code, results = dbt.invoke(transform["dbt"], transform["project"], ["build"], self.ws.root,
-                                       log=lambda line: self.log.write("dbt", line),
-                                       cancelled=lambda: self.cancelled, env=self._env())
+                                       log=log, cancelled=lambda: self.cancelled, env=self._env())
         except OSError as exc:
             return f"cannot run dbt: {exc.strerror}"
-        failed = [r for r in results if r["status"] in ("error", "fail")]
-        if code != 0 or failed:
-            names = ", ".join(r["node"] for r in failed[:5])
-            return f"dbt build failed (exit {code})" + (f": {names}" if names else "")
-        return None
+        return dbt.failure(code, results, lines)
 
     def _cleanup(self) -> None:
         self._close_configs()
@@ -488,6 +501,26 @@ class Supervisor:
             from flext.engine import settings
 
             settings.release(directory, self.plan.get("private_lock_fd"))
+
+
+def _cause(lines: list[str]) -> str | None:
+    """The error a plugin ended with, from its stderr tail: the last Python exception line
+    (`KeyError: 'schema'`, `singer_sdk...InvalidInputLine: Line is missing ...`, shown
+    with the exception's own name only), else its last ERROR/CRITICAL log line."""
+    import re
+
+    exception = re.compile(r"^(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*(?:Error|Exception)|[A-Z]\w*)(?:: (.*))?$")
+    for line in reversed(lines):
+        text = line.strip()
+        found = exception.match(text)
+        if found and (found.group(2) is not None or found.group(1).endswith(("Error", "Exception"))) \
+                and ("." in text.split(":", 1)[0] or found.group(1).endswith(("Error", "Exception"))):
+            name, detail = found.group(1), found.group(2)
+            return (f"{name}: {detail}" if detail else name)[:300]
+    for line in reversed(lines):
+        if _level(line) == "error" and not line.lstrip().startswith(("Traceback", "File ")):
+            return line.strip()[:300]
+    return None
 
 
 def _tail(lines: list[str]) -> str:

@@ -44,15 +44,13 @@ def load_file(path: str, key: str) -> dict[str, Any]:
 
 
 def load_any(path: str, key: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise ConfigError(f"{key}: cannot read {path}: {exc.strerror}") from None
-    if path.endswith(".toml"):
-        from flext.core.config import parse_toml
+    from flext.core import tomlfile
 
-        data: Any = parse_toml(text, path)
+    if not os.path.isfile(path):
+        raise ConfigError(f"{key}: cannot read {path}: No such file", hint="check the path")
+    text = tomlfile.read_text(path)  # bytes that are not UTF-8: the file and the line
+    if path.endswith(".toml"):
+        data: Any = tomlfile.parse(text, path)
     else:
         import json
 

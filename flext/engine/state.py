@@ -23,14 +23,45 @@ def path(ws: Workspace, pipeline: str) -> str:
 
 
 def load(ws: Workspace, pipeline: str) -> dict[str, Any] | None:
+    """The saved state, None when there is none; a damaged file is an error (exit 5) naming
+    it and the line, never "no state" (a tap handed it would fail, or start over silently)."""
     import json
 
+    from flext.core.errors import ConfigError
+
+    file = path(ws, pipeline)
     try:
-        with open(path(ws, pipeline), encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
+        with open(file, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
         return None
-    return data if isinstance(data, dict) else None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the saved state of {pipeline!r} ({file}): {exc.strerror}") from None
+    hint = (f"clear it with `flext pipeline state {pipeline} --clear` (the next run starts from scratch), "
+            f"or fix the file; `flext pipeline run {pipeline} --full-refresh` ignores it")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        at = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"the saved state of {pipeline!r} is damaged: {file}:{at}: not UTF-8 text", hint=hint) from None
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"{file}:{line}" if line else file
+        raise ConfigError(f"the saved state of {pipeline!r} is damaged: {where}: not JSON ({getattr(exc, 'msg', exc)})",
+                          hint=hint) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"the saved state of {pipeline!r} is damaged: {file}: not a JSON object", hint=hint)
+    return data
+
+
+def status(ws: Workspace, pipeline: str) -> str | None:
+    """'saved', 'damaged' or None (no state), for listings that must not fail on it."""
+    from flext.core.errors import ConfigError
+
+    try:
+        return "saved" if load(ws, pipeline) is not None else None
+    except ConfigError:
+        return "damaged"
 
 
 def save_line(state_path: str, line: bytes) -> bool:
@@ -57,4 +88,4 @@ def clear(ws: Workspace, pipeline: str) -> bool:
     return True
 
 
-__all__ = ["clear", "load", "path", "save_line"]
+__all__ = ["clear", "load", "path", "save_line", "status"]

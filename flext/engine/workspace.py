@@ -20,17 +20,35 @@ if TYPE_CHECKING:
 
 FILENAME = "flext.toml"
 DOT = ".flext"
+CHECKED = "flext.toml.ok"  # the (inode, size, mtime) of the flext.toml that last passed its check
 
 
 class Workspace:
     """Paths and the parsed flext.toml of one workspace (parsed once, on first use)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, origin: str | None = None) -> None:
         self.root = os.path.abspath(root)
         self.toml_path = os.path.join(self.root, FILENAME)
         self.dot = os.path.join(self.root, DOT)
+        # how it was chosen (Context.workspace_origin): "default" when no flext.toml was
+        # found and the user's default workspace is used; None when a caller names it
+        self.origin = origin
         self._doc: dict[str, Any] | None = None
         self._text = ""
+
+    # -- naming it in messages ------------------------------------------------
+    def describe(self) -> str:
+        """`the default workspace (~/.local/share/flext/workspace)` or `workspace ~/proj`,
+        for every "not found" and every note about where something was created."""
+        shown = _home_short(self.root)
+        return f"the default workspace ({shown})" if self.origin == "default" else f"workspace {shown}"
+
+    def elsewhere_hint(self) -> str | None:
+        """What to do when the default workspace was searched by surprise."""
+        if self.origin != "default":
+            return None
+        return "no flext.toml in this directory or above it, so the default workspace was used: " \
+               "cd into your workspace, or pass -C DIR"
 
     # -- paths ---------------------------------------------------------------
     def path(self, *parts: str) -> str:
@@ -72,14 +90,48 @@ class Workspace:
         return self._text
 
     def reload(self) -> None:
-        try:
-            with open(self.toml_path, encoding="utf-8") as fh:
-                text = fh.read()
-        except FileNotFoundError:
-            text = ""
-        from flext.core.config import parse_toml
+        """Read and check flext.toml: bytes that are not UTF-8, TOML that does not parse and
+        keys that do not fit (`wsschema`) are errors naming the file and line (exit 5).
 
-        self._text, self._doc = text, parse_toml(text, self.toml_path)
+        The check runs when the file changed since it last passed: `.flext/flext.toml.ok`
+        holds the (inode, size, mtime) of the version that passed, like config.toml's cache."""
+        from flext.core import tomlfile
+
+        key = _stat_key(self.toml_path)
+        text = tomlfile.read_text(self.toml_path)
+        doc = tomlfile.parse(text, self.toml_path)
+        if key is not None and self._checked() != key:
+            from flext.engine import wsschema
+
+            wsschema.check(doc, text, self.toml_path)
+            if _stat_key(self.toml_path) == key:
+                self._remember_checked(key)
+        self._text, self._doc = text, doc
+
+    def check(self) -> None:
+        """Read and check flext.toml now, schedules included (for `flext debug check`)."""
+        from flext.core import tomlfile
+        from flext.engine import wsschema
+
+        text = tomlfile.read_text(self.toml_path)
+        wsschema.check(tomlfile.parse(text, self.toml_path), text, self.toml_path, strict=True)
+        self._doc = None
+        self.reload()
+
+    def _checked(self) -> str | None:
+        try:
+            with open(self.path(CHECKED), encoding="utf-8") as fh:
+                return fh.read().strip()
+        except OSError:
+            return None
+
+    def _remember_checked(self, key: str) -> None:
+        if not os.path.isdir(self.dot):
+            return  # never create .flext/ just to remember a check
+        try:
+            atomic_write(self.path(CHECKED), key + "\n", 0o644, durable=False)
+        except OSError:
+            pass
 
     @property
     def name(self) -> str:
@@ -106,9 +158,18 @@ class Workspace:
         tomlkit document, check, replace atomically; the user's comments survive, and a
         change another writer saved a moment ago is kept."""
         from flext.core import tomlfile
+        from flext.engine import wsschema
+
+        def checked(data: dict[str, Any]) -> None:
+            found = wsschema.problem(data)  # the new values were checked in full before (pipelines.validate)
+            if found is not None:
+                raise ConfigError(f"{self.toml_path}: {found.key}: {found.message}",
+                                  hint=(found.hint + "; " if found.hint else "") + "nothing was written")
+            if check is not None:
+                check(data)
 
         ensure_dot(self)
-        self._text, self._doc = tomlfile.edit(self.toml_path, change, check=check, lock=self.path("flext.toml.lock"),
+        self._text, self._doc = tomlfile.edit(self.toml_path, change, check=checked, lock=self.path("flext.toml.lock"),
                                               mode=None if os.path.exists(self.toml_path) else 0o644)
 
 
@@ -125,7 +186,22 @@ def ensure_dot(ws: Workspace) -> None:
 
 def from_context(ctx: Any) -> Workspace:
     """The workspace of this invocation (`ctx.workspace_root`: -C, config, walk up, default)."""
-    return Workspace(ctx.workspace_root)
+    return Workspace(ctx.workspace_root, origin=ctx.workspace_origin)
+
+
+def _stat_key(path: str) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _home_short(path: str) -> str:
+    home = os.environ.get("HOME")
+    if home and home != "/" and (path == home or path.startswith(home.rstrip("/") + "/")):
+        return "~" + path[len(home.rstrip("/")):]
+    return path
 
 
 def init_workspace(directory: str, *, name: str | None = None, example: bool = False) -> dict[str, Any]:
@@ -153,6 +229,9 @@ def init_workspace(directory: str, *, name: str | None = None, example: bool = F
     ws = Workspace(root)
     ensure_dot(ws)
     _gitignore(root)
+    from flext.engine import index
+
+    index.refresh(ws)  # its pipelines complete at once
     return {"workspace": root, "name": name, "created": created, "example": example}
 
 

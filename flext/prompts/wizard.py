@@ -27,8 +27,8 @@ BACK = "<"
 class Step:
     """One question: the answer's key, its label, and the flag that gives it one-shot."""
 
-    __slots__ = ("check", "choices", "default", "flag", "help", "key", "label", "optional", "secret", "strict",
-                 "when", "yes_no")
+    __slots__ = ("check", "choices", "default", "flag", "help", "key", "label", "optional", "paths", "secret",
+                 "strict", "when", "yes_no")
 
     def __init__(
         self,
@@ -45,6 +45,7 @@ class Step:
         yes_no: bool = False,
         when: Callable[[dict[str, Any]], bool] | None = None,
         help: str = "",
+        paths: bool = False,
     ) -> None:
         self.key = key
         self.label = label
@@ -58,6 +59,7 @@ class Step:
         self.yes_no = yes_no
         self.when = when
         self.help = help
+        self.paths = paths  # TAB completes directories
 
     def default_for(self, answers: dict[str, Any]) -> str:
         value = self.default(answers) if callable(self.default) else self.default
@@ -144,7 +146,12 @@ def _prompt(step: Step, answers: dict[str, Any], earlier: Any = None) -> str:
         event.app.exit(result=BACK)
 
     pairs = step.choices(answers) if step.choices is not None else []
-    completer = FuzzyWordCompleter([n for n, _ in pairs], meta_dict=dict(pairs)) if pairs else None
+    # WORD: names hold dashes (tap-jsonfile), and the whole answer is one name
+    completer: Any = FuzzyWordCompleter([n for n, _ in pairs], meta_dict=dict(pairs), WORD=True) if pairs else None
+    if step.paths:
+        from prompt_toolkit.completion import PathCompleter
+
+        completer = PathCompleter(only_directories=True, expanduser=True)
     default = "" if step.secret else step.default_for(answers)
     if step.yes_no:
         default = "yes" if default.lower() in ("y", "yes", "true", "1") else "no"

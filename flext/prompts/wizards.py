@@ -172,28 +172,82 @@ def profile_create(ctx: Context, partial: dict[str, Any]) -> dict[str, Any]:
 _SECRETISH = ("password", "secret", "token", "key", "credential", "passphrase")
 
 
+def _backend_plugins(ctx: Context, kind: str) -> list[tuple[str, str]]:
+    """Taps or targets the profile's engine knows (catalog, installed, on PATH), described."""
+    try:
+        rows = ctx.backend.list_plugins(kind)
+    except FlextError:
+        return _catalog(kind)
+    return [(str(r["name"]), str(r.get("description") or ("installed" if r.get("installed") else ""))) for r in rows]
+
+
+def _known(kind: str, pool: Callable[[], list[tuple[str, str]]]) -> Callable[[str, dict[str, Any]], str | None]:
+    """A step check: the answer is a tap (or target) the engine knows, else a did-you-mean."""
+
+    def check(text: str, answers: dict[str, Any]) -> str | None:
+        names = [name for name, _ in pool()]
+        if text in names:
+            return None
+        from flext.core.suggest import closest
+
+        guess = closest(text, names)
+        return (f"unknown {kind} {text!r}" + (f": did you mean {guess}?" if guess else "")
+                + f" (TAB lists them; see `flext data {kind}s list`)")
+
+    return check
+
+
+def _new_workspace(text: str, answers: dict[str, Any]) -> str | None:
+    path = os.path.abspath(os.path.expanduser(text))
+    if os.path.exists(os.path.join(path, "flext.toml")):
+        return f"{path} is a workspace already (it has a flext.toml): choose another directory"
+    if os.path.exists(path) and not os.path.isdir(path):
+        return f"{path} is a file, not a directory"
+    parent = path
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.access(parent, os.W_OK):
+        return f"cannot create files in {parent}"
+    return None
+
+
 def init(ctx: Context, partial: dict[str, Any]) -> dict[str, Any]:
     """Onboarding: a workspace, a tap and a target installed, their settings, a pipeline.
 
-    Secret settings are asked hidden and stored in the keyring; the tap's config file
-    holds `secret:NAME` references only. Offers to run the pipeline at the end. Returns
-    a summary for the output layer.
+    Each answer is checked as it is typed (the directory is free, the tap and target are
+    names the engine knows, the pipeline name is valid) and TAB completes at each prompt,
+    so nothing fails only at the end. If setting up fails anyway (an install, the
+    keyring), what the wizard made is removed again. Secret settings are asked hidden and
+    stored in the keyring; the tap's config file holds `secret:NAME` references only.
+    Offers to run the pipeline at the end. Returns a summary for the output layer.
     """
-    from flext.engine import catalog
+    from flext.engine import catalog, pipelines
 
-    def required(name: str) -> list[str]:
+    cache: dict[str, list[tuple[str, str]]] = {}
+
+    def pool(kind: str) -> Callable[[], list[tuple[str, str]]]:
+        def load() -> list[tuple[str, str]]:
+            if kind not in cache:
+                cache[kind] = _backend_plugins(ctx, kind)
+            return cache[kind]
+
+        return load
+
+    def entry(name: str) -> dict[str, Any]:
         try:
-            return [str(s) for s in catalog.lookup(name).get("required_settings") or []]
+            return catalog.lookup(name)
         except FlextError:
-            return []
+            return {}
 
     steps = [
-        Step("dir", "Workspace directory", "DIR", default=os.getcwd()),
+        Step("dir", "Workspace directory", "DIR", default=os.getcwd(), check=_new_workspace, paths=True,
+             help="TAB completes directories"),
         Step("name", "Workspace name", "--name", default=lambda a: os.path.basename(os.path.abspath(a["dir"]))),
-        Step("tap", "Tap to extract with", "TAP", default="tap-jsonl",
-             choices=lambda a: _catalog("tap"), help="from the catalog, or any installable tap"),
-        Step("target", "Target to load into", "TARGET", default="target-jsonl", choices=lambda a: _catalog("target")),
-        Step("pipeline", "First pipeline's name", "PIPELINE",
+        Step("tap", "Tap to extract with", "TAP", default="tap-jsonfile", choices=lambda a: pool("tap")(),
+             check=_known("tap", pool("tap")), help="TAB lists the taps"),
+        Step("target", "Target to load into", "TARGET", default="target-jsonl", choices=lambda a: pool("target")(),
+             check=_known("target", pool("target")), help="TAB lists the targets"),
+        Step("pipeline", "First pipeline's name", "PIPELINE", check=_problem(pipelines.check_name),
              default=lambda a: str(a["tap"]).removeprefix("flext-").removeprefix("tap-") or "first"),
         Step("install", "Install the tap and the target now", "--install", yes_no=True, default="yes",
              help="each in its own virtual environment, from the package index"),
@@ -202,34 +256,80 @@ def init(ctx: Context, partial: dict[str, Any]) -> dict[str, Any]:
     settings: dict[str, Any] = {}
     secrets: dict[str, str] = {}
     setting_steps = []
-    for key in required(answers["tap"]):
+    tap = entry(answers["tap"])
+    lists = set(tap.get("list_settings") or [])
+    for key in [str(s) for s in tap.get("required_settings") or []]:
         hidden = any(word in key.lower() for word in _SECRETISH)
         setting_steps.append(Step(key, f"{answers['tap']} setting {key}" + (" (hidden, kept in the keyring)"
-                                  if hidden else ""), f"tap_config.{key}", secret=hidden))
+                                  if hidden else "") + (" (comma-separated)" if key in lists else ""),
+                                  f"tap_config.{key}", secret=hidden))
     if setting_steps:
         given = ask(ctx, setting_steps, {}, title=f"Settings of {answers['tap']}")
         for key, value in given.items():
             if any(word in key.lower() for word in _SECRETISH):
                 secrets[f"{answers['pipeline']}_{key}"] = str(value)
                 settings[key] = f"secret:{answers['pipeline']}_{key}"
+            elif key in lists:
+                settings[key] = [v.strip() for v in str(value).split(",") if v.strip()]
             else:
                 settings[key] = value
     return _set_up(ctx, answers, settings, secrets)
 
 
 def _set_up(ctx: Context, answers: dict[str, Any], settings: dict[str, Any], secrets: dict[str, str]) -> dict[str, Any]:
-    """Do what the answers say, through the same functions the one-shot commands use."""
+    """Do what the answers say, through the same functions the one-shot commands use; on
+    any failure (or Ctrl-C), undo what was made here: nothing half-made is left behind."""
+    undo: list[Callable[[], None]] = []
+    try:
+        return _do_set_up(ctx, answers, settings, secrets, undo)
+    except BaseException:
+        for step in reversed(undo):
+            try:
+                step()
+            except Exception:  # best effort: the first error is the one to report
+                pass
+        raise
+
+
+def _do_set_up(ctx: Context, answers: dict[str, Any], settings: dict[str, Any], secrets: dict[str, str],
+               undo: list[Callable[[], None]]) -> dict[str, Any]:
     import json
+    import shutil
 
     from flext.core.fsutil import atomic_write
     from flext.engine.workspace import init_workspace
 
-    info = init_workspace(str(answers["dir"]), name=answers.get("name"))
+    root = os.path.abspath(os.path.expanduser(str(answers["dir"])))
+    existed = os.path.isdir(root)
+    before = set(os.listdir(root)) if existed else set()
+
+    def remove_workspace() -> None:
+        if not existed:
+            shutil.rmtree(root, ignore_errors=True)
+            return
+        for name in set(os.listdir(root)) - before:  # only what the wizard added
+            path = os.path.join(root, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+
+    def forget(name: str) -> Callable[[], None]:
+        def run() -> None:
+            here.secrets.delete(name)
+
+        return run
+
+    undo.append(remove_workspace)
+    info = init_workspace(root, name=answers.get("name"))
     root = info["workspace"]
     here = ctx.derive(workspace=root)
     steps = [one_shot(["init", root], [("--name", info["name"])])]
     for name, value in secrets.items():
+        existing = name in here.secrets.names()
         here.secrets.set(name, value)
+        if not existing:
+            undo.append(forget(name))
         steps.append(one_shot(["secret", "set", name], []))
     if answers.get("install"):
         for kind in ("tap", "target"):
@@ -238,22 +338,24 @@ def _set_up(ctx: Context, answers: dict[str, Any], settings: dict[str, Any], sec
             steps.append(one_shot(["data", f"{kind}s", "install", answers[kind]], []))
     config_file = None
     if settings:
-        config_file = os.path.join(root, "config", f"{answers['pipeline']}.tap.json")
-        os.makedirs(os.path.dirname(config_file), exist_ok=True)
-        atomic_write(config_file, json.dumps(settings, indent=2) + "\n", 0o600)
+        config_file = os.path.join("config", f"{answers['pipeline']}.tap.json")  # relative to the workspace
+        os.makedirs(os.path.join(root, "config"), exist_ok=True)
+        atomic_write(os.path.join(root, config_file), json.dumps(settings, indent=2) + "\n", 0o600)
     spec: dict[str, Any] = {"name": answers["pipeline"], "tap": answers["tap"], "target": answers["target"]}
     if config_file:
         spec["tap_config_file"] = config_file
     here.backend.create_pipeline(spec)
-    steps.append(one_shot(["pipeline", "create", answers["pipeline"]], [
-        ("--tap", answers["tap"]), ("--target", answers["target"]), ("--tap-config", config_file)]))
+    steps.append(one_shot(["-C", root, "pipeline", "create", answers["pipeline"]], [
+        ("--tap", answers["tap"]), ("--target", answers["target"]),
+        ("--tap-config", os.path.join(root, config_file) if config_file else None)]))
+    undo.clear()  # the workspace is whole: a failure to run it now keeps it
     ran: dict[str, Any] | None = None
     if answers.get("install") and ctx.can_prompt:
         run = ask(ctx, [Step("run", f"Run {answers['pipeline']} now", "--run", yes_no=True, default="yes")], {},
                   title="Ready")
         if run.get("run"):
             ran = here.backend.start(answers["pipeline"])
-            steps.append(one_shot(["pipeline", "start", answers["pipeline"]], []))
+            steps.append(one_shot(["-C", root, "pipeline", "start", answers["pipeline"]], []))
     for command in steps:
         _say(ctx, command)
     return {**info, "pipeline": answers["pipeline"], "tap": answers["tap"], "target": answers["target"],

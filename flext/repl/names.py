@@ -5,7 +5,9 @@ a refresh it does not need: names are loaded on a background thread and swapped 
 under a lock, as pgcli refreshes its metadata. `get` returns what is cached; a kind
 never loaded yet waits a little for its first load so the first TAB is not empty.
 After every command the session calls `invalidate()`: a pipeline just created
-completes at the next TAB.
+completes at the next TAB. Names read from the workspace also carry a stamp (the
+`stat` of flext.toml and .flext/index.json): a hand edit of flext.toml in another
+window changes it, and the next TAB loads the names again instead of the cached ones.
 """
 
 from __future__ import annotations
@@ -31,10 +33,32 @@ KINDS = (
 )
 
 
+# kinds read from the workspace's files (flext.toml, .flext/index.json)
+WORKSPACE_KINDS = frozenset({"pipelines", "runs", "dbt_projects", "taps", "targets", "log_sources"})
+
+
 def _live_entries(kind: str, scope: Scope) -> list[tuple[str, str]]:
     from flext.router.live import entries
 
     return entries(kind, scope)
+
+
+def workspace_stamp(kind: str, scope: Scope) -> object:
+    """What the names of `kind` were read from, as cheap `stat`s (None: not a file kind)."""
+    if kind not in WORKSPACE_KINDS:
+        return None
+    import os
+
+    root = scope.workspace()
+    out: list[tuple[int, int, int] | None] = []
+    for path in (os.path.join(root, "flext.toml"), os.path.join(root, ".flext", "index.json")):
+        try:
+            st = os.stat(path)
+        except OSError:
+            out.append(None)
+            continue
+        out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+    return (root, tuple(out))
 
 
 class LiveNames:
@@ -45,12 +69,15 @@ class LiveNames:
         scope: Callable[[], Scope],
         source: Source | None = None,
         ttl: float = 30.0,
+        stamp: Callable[[str, Scope], object] | None = None,
     ) -> None:
         self._scope = scope
         self._source = source or _live_entries
+        self._stamp = stamp or (workspace_stamp if source is None else (lambda kind, scope: None))
         self._ttl = ttl
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[float, NameIndex]] = {}
+        self._stamps: dict[str, object] = {}
         self._wanted: set[str] = set()
         self._loaded = threading.Condition(self._lock)
         self._wake = threading.Event()
@@ -58,8 +85,21 @@ class LiveNames:
         self._stopped = False
 
     # -- reading -------------------------------------------------------------
+    def _changed(self, kind: str) -> bool:
+        """Did the files `kind` is read from change since it was loaded? (a hand edit)"""
+        if kind not in self._stamps:
+            return False
+        try:
+            now = self._stamp(kind, self._scope())
+        except Exception:
+            return False
+        return now != self._stamps[kind]
+
     def get(self, kind: str, wait: float = 0.5) -> NameIndex:
-        """The cached names of `kind` (empty if none); schedules a refresh when stale."""
+        """The cached names of `kind` (empty if none); schedules a refresh when stale, and
+        loads them again at once when their files changed since (flext.toml edited by hand)."""
+        if self._changed(kind):
+            return self.refresh_now(kind)
         deadline = time.monotonic() + wait
         with self._lock:
             entry = self._cache.get(kind)
@@ -77,7 +117,7 @@ class LiveNames:
         """Plain names, cached only (never waits): for the toolbar's live interpretation."""
         with self._lock:
             entry = self._cache.get(kind)
-            if entry is None or time.monotonic() - entry[0] > self._ttl:
+            if entry is None or time.monotonic() - entry[0] > self._ttl or self._changed(kind):
                 self._want(kind)
         return list(entry[1].names) if entry is not None else []
 
@@ -132,7 +172,10 @@ class LiveNames:
 
     def _load(self, kind: str) -> NameIndex:
         try:
-            pairs = self._source(kind, self._scope())
+            scope = self._scope()
+            stamp = self._stamp(kind, scope)  # before reading: a change while we read is seen next time
+            pairs = self._source(kind, scope)
+            self._stamps[kind] = stamp
         except Exception:  # a broken source never breaks the shell
             pairs = []
         index = NameIndex(pairs)

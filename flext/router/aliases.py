@@ -142,7 +142,7 @@ def _next_alias(aliases: dict[str, str], words: list[str]) -> tuple[int, str] | 
 def _cycle_error(chain: list[str]) -> UsageError:
     return UsageError(
         f"alias cycle: {' -> '.join(chain)}",
-        hint=f"change one of them with `flext alias set` or remove it with `flext alias delete {chain[-2]}`",
+        hint=f"change one of them with `flext alias set NAME EXPANSION` or remove it with `flext alias delete {chain[-2]}`",
     )
 
 

@@ -118,7 +118,7 @@ def render_help(node: Node, io: IO | None = None, aliases: dict[str, str] | None
         out.append("\nThis command is destructive: it asks first on a terminal; pass --yes in scripts.\n")
     elif node.mutating:
         out.append("\nThis command changes state and is recorded in the audit log.\n")
-    examples = node.examples or [f"flext {node.command} {c.name}" for c in node.visible_children()][:3]
+    examples = node.examples or _group_examples(node)
     if examples:
         out.append(f"\n{_b(io, 'Examples:')}\n" + "".join(f"  {e}\n" for e in examples))
     see = list(node.see_also)
@@ -127,6 +127,20 @@ def render_help(node: Node, io: IO | None = None, aliases: dict[str, str] | None
     if see:
         out.append(f"\n{_b(io, 'See also:')}\n  " + ", ".join(see) + "\n")
     return "".join(out)
+
+
+def _group_examples(node: Node, count: int = 3) -> list[str]:
+    """A group's examples: its commands' own first examples (which run as shown), never
+    `flext GROUP COMMAND` of a command that needs arguments."""
+    out: list[str] = []
+    for child in node.visible_children():
+        found = child.examples[:1] or _group_examples(child, 1)
+        if not found and child.runnable and not any(a.required for a in child.args):
+            found = [f"flext {child.command}"]
+        out.extend(e for e in found if e not in out)
+        if len(out) >= count:
+            break
+    return out[:count]
 
 
 def render_topic(topic: str, io: IO | None = None) -> str:
@@ -139,6 +153,13 @@ def render_topic(topic: str, io: IO | None = None) -> str:
     rows = [(str(code), text) for code, text in EXIT_CODES.items()]
     return f"{_b(io, 'Exit codes')}\n\n" + _rows(rows) + (
         "\nErrors print one `error:` line and, where it helps, one `hint:` line on stderr.\n"
+        "\nOne rule for bad values: a value typed on the command line (an option such as\n"
+        "`--timeout 5x` or `--schedule bogus`, an argument, the VALUE of `config set`) is a\n"
+        "usage error, 2, naming the option; the same mistake read from a file (config.toml,\n"
+        "flext.toml, a settings file, a saved state) is a configuration error, 5, naming the\n"
+        "file, the line and the key.\n"
+        "\n`pipeline status` exits 1 when the last run of a pipeline it lists failed, and says\n"
+        "which on stderr; `service health` exits 1 when a service it checked is down.\n"
     )
 
 

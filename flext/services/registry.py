@@ -235,10 +235,10 @@ def get(ctx: Context, name: str, *, include_disabled: bool = False) -> Service:
 
         guess = closest(name, list(services))
         raise NotFound(f"service {name!r} is not registered",
-                       hint=f"did you mean {guess!r}?" if guess else "see `flext service list`, or add it with `flext service add`")
+                       hint=f"did you mean {guess!r}?" if guess else "see `flext service list`, or add it with `flext service add NAME --url URL`")
     if not found.enabled and not include_disabled:
         raise NotFound(f"service {name!r} is disabled",
-                       hint=f"enable it with `flext config` or `flext service add {name} --url URL --replace`")
+                       hint=f"enable it with `flext config unset services.{name}.enabled`, or `flext service add {name} --url URL --replace`")
     return found
 
 

@@ -27,18 +27,11 @@ def find(ctx: Context) -> str:
 def manifest(workspace: str) -> tuple[str, dict[str, Any]]:
     """(path, parsed flext.toml) - empty when there is none; ConfigError when it is not TOML."""
     path = os.path.join(workspace, MANIFEST)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (FileNotFoundError, NotADirectoryError):
+    if not os.path.isfile(path):
         return path, {}
-    except (OSError, UnicodeDecodeError) as exc:
-        from flext.core.errors import ConfigError
+    from flext.core import tomlfile
 
-        raise ConfigError(f"cannot read {path}: {exc}") from None
-    from flext.core.config import parse_toml
-
-    return path, parse_toml(text, path)
+    return path, tomlfile.parse(tomlfile.read_text(path), path)
 
 
 def runs_dir(workspace: str) -> str:

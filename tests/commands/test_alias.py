@@ -92,7 +92,7 @@ def test_cycles_are_refused_when_set(flext: Runner, env: dict[str, str]) -> None
     assert (run.code, run.out) == (2, "")
     assert run.err == (
         "error: alias cycle: c -> a -> b -> c\n"
-        "hint: change one of them with `flext alias set` or remove it with `flext alias delete b`\n"
+        "hint: change one of them with `flext alias set NAME EXPANSION` or remove it with `flext alias delete b`\n"
     )
     run = flext("alias", "set", "self", "self -o json")
     assert (run.code, run.err.splitlines()[0]) == (2, "error: alias cycle: self -> self")

@@ -36,7 +36,7 @@ def test_installed_lists_workspace_plugins_and_path_executables(
     path = f"{plugin_cache['tap-jsonl'] / 'venv' / 'bin'}:/usr/bin:/bin"
     result = flext("data", "taps", "list", "--installed", "-o", "json", extra_env={"PATH": path})
     rows = {r["name"]: r for r in result.json()}
-    assert set(rows) == {"tap-jsonl", "tap-csv-folder"}
+    assert set(rows) == {"tap-jsonl", "tap-jsonfile", "tap-csv-folder"}
     assert (rows["tap-jsonl"]["installed"], rows["tap-jsonl"]["where"]) == ("0.3.1", "workspace")
     assert rows["tap-csv-folder"]["installed"] == "0.0.1a1"
     # outside the workspace, the same tap is found on PATH with its version
@@ -134,10 +134,11 @@ def test_no_uv_and_plugins_installer_choose_pip(flext: Callable[..., Any], tmp_p
     assert json.loads((venv.parent / "plugin.json").read_text())["installer"] == installer
 
 
-def test_unknown_installer_in_config_is_a_config_error(flext: Callable[..., Any]) -> None:
-    result = flext("config", "set", "plugins.installer", "conda")
-    assert result.code == 5, result
-    assert result.err == "error: invalid value for plugins.installer: Invalid enum value 'conda'\nhint: nothing was written\n"
+def test_unknown_installer_typed_in_config_set_is_a_usage_error(flext: Callable[..., Any]) -> None:
+    result = flext("config", "set", "plugins.installer", "conda")  # typed: exit 2 (`flext help exit-codes`)
+    assert result.code == 2, result
+    assert result.err == ("error: plugins.installer must be one of: uv, pip, got 'conda'\n"
+                          "hint: nothing was written; see `flext config show` for the current value\n")
 
 
 def test_pip_is_the_fallback_when_uv_cannot_be_fetched(flext: Callable[..., Any], tmp_path: Path) -> None:
@@ -236,7 +237,7 @@ def test_pipeline_file_json_list(workspace: Path, flext: Callable[..., Any]) -> 
         (PIPELINES_TOML + '\n[pipelines.c]\ntap = "tap-jsonl"\ntarget = "target-jsonl"\nschedule = "61 * * * *"\n',
          5, "error: pipelines.c.schedule: minute: 61 is out of range 0-59"),
         (PIPELINES_TOML + '\n[pipelines.c]\ntap = "tap-jsnol"\ntarget = "target-jsonl"\n',
-         6, "error: unknown tap 'tap-jsnol': not in the catalog, not installed, not on PATH"),
+         6, "error: unknown tap 'tap-jsnol': not in the catalog, not installed in workspace "),
         (PIPELINES_TOML + '\n[pipelines.c]\ntap = "tap-jsonl"\n', 5, "error: pipelines.c.target: required"),
         (PIPELINES_TOML + '\n[pipelines.c]\ntap = "tap-jsonl"\ntarget = "target-jsonl"\nretires = 3\n',
          5, "error: pipelines.c.retires: unknown key"),

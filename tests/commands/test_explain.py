@@ -36,3 +36,21 @@ def test_explain_nothing_matches(flext) -> None:
     assert doc["command"] is None and doc["alternatives"][0] == "config show"
     run = flext("explain", "zzqx")
     assert run.code == 2 and run.err.startswith("error: nothing matches 'zzqx'")
+
+
+def test_options_before_the_text_are_flexts_and_double_dash_passes_dashes(flext) -> None:
+    doc = json.loads(flext("explain", "-o", "json", "start the orders pipeline").out)
+    assert doc["input"] == "start the orders pipeline" and doc["command"] == "pipeline start orders"
+    doc = json.loads(flext("explain", "-o", "json", "pipeline", "start", "orders").out)
+    assert doc["argv"] == ["pipeline", "start", "orders"]
+    doc = json.loads(flext("explain", "-o", "json", "--", "-h").out)
+    assert (doc["input"], doc["command"]) == ("-h", "--help")
+    doc = json.loads(flext("explain", "-o", "json", "--", "pipeline", "start", "-h").out)
+    assert doc["command"] == "pipeline start --help"
+
+
+def test_explain_of_only_global_options_matches_nothing(flext) -> None:
+    run = flext("-o", "json", "explain", "--", "-o", "json")
+    assert run.code == 2
+    doc = json.loads(run.out)
+    assert (doc["command"], doc["error"]) == (None, "no command in this line, only global options")

@@ -64,6 +64,54 @@ def test_unknown_command_across_groups(flext) -> None:
     assert run.err == "error: unknown command 'confg'\nhint: did you mean `flext config show`?\n"
 
 
+def test_exit_codes_topic_states_the_one_rule_for_bad_values(flext) -> None:
+    out = " ".join(flext("help", "exit-codes").out.split())
+    assert ("One rule for bad values: a value typed on the command line (an option such as `--timeout 5x` or "
+            "`--schedule bogus`, an argument, the VALUE of `config set`) is a usage error, 2, naming the option; "
+            "the same mistake read from a file (config.toml, flext.toml, a settings file, a saved state) is a "
+            "configuration error, 5, naming the file, the line and the key.") in out
+    assert "`pipeline status` exits 1 when the last run of a pipeline it lists failed" in out
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    (["plugin", "remove", "x"], "plugin uninstall"),
+    (["plugin", "update", "x"], "plugin install"),
+    (["config", "set-value", "output", "json"], "config set"),
+    (["debug", "validate"], "config validate"),
+    (["debug", "health"], "service health"),
+    (["debug", "logs", "orders"], "logs tail"),
+    (["debug", "performance"], "monitor performance"),
+    (["auth", "token", "show"], "auth token list"),
+    (["algar", "diagnose"], "algar migration status"),
+    (["gruponos", "pipelines"], "gruponos status"),
+    (["gruponos", "health"], "gruponos doctor"),
+    (["gruponos", "config-show"], "gruponos doctor"),
+])
+def test_upstream_spellings_parse_as_the_new_commands(old: list[str], new: str) -> None:
+    from flext.router.parse import parse
+    from flext.router.spec import moved_spelling, reset_tree
+
+    reset_tree()
+    inv = parse(old)
+    assert inv.node.command == new
+    assert moved_spelling(inv.words) == (" ".join(old[: len(inv.words)]), new)
+
+
+def test_upstream_spellings_are_hidden_from_help_and_completion(flext, flext_proc) -> None:
+    assert "validate" not in flext("help", "debug").out
+    assert "remove" not in flext("plugin", "--help").out.split("Commands:")[1].split("Global options")[0]
+    assert "set-value" not in flext_proc("__complete", "config", "").out
+    assert "validate" not in flext_proc("__complete", "debug", "").out
+
+
+def test_an_upstream_spelling_runs_and_says_the_new_one_once(flext) -> None:
+    run = flext("debug", "validate")
+    assert run.code == 0
+    assert run.err.splitlines()[0] == "note: `flext debug validate` is now `flext config validate` (the old spelling still works)"
+    quiet = flext("-q", "config", "set-value", "output", "json")
+    assert (quiet.code, quiet.err) == (0, "")
+
+
 @pytest.mark.parametrize(("words", "first_line"), [
     (["with", "pipelines"], "flext pipeline — "),
     (["me", "with", "the", "logs"], "flext logs — "),

@@ -65,14 +65,23 @@ def test_comments_in_flext_toml_survive_edits(workspace: Path, flext: Callable[.
     ("argv", "code", "err"),
     [
         (["--tap", "tap-jsnol", "--target", "target-jsonl"], 6,
-         "error: unknown tap 'tap-jsnol': not in the catalog, not installed, not on PATH\nhint: did you mean 'tap-jsonl'?\n"),
+         "error: unknown tap 'tap-jsnol': not in the catalog, not installed in workspace {ws}, not on PATH\n"
+         "hint: did you mean 'tap-jsonl'?\n"),
         (["--tap", "tap-jsonl", "--target", "target-duckbd"], 6,
-         "error: unknown target 'target-duckbd': not in the catalog, not installed, not on PATH\n"
+         "error: unknown target 'target-duckbd': not in the catalog, not installed in workspace {ws}, not on PATH\n"
          "hint: did you mean 'target-duckdb'?\n"),
-        (["--tap", "target-jsonl", "--target", "target-jsonl"], 5, "error: 'target-jsonl' is a target, not a tap\n"),
-        (["--tap", "tap-jsonl", "--target", "target-jsonl", "--schedule", "* * *"], 5,
-         "error: pipelines.p.schedule: '* * *' has 3 field(s); cron needs 5: minute hour day-of-month month day-of-week\n"
+        # a bad value typed on the command line is a usage error naming the option (`flext help exit-codes`)
+        (["--tap", "target-jsonl", "--target", "target-jsonl"], 2,
+         "error: --tap: 'target-jsonl' is a target, not a tap\nhint: see `flext pipeline create --help`\n"),
+        (["--tap", "tap-jsonl", "--target", "target-jsonl", "--schedule", "* * *"], 2,
+         "error: --schedule: '* * *' has 3 field(s); cron needs 5: minute hour day-of-month month day-of-week\n"
          "hint: cron has 5 fields, e.g. '0 * * * *' (hourly) or '@daily'\n"),
+        (["--tap", "tap-jsonl", "--target", "target-jsonl", "--schedule", "bogus"], 2,
+         "error: --schedule: 'bogus' has 1 field(s); cron needs 5: minute hour day-of-month month day-of-week\n"
+         "hint: cron has 5 fields, e.g. '0 * * * *' (hourly) or '@daily'\n"),
+        (["--tap", "tap-jsonl", "--target", "target-jsonl", "--retries", "101"], 2,
+         "error: --retries: must be a whole number from 0 to 100\nhint: see `flext pipeline create --help`\n"),
+        (["--tap", "tap-jsonl", "--target", "target-jsonl", "--timeout", "5x"], 2, None),
         (["--tap", "tap-jsonl", "--target", "target-jsonl", "--transform", "dbt/nope"], 6, None),
         (["--tap", "tap-jsonl"], 2, None),
     ],
@@ -83,9 +92,9 @@ def test_create_rejects_bad_input(workspace: Path, flext: Callable[..., Any], ar
     result = flext("pipeline", "create", "p", *argv)
     assert result.code == code, result
     if err is not None:
-        assert result.err == err
+        assert result.err == err.format(ws=workspace)
     elif code == 2:
-        assert result.err.startswith("error: missing --target")
+        assert result.err.startswith(("error: missing --target", "error: --timeout expects a duration"))
     assert (workspace / "flext.toml").read_text() == before
 
 
@@ -94,7 +103,7 @@ def test_unknown_pipeline_is_exit_6_with_a_guess(workspace: Path, flext: Callabl
     for argv in (["show", "ordres"], ["run", "ordres"], ["start", "ordres"], ["logs", "ordres"], ["state", "ordres"]):
         result = flext("pipeline", *argv)
         assert result.code == 6, (argv, result)
-        assert result.err == "error: pipeline 'ordres' does not exist\nhint: did you mean 'orders'?\n"
+        assert result.err == f"error: pipeline 'ordres' does not exist in workspace {workspace}\nhint: did you mean 'orders'?\n"
 
 
 def test_start_needs_names_or_all(workspace: Path, flext: Callable[..., Any]) -> None:
@@ -194,3 +203,55 @@ def test_discover_a_pipelines_tap_with_its_settings(workspace: Path, flext: Call
     assert result.code == 0, result
     assert [r["stream"] for r in result.json()] == ["orders"]
     assert result.json()[0]["properties"] >= 4
+
+
+# -- a new user's first day (issue 12) --------------------------------------------------
+
+
+def test_status_exit_1_says_which_failed_and_help_says_so(workspace: Path, flext: Callable[..., Any]) -> None:
+    add_pipeline(workspace, "broken", 'tap = "tap-csv-folder"\n'
+                 'tap_config = { path = "data/none", read_mode = "no_such_mode" }\n'
+                 'target = "target-jsonl"\ntarget_config = { destination_path = "out" }')
+    add_pipeline(workspace, "orders", JSONL)
+    assert flext("pipeline", "run", "broken").code == 1
+    status = flext("pipeline", "status")
+    assert status.code == 1
+    assert status.err == "1 of 2 pipeline(s) failed their last run: broken (exit 1)\n"
+    assert flext("pipeline", "status", "orders").code == 0  # never run: not a failure
+    helped = flext("pipeline", "status", "--help").out
+    assert "Exit status: 0 when no listed pipeline's last run failed; 1 when one did (stderr names them)" in \
+        " ".join(helped.split())
+
+
+def test_a_damaged_state_refuses_the_run_until_cleared(workspace: Path, flext: Callable[..., Any]) -> None:
+    write_jsonl(workspace / "data" / "orders.jsonl", 1, 10)
+    add_pipeline(workspace, "orders", JSONL)
+    state_file = workspace / ".flext" / "state" / "orders.json"
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_text('{"bookmarks": {"orders": \n')
+    hint = ("hint: clear it with `flext pipeline state orders --clear` (the next run starts from scratch), "
+            "or fix the file; `flext pipeline run orders --full-refresh` ignores it\n")
+    for argv in (("run", "orders"), ("start", "orders"), ("state", "orders")):
+        refused = flext("pipeline", *argv)
+        assert (refused.code, refused.err) == (5, f"error: the saved state of 'orders' is damaged: {state_file}:2: "
+                                                  f"not JSON (Expecting value)\n{hint}"), argv
+    assert not (workspace / ".flext" / "runs" / "orders").exists() or not list(
+        (workspace / ".flext" / "runs" / "orders").glob("*.json"))  # no run was even queued
+    assert flext("pipeline", "show", "orders", "-o", "json").json()["state"] == "damaged"
+    assert flext("pipeline", "state", "orders", "--clear", "--yes").code == 0
+    ran = flext("pipeline", "run", "orders", "-o", "json")
+    assert ran.code == 0, ran
+    assert ran.json()["records"] == 10
+
+
+def test_a_cancelled_run_says_cancelled_once(workspace: Path, flext: Callable[..., Any],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from flext.backend.local import LocalBackend
+
+    def cancelled(self: Any, name: str, **_: Any) -> dict[str, Any]:
+        return {"id": "20261127T100000Z-abc123", "status": "cancelled", "records": 40, "duration_s": 5.9}
+
+    monkeypatch.setattr(LocalBackend, "run", cancelled)
+    run = flext("pipeline", "run", "orders")
+    assert run.code == 130
+    assert run.err.splitlines()[0] == "error: orders: run 20261127T100000Z-abc123 cancelled, 40 records in 5.9s"

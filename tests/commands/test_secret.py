@@ -63,6 +63,9 @@ def test_round_trip(flext_proc: Flext) -> None:
      "error: no secret 'db_pasword' for profile 'default'\nhint: did you mean 'db_password'?\n"),
     (["secret", "get", "nothing_like_it", "--reveal"], "", 6,
      "error: no secret 'nothing_like_it' for profile 'default'\nhint: store it with `flext secret set nothing_like_it`\n"),
+    # a misspelt name is "no such secret" with the closest name, before any talk of --reveal
+    (["secret", "get", "db_pasword"], "", 6,
+     "error: no secret 'db_pasword' for profile 'default'\nhint: did you mean 'db_password'?\n"),
     (["secret", "get", "db_password"], "", 2,
      "error: refusing to print secret 'db_password' without --reveal\n"
      "hint: pass --reveal to print it: flext secret get db_password --reveal\n"),

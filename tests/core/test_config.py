@@ -78,9 +78,11 @@ def test_bad_env_value_names_the_variable(env: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     ("text", "needle"),
     [
-        ('[defaults]\noutput = "xml"\n', ":2: defaults.output: Invalid enum value 'xml' (expected one of: table, json, jsonl, yaml, csv, plain)"),
-        ('[defaults]\ntimeout = 1.0\n\n[profiles.prod]\ntimeout = "soon"\n', ":5: profiles.prod.timeout: Expected `float | null`, got `str`"),
-        ('[profiles.x]\nrepl.edit_mode = "nano"\n', ":2: profiles.x.repl.edit_mode: Invalid enum value 'nano' (expected one of: emacs, vi)"),
+        ('[defaults]\noutput = "xml"\n', ":2: defaults.output: must be one of: table, json, jsonl, yaml, csv, plain, got 'xml'"),
+        ('[defaults]\ntimeout = 1.0\n\n[profiles.prod]\ntimeout = "soon"\n',
+         ":5: profiles.prod.timeout: must be a number greater than 0 (seconds), got 'soon'"),
+        ('[profiles.x]\nrepl.edit_mode = "nano"\n', ":2: profiles.x.repl.edit_mode: must be one of: emacs, vi, got 'nano'"),
+        ("[defaults]\nretries = -1\n", ":2: defaults.retries: must be a whole number of 0 or more, got -1"),
         ("[defaults]\noutptu = 'json'\n", ":2: defaults.outptu: unknown key"),
     ],
 )

@@ -100,3 +100,40 @@ def test_text_result_prints_text_for_table_and_wraps_for_json() -> None:
     assert out == "hello\n"
     out, _ = _render(Result(text="hello"), "json")
     assert json.loads(out) == {"text": "hello"}
+
+
+STATUS = [
+    {"pipeline": "orders", "status": "failed", "run": "20261127T035129Z-30f016",
+     "started_at": "2026-11-27T03:51:29.276Z", "duration_s": 14.1, "records": 1000,
+     "error": "tap exited with code 1: the input file data/orders.jsonl has a line that is not JSON"},
+    {"pipeline": "customers", "status": "never", "run": None, "started_at": None, "duration_s": None,
+     "records": None, "error": None},
+]
+
+
+def _table_at(rows: list[dict[str, object]], width: int, plain: bool = False) -> list[str]:
+    from flext.core.output import plain_table
+
+    if plain:
+        return plain_table(rows, list(rows[0]), width=width).splitlines()
+    out = io.StringIO()
+    stream = IO(io.StringIO(), out, io.StringIO(), env={"TERM": "xterm", "NO_COLOR": "1"}, stdin_tty=True,
+                stdout_tty=True, stderr_tty=True, width=width)
+    render(stream, Result(rows, columns=list(rows[0])), "table")
+    return out.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_at_80_columns_ids_and_timestamps_stay_whole_and_prose_is_cut(plain: bool) -> None:
+    lines = _table_at(STATUS, 80, plain)
+    assert len(lines) == 3  # one line per row: nothing wraps
+    assert "20261127T035129Z-30f016" in lines[1] and "2026-11-27T03:51:29.276Z" in lines[1]
+    assert lines[1].rstrip().endswith("…")  # the error message is the one cut short
+    assert "tap" in lines[1].split("1000", 1)[1]
+
+
+def test_prose_columns_give_way_first() -> None:
+    rows = [{"name": "flexcore", "url": "http://127.0.0.1:8080", "description": "FlexCore runtime " * 8}]
+    lines = _table_at(rows, 80)
+    assert [len(line.rstrip()) <= 80 for line in lines] == [True, True]
+    assert "http://127.0.0.1:8080" in lines[1] and lines[1].rstrip().endswith("…")

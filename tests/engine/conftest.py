@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-PLUGINS = ("tap-jsonl", "tap-csv-folder", "target-jsonl", "target-duckdb", "dbt")
+PLUGINS = ("tap-jsonl", "tap-jsonfile", "tap-csv-folder", "target-jsonl", "target-csv", "target-duckdb", "dbt")
 _LOCK = threading.Lock()
 
 

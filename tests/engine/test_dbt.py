@@ -90,3 +90,47 @@ def test_unknown_dbt_project_is_exit_6(demo: Path, flext: Callable[..., Any]) ->
     result = flext("-C", str(demo), "data", "dbt", "run", "transfrom")
     assert result.code == 6
     assert "hint: did you mean 'transform'?" in result.err
+
+
+def test_a_model_with_a_bad_column_shows_dbts_reason(demo: Path, flext: Callable[..., Any]) -> None:
+    assert flext("-C", str(demo), "pipeline", "run", "orders").code == 0
+    model = demo / "transform" / "models" / "revenue_by_customer.sql"
+    model.write_text(model.read_text().replace("count(*) as orders", "count(nope) as orders"))
+    reason = 'Binder Error: Referenced column "nope" not found in FROM clause!'
+    run = flext("-C", str(demo), "data", "dbt", "run", "transform")
+    assert run.code == 1
+    assert run.out.splitlines()[0].split() == ["NODE", "TYPE", "STATUS", "TIME_S", "ROWS", "DETAIL"]
+    assert reason in run.out.splitlines()[1]
+    as_json = flext("-C", str(demo), "data", "dbt", "run", "transform", "-o", "json").json()
+    assert as_json[0]["detail"] == reason
+    piped = flext("-C", str(demo), "pipeline", "run", "orders")
+    assert piped.code == 1
+    assert f"dbt build failed (exit 1): revenue_by_customer: {reason}" in piped.err.splitlines()[0]
+
+
+def test_a_failing_data_test_shows_how_many_rows(demo: Path, flext: Callable[..., Any]) -> None:
+    assert flext("-C", str(demo), "pipeline", "run", "orders").code == 0
+    (demo / "transform" / "tests").mkdir()
+    (demo / "transform" / "tests" / "no_big_orders.sql").write_text(
+        "select * from {{ ref('revenue_by_customer') }} where orders > 1\n")
+    (demo / "transform" / "dbt_project.yml").write_text(
+        (demo / "transform" / "dbt_project.yml").read_text() + 'test-paths: ["tests"]\n')
+    run = flext("-C", str(demo), "data", "dbt", "test", "transform", "-o", "json")
+    failed = [n for n in run.json() if n["status"] == "fail"]
+    assert [(n["node"], n["detail"]) for n in failed] == [("no_big_orders", "Got 50 results, configured to fail if != 0")]
+
+
+def test_the_example_pipeline_resumes_with_only_new_records(demo: Path, flext: Callable[..., Any]) -> None:
+    """`init --example`'s tap resumes correctly: a new file's records, once, and nothing
+    more (tap-jsonl 0.3.1 sent every record again once per saved file)."""
+    from tests.engine.conftest import write_jsonl
+
+    first = flext("-C", str(demo), "pipeline", "run", "orders", "-o", "json")
+    assert first.json()["records"] == 1000
+    write_jsonl(demo / "data" / "more.jsonl", 5001, 25)
+    second = flext("-C", str(demo), "pipeline", "run", "orders", "-o", "json")
+    assert second.code == 0, second
+    assert second.json()["records"] == 25
+    assert flext("-C", str(demo), "pipeline", "run", "orders", "-o", "json").json()["records"] == 0
+    rows = duckdb_query(demo / "warehouse.duckdb", "select count(*), count(distinct id) from raw.orders")
+    assert rows == [(1025, 1025)]

@@ -191,7 +191,7 @@ def test_target_exiting_early_stops_the_tap(workspace: Path, flext: Callable[...
     assert record["status"] == "failed"
     assert record["exit_codes"]["target"] == 1
     assert record["exit_codes"]["tap"] is not None  # stopped and reaped, not left running
-    assert record["error"].startswith("target exited early (code 1)\n")
+    assert record["error"].startswith("target exited early (code 1): FileExistsError: [Errno 17] File exists: 'out'\n")
     assert record["error"].endswith("FileExistsError: [Errno 17] File exists: 'out'")
     messages = [m["message"] for m in log_lines(workspace, "orders", record["id"])]
     assert "target exited (code 1) before the tap finished: stopping the tap" in messages
@@ -316,3 +316,51 @@ def test_detached_runner_has_its_own_session(workspace: Path, flext: Callable[..
     assert os.getsid(record["pid"]) == record["pid"] != os.getsid(0)  # no controlling terminal: no SIGHUP
     assert os.getpgid(record["pgid"]) == record["pgid"] != record["pid"]  # tap and target in their own group
     assert run_json(flext, "pipeline", "stop", "slow")["status"] == "cancelled"
+
+
+# -- a new user's first day (issue 12) --------------------------------------------------
+
+
+def test_zero_records_because_the_tap_found_nothing_says_why(workspace: Path, flext: Callable[..., Any]) -> None:
+    add_pipeline(workspace, "empty", 'tap = "tap-jsonl"\n'
+                 'tap_config = { path = "data/none/*.jsonl", stream_name = "orders" }\n' + JSONL_TARGET)
+    result = flext("pipeline", "run", "empty")
+    assert result.code == 0, result
+    line = result.err.splitlines()[-1]
+    assert line.startswith("✓ empty: run ") and ", 0 records in " in line
+    assert line.endswith("; the tap warned: No files found for data/none/*.jsonl")
+    assert last_run(flext, "empty")["warnings"] == ["No files found for data/none/*.jsonl"]
+
+
+def test_a_target_rejecting_a_schema_names_its_own_error(workspace: Path, flext: Callable[..., Any]) -> None:
+    """singer-sdk's InvalidInputLine looked like a parse error and was reported as a
+    'malformed Singer message' whose line could not be found; every line is a Singer
+    message here, so the target's own error is the cause."""
+    schema = {"type": "SCHEMA", "stream": "s", "schema": {"type": "object"}, "key_properties": []}
+    exe = script_tap(workspace, "tap-schema", f"printf '%s\\n' '{json.dumps(schema)}'\n")
+    add_pipeline(workspace, "rejected", f'tap = "{exe}"\ntarget = "target-csv"\ntarget_config = {{ output_path = "out" }}')
+    result = flext("pipeline", "run", "rejected")
+    assert result.code == 1, result
+    record = last_run(flext, "rejected")
+    first = record["error"].splitlines()[0]
+    assert first == ("target failed (code 1): InvalidInputLine: Line is missing required properties key(s): "
+                     "{'type': 'object'}")
+    assert "malformed" not in record["error"]
+
+
+def test_a_resumed_run_emits_only_new_records(workspace: Path, flext: Callable[..., Any]) -> None:
+    """The example tap resumes by file: unchanged files are not read again (tap-jsonl
+    0.3.1 re-sent every record once per saved file, 10x the data for 10 files)."""
+    for index, name in enumerate(("a", "b", "c")):
+        write_jsonl(workspace / "data" / f"{name}.jsonl", index * 100, 100)
+    add_pipeline(workspace, "orders", 'tap = "tap-jsonfile"\n'
+                 'tap_config = { paths = ["data/*.jsonl"], stream_name = "orders", '
+                 'stream_maps = { orders = { __key_properties__ = ["id"] } } }\n' + JSONL_TARGET)
+    first = run_json(flext, "pipeline", "run", "orders")
+    assert first["records"] == 300
+    write_jsonl(workspace / "data" / "d.jsonl", 300, 25)
+    second = run_json(flext, "pipeline", "run", "orders")
+    assert second["records"] == 25
+    third = run_json(flext, "pipeline", "run", "orders")
+    assert third["records"] == 0
+    assert sorted(r["id"] for r in out_lines(workspace, "orders")) == list(range(325))

@@ -157,7 +157,7 @@ _SHARED: SecretService | None = None
 def _require_tools() -> None:
     missing = [tool for tool in ("dbus-daemon", "gnome-keyring-daemon") if shutil.which(tool) is None]
     if missing:
-        message = f"a real Secret Service needs {', '.join(missing)} (Debian: gnome-keyring dbus)"
+        message = f"a real Secret Service needs {', '.join(missing)} (apt-get install gnome-keyring dbus dbus-x11; .ci/run installs them)"
         if os.environ.get("CI"):
             pytest.fail(message + "; CI must not skip the keyring tests", pytrace=False)
         pytest.skip(message)

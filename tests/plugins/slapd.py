@@ -88,7 +88,7 @@ def _free_port() -> int:
 def _missing(what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{what} is not installed (apt-get install slapd ldap-utils)")
-    pytest.skip(f"{what} is not installed")
+    pytest.skip(f"{what} is not installed (apt-get install slapd ldap-utils; .ci/run installs them)")
 
 
 @pytest.fixture

@@ -118,10 +118,12 @@ def test_init_onboarding_without_installing(env: dict[str, str], flext: Callable
     assert doc["workspace"]["name"] == "etl"
     spec = doc["pipelines"]["orders"]
     assert (spec["tap"], spec["target"]) == ("tap-jsonl", "target-jsonl")
-    config = json.loads(Path(spec["tap_config_file"]).read_text())
+    assert spec["tap_config_file"] == "config/orders.tap.json"  # relative: the workspace can move
+    config = json.loads((target / spec["tap_config_file"]).read_text())
     assert config == {"path": str(data)}
     assert f"one-shot: flext init {target} --name etl" in run.err
-    assert "one-shot: flext pipeline create orders --tap tap-jsonl --target target-jsonl --tap-config" in run.err
+    assert (f"one-shot: flext -C {target} pipeline create orders --tap tap-jsonl --target target-jsonl "
+            f"--tap-config {target / 'config' / 'orders.tap.json'}") in run.err
 
 
 @pytest.mark.keyring
@@ -134,9 +136,51 @@ def test_init_keeps_secret_settings_in_the_keyring(env: dict[str, str], flext: C
     run = flext("init", tty=True, extra_env=PLAIN)
     assert run.code == 0, run
     spec = tomllib.loads((target / "flext.toml").read_text())["pipelines"]["hr"]
-    text = Path(spec["tap_config_file"]).read_text()
+    text = (target / spec["tap_config_file"]).read_text()
     assert "tiger-secret-42" not in text and "tiger-secret-42" not in run.err
     assert json.loads(text)["password"] == "secret:hr_password"
     got = flext_proc("secret", "get", "hr_password", "--reveal")
     assert got.out.strip() == "tiger-secret-42"
-    assert os.stat(spec["tap_config_file"]).st_mode & 0o777 == 0o600
+    assert os.stat(target / spec["tap_config_file"]).st_mode & 0o777 == 0o600
+
+
+def test_init_checks_each_answer_as_it_is_typed(env: dict[str, str], flext: Callable[..., Run], keys: PipeInput,
+                                              tmp_path: Path) -> None:
+    """A workspace that exists, an unknown tap or target, a bad pipeline name: each is
+    refused at its own prompt (and asked again), not at the end."""
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "flext.toml").write_text("[workspace]\n")
+    target = tmp_path / "fresh"
+    answer(keys, str(taken), str(target), None, "tap-jsnol", "tap-jsonl", "target-nope", "target-jsonl",
+           "bad name!", "orders", "no", "data/*.jsonl")
+    run = flext("init", tty=True, extra_env=PLAIN)
+    assert run.code == 0, run
+    spec = tomllib.loads((target / "flext.toml").read_text())["pipelines"]["orders"]
+    assert (spec["tap"], spec["target"]) == ("tap-jsonl", "target-jsonl")
+    assert (taken / "flext.toml").read_text() == "[workspace]\n"
+
+
+def test_init_failing_at_the_end_leaves_nothing_behind(env: dict[str, str], flext: Callable[..., Run],
+                                                      keys: PipeInput, tmp_path: Path) -> None:
+    """The keyring refuses the tap's password after the workspace was made: the half-made
+    workspace is removed again and the error says why (exit 5)."""
+    target = tmp_path / "ora"
+    answer(keys, str(target), None, "flext-tap-oracle", "target-jsonl", "hr", "no",
+           "db.example", "ORCL", "scott", "tiger-secret-42")
+    run = flext("init", tty=True, extra_env={**PLAIN, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert run.code == 5, run
+    assert not target.exists()
+    assert "tiger-secret-42" not in run.err
+
+
+def test_init_keeps_a_directory_it_did_not_make(env: dict[str, str], flext: Callable[..., Run],
+                                                keys: PipeInput, tmp_path: Path) -> None:
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine\n")
+    answer(keys, str(target), None, "flext-tap-oracle", "target-jsonl", "hr", "no",
+           "db.example", "ORCL", "scott", "tiger-secret-42")
+    run = flext("init", tty=True, extra_env={**PLAIN, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert run.code == 5, run
+    assert sorted(p.name for p in target.iterdir()) == ["notes.txt"]

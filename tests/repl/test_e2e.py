@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import Run
 from tests.repl.term import Term
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (apt-get install tmux; .ci/run installs it)")
 
 
 @pytest.fixture
@@ -49,6 +49,22 @@ def test_a_pipeline_name_completes_and_a_typo_too(term: Term) -> None:
     term.wait(lambda s: "orders" in s.splitlines()[1])
     term.keys("Tab")
     term.wait(lambda s: "flext> pipeline show orders" in s)
+
+
+def test_a_pipeline_added_to_flext_toml_by_hand_completes_at_once(term: Term) -> None:
+    """The shell has loaded the names; flext.toml is then edited in another window: the
+    next TAB offers the new pipeline (no restart, no waiting for a refresh)."""
+    term.type("pipeline show inv")
+    term.wait(lambda s: "invoices" in s.splitlines()[1])
+    term.keys("Tab")
+    term.wait(lambda s: "flext> pipeline show invoices" in s)
+    term.keys("C-u")
+    with (Path(os.getcwd()) / "flext.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[pipelines.handmade]\ntap = "tap-jsonl"\ntarget = "target-jsonl"\n')
+    term.type("pipeline show hand")
+    term.wait(lambda s: "handmade" in s.splitlines()[1])  # the menu, while typing
+    term.keys("Tab")
+    term.wait(lambda s: "flext> pipeline show handmade" in s)
 
 
 def test_ctrl_r_finds_an_earlier_command(term: Term) -> None:

@@ -43,7 +43,7 @@ def need(shell: str) -> str:
     if path is None:
         if os.environ.get("CI"):
             pytest.fail(f"{shell} is not installed, and CI must test completion in it")
-        pytest.skip(f"{shell} is not installed")
+        pytest.skip(f"{shell} is not installed (apt-get install {shell}; .ci/run installs it)")
     return path
 
 

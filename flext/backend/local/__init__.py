@@ -68,7 +68,7 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
         out = dict(spec)
         row = self._row(name, spec)
         out.update({k: row[k] for k in ("status", "last_run", "last_started", "records")})
-        out["state"] = "saved" if state.load(self.ws, name) is not None else None
+        out["state"] = state.status(self.ws, name)
         out["next_run"] = _next_run(spec.get("schedule"))
         out["workspace"] = self.ws.root
         return out
@@ -84,6 +84,7 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
         if dupes:
             raise ConfigError(f"pipeline {dupes[0]!r} is declared more than once", hint="nothing was written")
         valid = [pipelines.validate(self.ws, spec, path=self._path) for spec in specs]  # all, before writing any
+        self._note_default("pipelines" if len(valid) > 1 else f"pipeline {valid[0]['name']}" if valid else "")
         pipelines.write(self.ws, valid, replace=replace)
         for spec in valid:
             spec["next_run"] = _next_run(spec.get("schedule"))
@@ -106,7 +107,8 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
         from flext.engine import pipelines
 
         known = sorted(self.ws.pipelines) if self.ws.exists else []
-        return match_names(patterns, known, all_=all_, check=lambda name: pipelines.get(self.ws, name))
+        return match_names(patterns, known, all_=all_, check=lambda name: pipelines.get(self.ws, name),
+                           where=self.ws.describe())
 
     # -- runs: preparation -------------------------------------------------------
     def _plan(self, name: str, run_id: str, *, full_refresh: bool, trigger: str,
@@ -115,6 +117,8 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
 
         ws = self.ws
         spec = pipelines.get(ws, name)
+        if not full_refresh and not tap_only:
+            state.load(ws, name)  # a damaged state file refuses the run (exit 5) before anything starts
         roles = ("tap",) if tap_only else ("tap", "target")
         tap_exe = plugins.executable_for(ws, spec["tap"], "tap", self._path)
         target_exe = "" if tap_only else plugins.executable_for(ws, spec["target"], "target", self._path)
@@ -386,7 +390,7 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
 
                 pipelines.get(self.ws, name)
             guess = closest(run_id, known)
-            raise NotFound(f"pipeline {name!r} has no run {run_id!r}",
+            raise NotFound(f"pipeline {name!r} has no run {run_id!r} in {self.ws.describe()}",
                            hint=f"did you mean {guess!r}?" if guess else f"see `flext pipeline runs {name}`")
         return runs.public(runs.settle(self.ws, record))
 
@@ -486,9 +490,16 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
             if not pip_url:
                 raise
             entry = {"name": name, "kind": kind, "executable": name, "pip_url": pip_url}
+        self._note_default(name)
         chosen = installer or (self.ctx.settings.get("plugins") or {}).get("installer") or "uv"
         return plugins.install(self.ws, entry, pip_url=pip_url, on_status=on_status, installer=str(chosen),
                                cache_dir=self.ctx.paths.cache_dir, env=self.ctx.env)
+
+    def _note_default(self, what: str) -> None:
+        """Creating something where no flext.toml was found says so: it lands in the
+        user's default workspace, which may not be what they meant."""
+        if what and self.ws.origin == "default":
+            self.ctx.message(f"note: no flext.toml in this directory or above: {what} goes into {self.ws.describe()}")
 
     def discover(self, tap: str, *, config_file: str | None = None) -> list[dict[str, Any]]:
         """Streams of a tap: NAME is a pipeline (its tap and settings) or a tap with --config."""

@@ -173,6 +173,7 @@ class Node:
         "handler",
         "hidden",
         "hints",
+        "moved",
         "mutating",
         "name",
         "opts",
@@ -214,6 +215,9 @@ class Node:
         self.hidden = hidden
         self.hints = hints  # how free text asks for it (flext.router.nl); None: derived from its words
         self.children: dict[str, Node] = {}
+        # hidden aliases: old spellings (upstream flext-cli's) -> the command they run now,
+        # which may live in another group; parsed, never shown in help or completion
+        self.moved: dict[str, Node] = {}
         self.parent: Node | None = None
         self.plugin: str | None = None
         for child in children or []:
@@ -241,14 +245,14 @@ class Node:
         return self.handler is not None
 
     def child(self, word: str) -> Node | None:
-        """The child named or aliased `word`."""
+        """The child named or aliased `word` (a hidden alias included: see `MOVED`)."""
         found = self.children.get(word)
         if found is not None:
             return found
         for node in self.children.values():
             if word in node.aliases:
                 return node
-        return None
+        return self.moved.get(word)
 
     def visible_children(self) -> list[Node]:
         return [c for c in self.children.values() if not c.hidden]
@@ -295,7 +299,55 @@ _GROUP_MODULES = (
 # resolved when the tree is built, like handlers (the router never imports a floor above).
 EXTENSIONS: tuple[str, ...] = ("flext.plugins.index:add_to_tree",)
 
+# Spellings of the upstream flext-cli, accepted as hidden aliases: each runs the command it
+# maps to, with the same arguments and options, and the runner says the new spelling once
+# on stderr. Never listed by help or completion. An alias whose group or target is missing
+# (a plugin disabled) is left out.
+MOVED: dict[str, str] = {
+    "plugin remove": "plugin uninstall",
+    "plugin update": "plugin install",
+    "config set-value": "config set",
+    "debug validate": "config validate",
+    "debug health": "service health",
+    "debug logs": "logs tail",
+    "debug performance": "monitor performance",
+    "auth token show": "auth token list",
+    "algar diagnose": "algar migration status",
+    "gruponos pipelines": "gruponos status",
+    "gruponos health": "gruponos doctor",
+    "gruponos config-show": "gruponos doctor",
+}
+
 _TREE: Node | None = None
+
+
+def _find(root: Node, words: list[str]) -> Node | None:
+    node: Node | None = root
+    for word in words:
+        node = node.children.get(word) if node is not None else None
+    return node
+
+
+def _add_moved(root: Node) -> None:
+    for old, new in MOVED.items():
+        *parent_words, word = old.split()
+        parent, target = _find(root, parent_words), _find(root, new.split())
+        if parent is not None and target is not None and word not in parent.children:
+            parent.moved[word] = target
+
+
+def moved_spelling(words: list[str], root: Node | None = None) -> tuple[str, str] | None:
+    """(old spelling, new spelling) when the command words typed went through a hidden
+    alias (`debug validate` -> `config validate`), else None."""
+    node = root or tree()
+    for index, word in enumerate(words):
+        child = node.child(word)
+        if child is None:
+            return None
+        if word not in node.children and word in node.moved and node.moved[word] is child:
+            return " ".join(words[: index + 1]), child.command
+        node = child
+    return None
 
 
 def tree() -> Node:
@@ -317,6 +369,7 @@ def tree() -> Node:
         for target in EXTENSIONS:  # enabled plugins' commands, as data from a cached index
             module_name, _, func = target.partition(":")
             getattr(importlib.import_module(module_name), func)(root)
+        _add_moved(root)
         _TREE = root
     return _TREE
 
@@ -328,6 +381,6 @@ def reset_tree() -> None:
 
 
 __all__ = [
-    "BOOL", "CHOICE", "DURATION", "FLOAT", "GLOBAL_OPTS", "INT", "OUTPUT_FORMATS", "PATH", "STR",
-    "Arg", "Hints", "Node", "Opt", "reset_tree", "tree",
+    "BOOL", "CHOICE", "DURATION", "FLOAT", "GLOBAL_OPTS", "INT", "MOVED", "OUTPUT_FORMATS", "PATH", "STR",
+    "Arg", "Hints", "Node", "Opt", "moved_spelling", "reset_tree", "tree",
 ]

@@ -45,7 +45,7 @@ NODES = [
                           handler="flext.commands.auth:token_list"),
                      Node("revoke", "Revoke a token by id",
                           args=[Arg("id", "Token id (see `auth token list`)")],
-                          examples=["flext auth token revoke 3f2a9c1d0b7e"],
+                          examples=["flext auth token revoke 3f2a9c1d0b7e --yes"],
                           handler="flext.commands.auth:token_revoke", destructive=True),
                  ]),
             Node("user", "Users of the server (admin)",

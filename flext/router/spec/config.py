@@ -1,6 +1,6 @@
 """`flext config ...`"""
 
-from flext.router.spec import BOOL, Arg, Hints, Node, Opt
+from flext.router.spec import BOOL, PATH, Arg, Hints, Node, Opt
 
 NODES = [
     Node(
@@ -38,6 +38,18 @@ NODES = [
                  examples=["flext config validate"],
                  hints=Hints("validate check", "config"),
                  handler="flext.commands.config:validate"),
+            Node("import", "Read an upstream flext-cli config.yaml into profiles",
+                 description="Known settings (api_url, output_format, timeout, retries, username...) are checked "
+                 "like `config set` and written in one edit of config.toml; secrets are never copied (store them "
+                 "with `flext secret set`); keys flext has no use for are listed as skipped.",
+                 args=[Arg("file", "The upstream file, usually ~/.flext/config.yaml", type=PATH)],
+                 opts=[Opt("as", "Profile name for a file of flat settings (default: its `profile`, else default)",
+                           dest="as_", metavar="PROFILE", completer="profiles"),
+                       Opt("replace", "Overwrite settings of profiles that already exist", type=BOOL),
+                       Opt("use", "Also switch to the file's current profile", type=BOOL)],
+                 examples=["flext config import ~/.flext/config.yaml",
+                           "flext config import ~/.flext/config.yaml --as staging -o json"],
+                 handler="flext.commands.config_import:import_", mutating=True),
         ],
     ),
 ]

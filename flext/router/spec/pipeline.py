@@ -32,8 +32,10 @@ NODES = [
                      Opt("schedule", "Cron schedule run by `flext serve` ('0 * * * *', '@daily')", metavar="CRON"),
                      Opt("select", "Only these streams (discovered once, passed as --catalog)", greedy=True,
                          metavar="STREAM"),
-                     Opt("tap-config", "JSON or TOML file with the tap's settings", type=PATH, metavar="FILE"),
-                     Opt("target-config", "JSON or TOML file with the target's settings", type=PATH, metavar="FILE"),
+                     Opt("tap-config", "JSON or TOML file with the tap's settings (kept relative to the workspace)",
+                         type=PATH, metavar="FILE"),
+                     Opt("target-config", "JSON or TOML file with the target's settings (kept relative to the workspace)",
+                         type=PATH, metavar="FILE"),
                      Opt("retries", "Retries after a failed attempt (exponential backoff)", type=INT),
                      Opt("timeout", "Stop an attempt after this long (30m, 2h)", type=DURATION),
                      Opt("replace", "Replace an existing pipeline of that name", type=BOOL),
@@ -71,6 +73,9 @@ NODES = [
                  hints=Hints("stop", "pipeline run", need="many", prior=0.3),
                  handler="flext.commands.pipeline:stop", mutating=True),
             Node("status", "Status of the last run of each pipeline",
+                 description="Exit status: 0 when no listed pipeline's last run failed; 1 when one did "
+                 "(stderr names them), so `flext pipeline status && deploy` stops on a failure. "
+                 "Never-run, running and cancelled pipelines do not fail it.",
                  args=[_NAMES],
                  opts=[Opt("all", "Every pipeline (the default)", type=BOOL)],
                  examples=["flext pipeline status", "flext pipeline status 'wms-*' -o json"],
