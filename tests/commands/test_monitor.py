@@ -195,7 +195,7 @@ def test_performance_percentiles_and_records_per_second(flext, env, tmp_path: Pa
     (ws / "flext.toml").write_text('[workspace]\nname = "w"\n')
     (folder / "20261127T100000Z-aaaaaa.json").write_text(json.dumps(
         {"id": "20261127T100000Z-aaaaaa", "pipeline": "orders", "status": "succeeded", "duration_s": 4.0,
-         "records": 1000, "started_at": "2026-11-27T10:00:00.000Z"}))
+         "records": 1000, "started_at": "2026-11-27T10:00:00.000Z", "cpu_s": 2.5, "peak_rss_mb": 61.2}))
     result = flext("-C", str(ws), "monitor", "performance", "-o", "json")
     assert result.code == 0, result
     doc = json.loads(result.out)
@@ -205,9 +205,11 @@ def test_performance_percentiles_and_records_per_second(flext, env, tmp_path: Pa
     health = next(r for r in doc["commands"] if r["command"] == "service health")
     assert (health["count"], health["failed"]) == (1, 1)
     assert doc["runs"] == [{"pipeline": "orders", "run_id": "20261127T100000Z-aaaaaa", "status": "succeeded",
-                            "records": 1000, "duration_s": 4.0, "records_per_s": 250.0}]
+                            "records": 1000, "duration_s": 4.0, "records_per_s": 250.0, "cpu_s": 2.5,
+                            "peak_rss_mb": 61.2}]
     text = flext("-C", str(ws), "monitor", "performance").out
     assert "COMMAND LATENCY" in text and "PIPELINE RUNS" in text and "250" in text
+    assert "61.2" in text and "2.5" in text  # peak memory (MiB) and CPU seconds of the run
 
 
 # -- dashboard ------------------------------------------------------------------
