@@ -351,8 +351,11 @@ def disk(path: str) -> dict[str, Any] | None:
     """The filesystem holding `path`: total_gb, free_gb, used_percent."""
     import shutil
 
+    where = os.path.abspath(path)
+    while not os.path.exists(where) and os.path.dirname(where) != where:
+        where = os.path.dirname(where)  # a workspace not made yet lives on its parent's disk
     try:
-        found = shutil.disk_usage(path)
+        found = shutil.disk_usage(where)
     except OSError:
         return None
     used = found.total - found.free

@@ -52,7 +52,8 @@ def step(states: dict[str, dict[str, Any]], rows: list[dict[str, Any]], now: flo
         event = None
         if state == "firing" and told != "firing":
             event = "firing"
-        elif state == "firing" and repeat > 0 and now - float(entry.get("last_sent") or now) >= repeat:
+        elif state == "firing" and repeat > 0 and entry.get("last_sent") is not None \
+                and now - float(entry["last_sent"]) >= repeat:
             event = "reminder"
         elif state == "ok" and told == "firing":
             event = "resolved"

@@ -47,8 +47,6 @@ def references(url: str) -> list[str]:
 def display(url: str) -> str:
     """The URL as shown anywhere (list, history, errors): an inline password and the values
     of token-like query parameters masked; `secret:NAME` references are names, kept."""
-    from urllib.parse import parse_qsl, urlencode
-
     scheme, sep, rest = url.partition("://")
     if not sep:
         return MASK if url else url
@@ -62,10 +60,11 @@ def display(url: str) -> str:
         authority = f"{userinfo}@{host}"
     if qmark:
         pairs = []
-        for key, value in parse_qsl(query, keep_blank_values=True):
-            hidden = any(word in key.lower() for word in SENSITIVE) and value and not SECRET_REF.fullmatch(value)
-            pairs.append((key, MASK if hidden else value))
-        query = urlencode(pairs, safe=":@/")
+        for pair in query.split("&"):
+            key, eq, value = pair.partition("=")
+            hidden = eq and value and any(w in key.lower() for w in SENSITIVE) and not SECRET_REF.fullmatch(value)
+            pairs.append(f"{key}={MASK}" if hidden else pair)
+        query = "&".join(pairs)
     return f"{scheme}://{authority}{slash}{path}{qmark}{query}"
 
 
@@ -76,10 +75,20 @@ def check(url: str) -> None:
                          hint="Apprise URLs, e.g. json://host:port/path, mailto://user@host, slack://TOKEN/#channel")
     import apprise
 
+    scheme = url.split("://", 1)[0]
     if apprise.Apprise.instantiate(SECRET_REF.sub("x", url)) is None:
-        scheme = url.split("://", 1)[0]
+        if references(url) and _known_scheme(scheme):
+            return  # a plugin that checks its tokens' form: the real values are known only when sending
         raise UsageError(f"Apprise cannot send to {display(url)!r} (unknown scheme {scheme!r} or a malformed URL)",
                          hint="see https://github.com/caronc/apprise/wiki for the URL of each service")
+
+
+def _known_scheme(scheme: str) -> bool:
+    try:
+        from apprise.manager_plugins import NotificationManager
+    except ImportError:  # an Apprise without it: the delivery will say
+        return True
+    return scheme.lower() in NotificationManager()
 
 
 def resolve(url: str, secret: Callable[[str], str]) -> tuple[str, list[str]]:
