@@ -66,6 +66,7 @@ class AlertLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._said: str | None = None  # the last evaluation error, logged once
+        self._health: dict[str, dict[str, Any]] = {}  # the last health checks, reused when only runs changed
 
     # -- files ---------------------------------------------------------------------------
     def check(self) -> None:
@@ -96,8 +97,11 @@ class AlertLoop:
         return self.app.ctx.redact(error) if error else None
 
     # -- one evaluation --------------------------------------------------------------
-    def tick(self, now: float | None = None) -> list[dict[str, Any]]:
-        """Evaluate every rule once and act on what changed; the events (see alertstate.step)."""
+    def tick(self, now: float | None = None, *, probe: bool = True) -> list[dict[str, Any]]:
+        """Evaluate every rule once and act on what changed; the events (see alertstate.step).
+
+        `probe` False (only run records changed) reuses the last health checks: services are
+        probed once per interval or when a supervised one changes, not on every run record."""
         from flext.core.clock import iso
         from flext.core.errors import FlextError
         from flext.server import files
@@ -112,7 +116,10 @@ class AlertLoop:
         ctx = self.app.ctx.derive()  # config.toml as it is now (rules added by the CLI too)
         try:
             interval, repeat, retries = settings(ctx)
-            rows = evaluate(ctx, timeout=max(0.5, min(3.0, interval)))
+            checked: dict[str, dict[str, Any]] = {}
+            rows = evaluate(ctx, timeout=max(0.5, min(3.0, interval)), health=None if probe else self._health,
+                            checked=checked)
+            self._health = checked
             events: list[dict[str, Any]] = files.update(
                 self.state_path,
                 lambda doc: alertstate.step(doc, rows, now, repeat=repeat, new_id=lambda: os.urandom(8).hex()),
@@ -138,25 +145,28 @@ class AlertLoop:
         return events
 
     # -- the thread ----------------------------------------------------------------------
-    def fingerprint(self) -> tuple[Any, ...]:
-        """What changes when a run or a supervised service changes state (and config.toml)."""
-        found: list[Any] = []
-        for folder in (self.app.runs_root, os.path.join(self.app.ctx.paths.state_dir, "services")):
+    def fingerprint(self) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """(runs, services and config.toml): what changes when a run or a supervised service
+        changes state, or when rules or services are edited."""
+        def folder(path: str) -> list[Any]:
             try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+                entries = sorted(os.scandir(path), key=lambda e: e.name)
             except OSError:
-                found.append(None)
-                continue
+                return [None]
+            found: list[Any] = []
             for entry in entries:
                 try:
                     found.append((entry.name, entry.stat().st_mtime_ns))
                 except OSError:
                     continue
+            return found
+
+        services = folder(os.path.join(self.app.ctx.paths.state_dir, "services"))
         try:
-            found.append(os.stat(self.app.ctx.paths.config_file).st_mtime_ns)
+            services.append(os.stat(self.app.ctx.paths.config_file).st_mtime_ns)
         except OSError:
-            found.append(None)
-        return tuple(found)
+            services.append(None)
+        return tuple(folder(self.app.runs_root)), tuple(services)
 
     def poke(self) -> None:
         self._wake.set()
@@ -168,24 +178,32 @@ class AlertLoop:
 
     def _loop(self) -> None:
         last = self.fingerprint()
+        probe = True
+        deadline = 0.0
         while not self._stop.is_set():
             try:
-                self.tick()
+                self.tick(probe=probe)
             except Exception as exc:  # never let the evaluator die silently
                 self.app.log("error", "alerts", error=f"{type(exc).__name__}: {exc}")
             self.evaluations += 1
-            try:
-                interval = settings(self.app.ctx.derive())[0]
-            except Exception:
-                interval = INTERVAL_S
-            deadline = time.monotonic() + interval
+            if probe:
+                try:
+                    interval = settings(self.app.ctx.derive())[0]
+                except Exception:
+                    interval = INTERVAL_S
+                deadline = time.monotonic() + interval
+            probe = False
             while not self._stop.is_set():
                 if self._wake.wait(min(WATCH_S, max(0.0, deadline - time.monotonic()))):
                     self._wake.clear()
+                    probe = True
                     break
                 now = self.fingerprint()
-                if now != last or time.monotonic() >= deadline:
+                if time.monotonic() >= deadline or now[1] != last[1]:
+                    probe = True
                     break
+                if now[0] != last[0]:
+                    break  # only runs changed: the last health checks still hold
             last = self.fingerprint()
 
     def stop(self) -> None:

@@ -226,8 +226,11 @@ def value(node: alerts.Node, facts: Facts, seen: dict[str, Any] | None = None) -
 
 
 def evaluate(ctx: Context, *, timeout: float = 3.0, health: dict[str, dict[str, Any]] | None = None,
-             names: list[str] | None = None) -> list[dict[str, Any]]:
-    """One row per rule: name, state (firing | ok | unknown | disabled), when, detail."""
+             names: list[str] | None = None, checked: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """One row per rule: name, state (firing | ok | unknown | disabled), when, value, detail.
+
+    `health` rows given are used instead of checking those services again; `checked`, when
+    given, receives every health row the rules used (a loop reuses them)."""
     table = rules(ctx)
     parsed: dict[str, alerts.Node] = {}
     rows: list[dict[str, Any]] = []
@@ -238,6 +241,8 @@ def evaluate(ctx: Context, *, timeout: float = 3.0, health: dict[str, dict[str, 
             continue
         parsed[name] = alerts.check(name, body["when"])
     facts = gather(ctx, list(parsed.values()), timeout=timeout, health=health)
+    if checked is not None:
+        checked.update(facts.health)
     for name, body in table.items():
         if names and name not in names:
             continue

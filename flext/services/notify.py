@@ -88,7 +88,7 @@ def _known_scheme(scheme: str) -> bool:
         from apprise.manager_plugins import NotificationManager
     except ImportError:  # an Apprise without it: the delivery will say
         return True
-    return scheme.lower() in NotificationManager()
+    return scheme.lower() in NotificationManager()  # type: ignore[no-untyped-call]
 
 
 def resolve(url: str, secret: Callable[[str], str]) -> tuple[str, list[str]]:
