@@ -73,7 +73,7 @@ def test_a_down_service_notifies_once_and_once_more_when_it_comes_back(
     root = _workspace(tmp_path)
     try:
         assert flext_proc("-C", str(root), "service", "start", "app").code == 0
-        server = start_server(root, bootstrap=False)
+        server = start_server(root)
         _more_evaluations(server, 3)
         assert receiver.received == [] and smtp.mails == []  # fine from the first look: nothing to tell
         assert flext_proc("-C", str(root), "service", "stop", "app").code == 0
@@ -113,6 +113,15 @@ def test_a_down_service_notifies_once_and_once_more_when_it_comes_back(
         assert (state["app-down"]["state"], state["app-down"]["notified"]) == ("ok", "ok")
         notes = [e for e in server.events("notify")]
         assert len(notes) == 4 and all(e["ok"] for e in notes)
+        # the server exports the supervised service's process and the workspace's disk
+        status, metrics, _ = http("GET", server.url + "/metrics", token=server.token)
+        assert status == 200
+        samples = {line.split(" ")[0]: float(line.split(" ")[1]) for line in str(metrics).splitlines()
+                   if line and not line.startswith("#")}
+        assert samples['flext_service_up_process{service="app"}'] == 1
+        assert samples['flext_service_restarts{service="app"}'] == 0  # stopped and started: no restart
+        assert samples['flext_service_memory_bytes{service="app"}'] > 5 * 1024 * 1024
+        assert samples["flext_disk_free_bytes"] > 0 and 0 < samples["flext_disk_used_ratio"] <= 1
     finally:
         flext_proc("-C", str(root), "service", "stop", "app", "--force")
 
@@ -222,3 +231,35 @@ def test_secrets_in_urls_are_resolved_only_when_sending(
         assert token not in result.out + result.err and "secret:hook" in result.out
     history = (root / ".flext" / "server" / "alerts-history.jsonl").read_text()
     assert token not in history and token not in "".join(server.err_lines)
+
+
+def test_the_evaluator_with_a_clock_we_set(env: dict[str, str], tmp_path: Path, receiver: JsonReceiver) -> None:
+    """AlertLoop.tick over an injected clock: one notification, a reminder only once alerts.repeat
+    has passed, however many evaluations happen in between; nothing waits on the wall clock."""
+    import io
+
+    from flext.core.context import Context
+    from flext.core.io import IO
+    from flext.server.alerting import AlertLoop
+    from flext.server.app import App
+    from flext.server.wire import Limits
+
+    write_config(env, f'[defaults.alerts]\nrepeat = "2h"\n\n[services.gone]\nurl = "http://127.0.0.1:{free_port()}"\n\n'
+                      f'[alerts.gone-down]\nwhen = "service_down(gone)"\nnotify = ["{receiver.url()}"]\n')
+    root = _workspace(tmp_path)
+    ctx = Context(IO(io.StringIO(), io.StringIO(), io.StringIO(), env=env), options={"workspace": str(root)}, env=env)
+    app = App(ctx, str(root), Limits(), log=io.StringIO())
+    now = [1_800_000_000.0]
+    loop = AlertLoop(app, clock=lambda: now[0])
+    kinds = []
+    for _ in range(5):  # five evaluations within the same minute
+        kinds += [(e["kind"], e.get("event")) for e in loop.tick()]
+        loop.deliveries.run_due()
+        now[0] += 10
+    assert kinds == [("transition", None), ("notify", "firing")]
+    assert [m["title"] for m in receiver.messages()] == ["[flext] FIRING: gone-down"]
+    now[0] += 2 * 3600
+    assert [e.get("event") for e in loop.tick(probe=False)] == ["reminder"]  # the last health checks still hold
+    loop.deliveries.run_due()
+    assert [m["title"] for m in receiver.messages()] == ["[flext] FIRING: gone-down", "[flext] STILL FIRING: gone-down"]
+    assert loop.tick() == []
