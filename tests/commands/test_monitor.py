@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.services.receivers import JsonReceiver, receiver
 from tests.services.servers import Servers, free_port, servers, services_toml, write_config
 
-__all__ = ["servers"]  # the fixture
+__all__ = ["receiver", "servers"]  # the fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -256,3 +257,43 @@ def test_dashboard_live_on_a_terminal_quits(env, servers: Servers, tmp_path: Pat
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+# -- notifications on a local profile -------------------------------------------------------------
+
+def test_alert_notifications_on_a_local_profile(flext, env, tmp_path: Path, receiver: JsonReceiver) -> None:
+    """No server: `alerts test` sends from here, and `alerts history` shows what this machine recorded."""
+    write_config(env, f'[services.gone]\nurl = "http://127.0.0.1:{free_port()}"\n')
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "flext.toml").write_text('[workspace]\nname = "w"\n')
+    bad = flext("-C", str(ws), "monitor", "alerts", "add", "gone-down", "--when", "service_down(gone)",
+                "--notify", "nope://x")
+    assert (bad.code, bad.err.splitlines()[0]) == (
+        2, "error: Apprise cannot send to 'nope://x' (unknown scheme 'nope' or a malformed URL)")
+    added = flext("-C", str(ws), "monitor", "alerts", "add", "gone-down", "--when", "service_down(gone)")
+    assert added.code == 0, added
+    lonely = flext("-C", str(ws), "monitor", "alerts", "test", "gone-down")
+    assert (lonely.code, lonely.err) == (2, "error: alert 'gone-down' notifies no one\nhint: add a URL: flext monitor "
+                                            "alerts notify gone-down --add json://HOST:PORT/PATH\n")
+    refused = f"json://127.0.0.1:{free_port()}/hook"  # nothing listens there
+    assert flext("-C", str(ws), "monitor", "alerts", "notify", "gone-down", "--add", receiver.url(),
+                 "--add", refused).code == 0
+    tested = flext("-C", str(ws), "monitor", "alerts", "test", "gone-down", "-o", "json")
+    assert tested.code == 1, tested  # one of the two deliveries failed
+    rows = json.loads(tested.out)
+    assert [(r["url"], r["ok"]) for r in rows] == [(receiver.url(), True), (refused, False)]
+    assert rows[1]["error"].startswith("A Connection error occurred sending JSON notification")
+    assert tested.err == "✗ 1 of 2 deliveries failed\n"
+    [message] = receiver.messages()
+    assert message["title"] == "[flext] TEST: gone-down" and "value: service_down(gone)=true" in message["message"]
+    history = flext("-C", str(ws), "monitor", "alerts", "history", "-o", "json")
+    assert [(r["alert"], r["kind"], r["event"], r["ok"]) for r in json.loads(history.out)] == [
+        ("gone-down", "delivery", "test", True), ("gone-down", "delivery", "test", False)]
+    assert flext("-C", str(ws), "monitor", "alerts", "notify", "gone-down", "--remove", refused).code == 0
+    listed = json.loads(flext("-C", str(ws), "monitor", "alerts", "list", "-o", "json").out)
+    assert [(r["name"], r["state"], r["notify"]) for r in listed] == [("gone-down", "firing", [receiver.url()])]
+    gone = flext("-C", str(ws), "monitor", "alerts", "notify", "gone-down", "--remove", refused)
+    assert gone.code == 6 and f"alert 'gone-down' does not notify '{refused}'" in gone.err
+    nothing = flext("-C", str(ws), "monitor", "alerts", "history", "nope")
+    assert nothing.code == 6 and "alert 'nope' does not exist" in nothing.err
