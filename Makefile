@@ -42,8 +42,8 @@ venv: $(STAMP) ## create or refresh the virtual environment
 
 # --- quality gates ----------------------------------------------------------------------
 
-test: $(STAMP) ## run the test suite with line coverage of flext/
-	$(VPY) -m pytest --cov=flext --cov-report=term $(PYTEST_ARGS)
+test: $(STAMP) ## run the test suite (one worker per core) with line coverage of flext/, subprocesses included
+	$(VPY) -m pytest -n auto --cov=flext --cov-report=term $(PYTEST_ARGS)
 
 check: lint typecheck ## ruff and mypy --strict
 

@@ -46,8 +46,23 @@ def run_line(
     line = args
     code = 1
     inv: Invocation | None = None
+    refused: tuple[str, str | None] | None = None  # (command, target) of a line refused before parsing
     try:
         line, how = expand(ctx, args)
+        typed = _typed_secret(line)
+        if typed is not None:  # masked before the error, history or audit see it, and refused
+            words = typed[1]
+            from flext.core import mask
+
+            mask.remember_all(words)
+            args = [mask.MASK if word in words else word for word in args]
+        if typed is not None and typed[2]:
+            refused = ("secret set", typed[0])
+            from flext.core.errors import UsageError
+
+            raise UsageError("refusing a secret value typed as an argument of `flext secret set`: values are never "
+                             "taken from argv (it is in your shell's history now: remove it there)",
+                             hint=f'pipe it in: printf %s "$VALUE" | flext secret set {typed[0]} --from-stdin')
         try:
             inv = _parse(line)
         except FlextError as exc:  # free text: `flext start the orders pipeline`
@@ -67,9 +82,7 @@ def run_line(
         raise
     except Exception as exc:  # a bug: one line, unless --debug
         if ctx.debug:
-            import traceback
-
-            traceback.print_exc(file=io.stderr)
+            _traceback(ctx, exc)
         io.err(f"{io.style('error:', '31', err=True)} internal error: {ctx.redact(f'{type(exc).__name__}: {exc}')}")
         io.err(f"hint: rerun with --debug for the traceback, and report it (correlation id {ctx.correlation_id})")
         code = 1
@@ -77,7 +90,7 @@ def run_line(
         # a line that failed to parse was still typed: record it, like a shell does
         shown_only = inv is not None and (inv.help or inv.node.parent is None or inv.globals.get("version"))
         if args and not shown_only:
-            _record(ctx, args, inv, code, started)
+            _record(ctx, args, inv, code, started, refused=refused)
     return code
 
 
@@ -155,7 +168,7 @@ def dispatch(ctx: Context, inv: Invocation, *, how: str = "command") -> int:
 
     res = as_result(result)
     fmt = ctx.output
-    render(ctx.io, res, fmt, quiet=ctx.quiet)
+    render(ctx.io, res, fmt, quiet=ctx.quiet, redact=ctx.redact)
     try:
         ctx.io.stdout.flush()
     except BrokenPipeError:
@@ -168,13 +181,57 @@ def dispatch(ctx: Context, inv: Invocation, *, how: str = "command") -> int:
 def report(ctx: Context, exc: FlextError) -> int:
     io = ctx.io
     if ctx.debug:
-        import traceback
+        _traceback(ctx, exc)
+    if exc.data is not None:
+        try:
+            fmt = ctx.output
+        except FlextError:
+            fmt = "table"
+        if fmt in ("json", "jsonl", "yaml"):
+            from flext.core.mask import mask_tree
+            from flext.core.output import Result, render
 
-        traceback.print_exception(exc, file=io.stderr)
+            render(io, Result(mask_tree(exc.data)), fmt)
     io.err(f"{io.style('error:', '31;1', err=True)} {ctx.redact(exc.message)}")
     if exc.hint:
         io.err(f"{io.style('hint:', '36', err=True)} {ctx.redact(exc.hint)}")
     return exc.exit_code
+
+
+def _traceback(ctx: Context, exc: BaseException) -> None:
+    """The --debug traceback, masked: exception messages and reprs may hold a secret value."""
+    import traceback
+
+    try:
+        ctx.io.stderr.write(ctx.redact("".join(traceback.format_exception(exc))))
+    except (OSError, ValueError):
+        pass
+
+
+def _typed_secret(line: list[str]) -> tuple[str, list[str], bool] | None:
+    """(name, the extra words, refuse) when `line` is `secret set NAME VALUE...`: a value
+    typed as an argument (refused), or `explain` of such a line (masked, not refused)."""
+    from flext.router.scan import POSITIONAL, REST, scan
+
+    found = scan(line, partial=True)
+    if found.node.command == "explain":
+        import shlex
+
+        words = [t.text for t in found.tokens if t.kind == REST]
+        if len(words) == 1:
+            try:
+                words = shlex.split(words[0])
+            except ValueError:
+                return None
+        inner = _typed_secret(words) if words else None
+        return (inner[0], inner[1], False) if inner else None
+    if found.node.command != "secret set":
+        return None
+    extra = [t.text for t in found.tokens if t.kind == POSITIONAL and t.arg is None and t.text]
+    if not extra:
+        return None
+    name = next((t.text for t in found.tokens if t.kind == POSITIONAL and t.arg is not None), None)
+    return (name or "NAME"), extra, True
 
 
 def _bare(ctx: Context) -> int:
@@ -201,17 +258,22 @@ def _aliases(ctx: Context) -> dict[str, str] | None:
         return None
 
 
-def _record(ctx: Context, args: list[str], inv: Invocation | None, code: int, started: float) -> None:
-    """History for every executed line; audit for every mutating command."""
+def _record(ctx: Context, args: list[str], inv: Invocation | None, code: int, started: float,
+            refused: tuple[str, str | None] | None = None) -> None:
+    """History for every executed line; audit for every mutating command (and a refused one)."""
     duration_ms = int((time.monotonic() - started) * 1000)
     try:
         from flext.core import history
 
-        history.record(ctx, args, code, duration_ms, command=inv.node.command if inv is not None else None)
-        if inv is not None and inv.node.mutating:
+        command = refused[0] if refused else inv.node.command if inv is not None else None
+        history.record(ctx, args, code, duration_ms, command=command)
+        if refused or (inv is not None and inv.node.mutating):
             from flext.core import audit
 
-            audit.record(ctx, inv.node.command, _target_of(inv), code)
+            if refused:
+                audit.record(ctx, refused[0], refused[1], code)
+            elif inv is not None:
+                audit.record(ctx, inv.node.command, _target_of(inv), code)
     except FlextError:
         pass
     except OSError as exc:  # a full disk must not turn a success into a failure

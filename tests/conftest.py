@@ -14,6 +14,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def uninstrumented(env: dict[str, str]) -> dict[str, str]:
+    """`env` for a child whose imports are measured: without coverage's subprocess hook
+    (COVERAGE_PROCESS_START/CONFIG), which imports tomllib and more into every child."""
+    return {k: v for k, v in env.items() if not k.startswith("COVERAGE_")}
+
+
 class Run:
     """The outcome of one flext invocation."""
 

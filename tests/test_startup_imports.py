@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import uninstrumented
+
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("rich", "prompt_toolkit", "httpx", "keyring", "msgspec")
 
@@ -54,7 +56,7 @@ def heavy_among(modules: set[str]) -> list[str]:
 
 def run_flext(env: dict[str, str], *argv: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:
     # a coverage run's subprocess hook would add its own imports to what is measured
-    merged = {k: v for k, v in env.items() if not k.startswith("COVERAGE_")}
+    merged = uninstrumented(env)
     merged["PYTHONPATH"] = str(ROOT)
     merged.pop("PYTHONDONTWRITEBYTECODE", None)
     flags = ["-X", "importtime"] if importtime else []

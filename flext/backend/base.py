@@ -188,7 +188,8 @@ class BackendBase:
         self.refuse("list_plugins")
 
     def install_plugin(self, name: str, kind: str, pip_url: str | None = None,
-                       on_status: Callable[[str], None] | None = None) -> dict[str, Any]:
+                       on_status: Callable[[str], None] | None = None,
+                       installer: str | None = None) -> dict[str, Any]:
         self.refuse("install_plugin")
 
     def discover(self, tap: str, *, config_file: str | None = None) -> list[dict[str, Any]]:

@@ -198,10 +198,12 @@ class HttpBackend(BackendBase):
         return rows
 
     def install_plugin(self, name: str, kind: str, pip_url: str | None = None,
-                       on_status: Callable[[str], None] | None = None) -> dict[str, Any]:
+                       on_status: Callable[[str], None] | None = None,
+                       installer: str | None = None) -> dict[str, Any]:
         if on_status is not None:
             on_status(f"installing {name} on {self.base} (this can take a few minutes)")
-        body = {"name": name, "kind": kind, **({"pip_url": pip_url} if pip_url else {})}
+        body = {"name": name, "kind": kind, **({"pip_url": pip_url} if pip_url else {}),
+                **({"installer": installer} if installer else {})}
         out: dict[str, Any] = self.http.request("POST", f"{V1}/plugins", body=body, timeout=LONG_S)
         return out
 

@@ -32,6 +32,7 @@ from flext.core.errors import (
     Unreachable,
     UsageError,
 )
+from flext.core.http import describe
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,26 +43,6 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 3
 IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
 STREAM_READ_TIMEOUT = 30.0  # the server sends a heartbeat every 5 s while a stream is quiet
-
-
-def describe(exc: BaseException, timeout: float) -> str:
-    import httpx
-
-    text = (str(exc) or type(exc).__name__).splitlines()[0][:160]
-    low = text.lower()
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timed out after {timeout:g}s"
-    if isinstance(exc, httpx.ConnectError):
-        if "refused" in low:
-            return "connection refused"
-        if "name or service not known" in low or "name resolution" in low or "nodename" in low:
-            return "cannot resolve the host name"
-        return f"cannot connect ({text})"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection broke ({text})"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return f"the connection broke ({text})"
-    return f"{type(exc).__name__}: {text}"
 
 
 class Transport:
@@ -86,13 +67,10 @@ class Transport:
     # -- plumbing ------------------------------------------------------------------------
     def client(self) -> Any:
         if self._client is None:
-            import httpx
+            from flext.core.http import client, httpx_module
 
-            from flext import __version__
-
-            self._client = httpx.Client(base_url=self.base, timeout=httpx.Timeout(self.timeout),
-                                        follow_redirects=False, trust_env=False,
-                                        headers={"User-Agent": f"flext/{__version__}", "Accept": "application/json"})
+            self._client = client(base_url=self.base, timeout=httpx_module().Timeout(self.timeout),
+                                  follow_redirects=False)
         return self._client
 
     def headers(self, auth: bool, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -45,8 +45,6 @@ def _normal(entry: dict[str, Any]) -> dict[str, Any]:
 def list_(ctx: Context, args: Args) -> Result:
     limit = check_limit(args.limit)
     rows = [_normal(e) for e in last(_entries(ctx), _filter(args), limit)]
-    if ctx.output != "table":
-        return Result(rows, columns=audit.FIELDS)
     table = [
         {
             "when": when(r["ts"]), "user": r["user"], "action": r["action"], "target": r["target"],
@@ -54,7 +52,7 @@ def list_(ctx: Context, args: Args) -> Result:
         }
         for r in rows
     ]
-    return Result(table, columns=["when", "user", "action", "target", "result", "profile"],
+    return Result(rows, columns=audit.FIELDS, view=(table, ["when", "user", "action", "target", "result", "profile"]),
                   styles={"result": {"ok": "green", "failed": "red", "interrupted": "yellow"}})
 
 

@@ -59,9 +59,7 @@ def show(ctx: Context, args: Args) -> Result:
     if args.reveal_paths:
         rows = [{"key": k, "value": v, "origin": _origin(ctx, k)} for k, v in flat.items() if k != "profile"]
         return Result(rows, columns=["key", "value", "origin"])
-    if ctx.output in ("table", "plain", "csv"):
-        return Result(flat)
-    return Result(settings)
+    return Result(settings)  # the table, plain and csv formats show it flattened (`repl.edit_mode`)
 
 
 def get(ctx: Context, args: Args) -> Result:
@@ -72,11 +70,10 @@ def get(ctx: Context, args: Args) -> Result:
             raise NotFound(f"setting {args.key!r} is not set for profile {ctx.profile!r}",
                            hint=_key_hint(args.key))
         value = value[part]
-    if ctx.output in ("table", "plain"):
-        from flext.core.output import cell
+    from flext.core.output import cell
 
-        return Result(text=cell(value) if not isinstance(value, dict) else "\n".join(f"{k}\t{v}" for k, v in _flatten(value).items()))
-    return Result({"key": args.key, "value": value, "profile": ctx.profile})
+    text = cell(value) if not isinstance(value, dict) else "\n".join(f"{k}\t{v}" for k, v in _flatten(value).items())
+    return Result({"key": args.key, "value": value, "profile": ctx.profile}, text=text)
 
 
 def _key_hint(key: str) -> str:
@@ -134,7 +131,7 @@ def unset(ctx: Context, args: Args) -> Result:
 
 
 def path(ctx: Context, args: Args) -> Result:
-    return Result(text=ctx.paths.config_file) if ctx.output in ("table", "plain") else Result({"path": ctx.paths.config_file})
+    return Result({"path": ctx.paths.config_file}, text=ctx.paths.config_file)
 
 
 def edit(ctx: Context, args: Args) -> Result:

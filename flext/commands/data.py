@@ -32,12 +32,12 @@ def list_targets(ctx: Context, args: Args) -> Result:
 
 
 def spinner(ctx: Context, text: str) -> AbstractContextManager[Callable[[str], None]]:
-    """A rich spinner on a terminal (stderr); plain status lines nowhere else."""
+    """A rich spinner on a terminal (stderr); elsewhere plain status lines with -v, else nothing."""
     import contextlib
 
     @contextlib.contextmanager
     def plain() -> Iterator[Callable[[str], None]]:
-        yield lambda _msg: None
+        yield ctx.message if ctx.verbose and not ctx.quiet else (lambda _msg: None)
 
     if not ctx.io.stderr_tty or ctx.quiet:
         return plain()
@@ -54,13 +54,23 @@ def spinner(ctx: Context, text: str) -> AbstractContextManager[Callable[[str], N
     return rich_spinner()
 
 
+def _installed(ctx: Context, name: str, info: dict[str, Any]) -> str:
+    """The ✓ line of an install; a fallback from uv to pip is one warning line first."""
+    warning = info.pop("warning", None)
+    if warning:
+        ctx.warn(str(warning))
+    if not info.pop("changed", True):
+        return f"✓ {name} {info.get('version') or ''} already installed".replace("  ", " ")
+    how = f" with {info['installer']}" if info.get("installer") else ""
+    return f"✓ {name} {info.get('version') or ''} installed{how}".replace("  ", " ")
+
+
 def _install(ctx: Context, args: Args, kind: str) -> Result:
     name = args.name
     with spinner(ctx, f"installing {name}") as update:
-        info = ctx.backend.install_plugin(name, kind, pip_url=args.get("pip_url"), on_status=update)
-    verb = "installed" if info.pop("changed", True) else "already installed"
-    return Result(info, message=f"✓ {name} {info.get('version') or ''} {verb}".replace("  ", " "),
-                  columns=["name", "kind", "version", "executable"])
+        info = ctx.backend.install_plugin(name, kind, pip_url=args.get("pip_url"), on_status=update,
+                                          installer="pip" if args.get("no_uv") else None)
+    return Result(info, message=_installed(ctx, name, info), columns=["name", "kind", "version", "executable"])
 
 
 def install_tap(ctx: Context, args: Args) -> Result:
@@ -102,9 +112,9 @@ def dbt_test(ctx: Context, args: Args) -> Result:
 
 def dbt_install(ctx: Context, args: Args) -> Result:
     with spinner(ctx, "installing dbt") as update:
-        info = ctx.backend.install_plugin("dbt", "transformer", pip_url=args.get("pip_url"), on_status=update)
-    verb = "installed" if info.pop("changed", True) else "already installed"
-    return Result(info, message=f"✓ dbt {info.get('version') or ''} {verb}".replace("  ", " "))
+        info = ctx.backend.install_plugin("dbt", "transformer", pip_url=args.get("pip_url"), on_status=update,
+                                          installer="pip" if args.get("no_uv") else None)
+    return Result(info, message=_installed(ctx, "dbt", info))
 
 
 def pipeline_create(ctx: Context, args: Args) -> Result:

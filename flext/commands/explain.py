@@ -73,23 +73,18 @@ def _conversational(ctx: Context, words: list[str]) -> dict[str, Any] | None:
 
 def explain(ctx: Context, args: Args) -> Result:
     doc = explain_line(ctx, list(args.text))
-    if doc["command"] is None:
+    if doc["command"] is None:  # exit 2; `-o json` still gets the document (command null, alternatives)
         alternatives = doc.get("alternatives") or []
-        if ctx.output in ("table", "plain"):
-            hint = ("candidates: " + "; ".join(alternatives)) if alternatives else "see `flext help`"
-            raise UsageError(f"nothing matches {doc['input']!r}", hint=hint)
-        res = Result(doc, exit_code=2)
-        return res
-    if ctx.output in ("table", "plain"):
-        lines = [f"flext {doc['command']}"]
-        lines.append(f"  source: {doc['source']}" + (f" (confidence {doc['confidence']:.2f})" if doc["source"] == "conversational" else ""))
-        if doc.get("expansion"):
-            lines.append(f"  expands to: {doc['expansion']}")
-        lines.append(f"  mutating: {'yes' if doc['mutating'] else 'no'}")
-        for alt in doc.get("alternatives") or []:
-            lines.append(f"  alternative: {alt}")
-        return Result(text="\n".join(lines))
-    return Result(doc)
+        hint = ("candidates: " + "; ".join(alternatives)) if alternatives else "see `flext help`"
+        raise UsageError(f"nothing matches {doc['input']!r}", hint=hint, data=doc)
+    lines = [f"flext {doc['command']}"]
+    lines.append(f"  source: {doc['source']}" + (f" (confidence {doc['confidence']:.2f})" if doc["source"] == "conversational" else ""))
+    if doc.get("expansion"):
+        lines.append(f"  expands to: {doc['expansion']}")
+    lines.append(f"  mutating: {'yes' if doc['mutating'] else 'no'}")
+    for alt in doc.get("alternatives") or []:
+        lines.append(f"  alternative: {alt}")
+    return Result(doc, text="\n".join(lines))
 
 
 __all__ = ["explain", "explain_line"]

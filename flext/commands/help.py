@@ -16,8 +16,19 @@ if TYPE_CHECKING:
     from flext.core.context import Args, Context
 
 
+# `flext help with pipelines`, `help me with the logs`, `help on config`: the words people
+# put before what they want help with
+_FILLER = frozenset({"with", "on", "about", "for", "me", "the", "a", "an", "to", "using", "how"})
+_PLURALS = {"pipelines": "pipeline", "services": "service", "secrets": "secret", "profiles": "profile",
+            "aliases": "alias", "plugins": "plugin", "taps": "data", "targets": "data"}
+
+
 def help_cmd(ctx: Context, args: Args) -> Result:
-    words: list[str] = args.words
+    words: list[str] = list(args.words)
+    if words and tree().child(words[0]) is None and words[0] not in TOPICS:
+        stripped = [_PLURALS.get(w, w) for w in words if w.lower() not in _FILLER]
+        if stripped and (tree().child(stripped[0]) is not None or stripped[0] in TOPICS):
+            words = stripped
     if len(words) == 1 and words[0] in TOPICS:
         return Result(text=render_topic(words[0], ctx.io))
     node = tree()
@@ -53,6 +64,4 @@ def version(ctx: Context, args: Args) -> Result:
                 info[dist] = metadata.version(dist)
             except metadata.PackageNotFoundError:
                 info[dist] = None
-    if ctx.output in ("table", "plain") and not ctx.verbose:
-        return Result(text=f"flext {__version__}")
-    return Result(info)
+    return Result(info, text=None if ctx.verbose else f"flext {__version__}")

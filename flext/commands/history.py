@@ -103,8 +103,6 @@ def list_(ctx: Context, args: Args) -> Result:
         return recent(entry)
 
     rows = [_normal(e) for e in last(history.entries(ctx), keep, limit)]
-    if ctx.output != "table":
-        return Result(rows, columns=history.FIELDS)
     from flext.core.durations import format_duration
 
     table = [
@@ -116,7 +114,8 @@ def list_(ctx: Context, args: Args) -> Result:
         }
         for r in rows
     ]
-    return Result(table, columns=["when", "exit", "duration", "line"], styles={"exit": _FAILED_STYLES})
+    return Result(rows, columns=history.FIELDS, view=(table, ["when", "exit", "duration", "line"]),
+                  styles={"exit": _FAILED_STYLES})
 
 
 def clear(ctx: Context, args: Args) -> Result:

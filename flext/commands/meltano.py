@@ -13,14 +13,13 @@ if TYPE_CHECKING:
 
     from flext.core.context import Args, Context
 
-_MACHINE = ("json", "jsonl", "yaml")
 
 
 def _passed(ctx: Context, argv: list[str], cwd: str, code: int) -> Result:
     """The outcome of a streamed run: meltano's exit code, data only for machine formats."""
     data = {"command": "meltano " + " ".join(argv), "project": cwd, "exit_code": code}
     message = None if code == 0 else f"meltano exited with code {code}"
-    return Result(data if ctx.output in _MACHINE else None, message=message, exit_code=code)
+    return Result(data, text="", message=message, exit_code=code)  # people saw meltano's own output
 
 
 def install(ctx: Context, args: Args) -> Result:

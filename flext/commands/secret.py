@@ -87,18 +87,16 @@ def get(ctx: Context, args: Args) -> Result:
 
 def where(ctx: Context, args: Args) -> Result:
     info = ctx.secrets.status()
-    if ctx.output in ("table", "plain"):
-        state = "usable" if info["usable"] else f"NOT usable: {info['reason']}"
-        lines = [
-            f"backend: {info['backend']} ({state})",
-            f"service: {info['service']}",
-            f"profile: {info['profile']} (reads: {', '.join(info['lookup'])})",
-            f"index:   {info['index']}",
-        ]
-        if info["hint"]:
-            lines.append(f"hint:    {info['hint']}")
-        return Result(text="\n".join(lines))
-    return Result(info)
+    state = "usable" if info["usable"] else f"NOT usable: {info['reason']}"
+    lines = [
+        f"backend: {info['backend']} ({state})",
+        f"service: {info['service']}",
+        f"profile: {info['profile']} (reads: {', '.join(info['lookup'])})",
+        f"index:   {info['index']}",
+    ]
+    if info["hint"]:
+        lines.append(f"hint:    {info['hint']}")
+    return Result(info, text="\n".join(lines))
 
 
 __all__ = ["delete", "get", "list_", "set_", "where"]

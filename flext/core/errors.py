@@ -41,10 +41,13 @@ class FlextError(Exception):
         hint: str | None = None,
         exit_code: int | None = None,
         candidates: list[str] | None = None,
+        data: object = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # a document for machine formats (`-o json`): printed on stdout beside the error line
+        self.data = data
         self.candidates = candidates or []  # command lines the user may have meant
         if exit_code is not None:
             self.exit_code = exit_code

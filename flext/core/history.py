@@ -48,12 +48,25 @@ def _secretish(name: str) -> bool:
     return any(word in low for word in _SECRET_WORDS)
 
 
+# `scheme://user:password@`: the scheme may not start inside a longer word, and every
+# quantifier is possessive (its class excludes what follows it), so a match attempt never
+# backtracks and a 100,000-character word costs one pass (issue 11 item 8).
+_URL_PASSWORD: Any = None
+
+
+def _compile() -> None:
+    global _URL_PASSWORD
+    if _URL_PASSWORD is None:
+        import re
+
+        _URL_PASSWORD = re.compile(r"(?<![\w+.-])([A-Za-z][\w+.-]*+://[^/\s:@]*+:)[^/\s@]++@")
+
+
 def redact_words(argv: list[str]) -> list[str]:
     """Mask values that look secret even if this process never saw them as secrets."""
-    import re
-
     from flext.core.secrets import MASK
 
+    _compile()
     out: list[str] = []
     mask_next = False
     for word in argv:
@@ -73,7 +86,7 @@ def redact_words(argv: list[str]) -> list[str]:
         if eq and not key.startswith("-") and value and _secretish(key):
             out.append(f"{key}={MASK}")
             continue
-        out.append(re.sub(r"(\w[\w+.-]*://[^/\s:@]*:)[^/\s@]+@", rf"\1{MASK}@", word))
+        out.append(_URL_PASSWORD.sub(rf"\1{MASK}@", word) if "://" in word else word)
     return out
 
 

@@ -42,9 +42,15 @@ class Result:
     stream: rows written as they come (log lines, `-f`): every format still holds (json
         is one array, csv one header); `line` formats a row for table output, `empty` is
         said on stderr when the stream had no rows. `after` runs when it is done.
+    view: (rows, columns) shown by the table format instead of `data`: people's view of
+        the same records (`history`: when, exit, duration), while every other format
+        keeps the fixed fields.
+    A record (a dict) with nested tables is shown flattened (`a.b  value`) by the
+    formats made of rows and columns (table, plain, csv).
     """
 
-    __slots__ = ("after", "columns", "data", "empty", "exit_code", "line", "message", "stream", "styles", "text")
+    __slots__ = ("after", "columns", "data", "empty", "exit_code", "line", "message", "stream", "styles", "text",
+                 "view")
 
     def __init__(
         self,
@@ -59,6 +65,7 @@ class Result:
         line: Callable[[dict[str, Any], Callable[[str, str], str]], str] | None = None,
         empty: str | None = None,
         after: Callable[[int], None] | None = None,
+        view: tuple[list[dict[str, Any]], list[str]] | None = None,
     ) -> None:
         self.data = data
         self.columns = columns
@@ -71,6 +78,7 @@ class Result:
         self.line = line
         self.empty = empty
         self.after = after
+        self.view = view
 
 
 def as_result(value: Any) -> Result:
@@ -266,6 +274,11 @@ def render(io: IO, result: Result, fmt: str, *, quiet: bool = False,
         return
     if data is None:
         data = {"text": result.text}
+    if fmt in ("table", "plain", "csv") and isinstance(data, dict):
+        data = flatten(data)
+    if fmt == "table" and result.view is not None:
+        data = result.view[0]
+        result = Result(data, columns=result.view[1], styles=result.styles)
     if fmt == "json":
         io.out(to_json(data))
     elif fmt == "jsonl":
@@ -348,6 +361,18 @@ def _flush(out: IO_[str]) -> None:
         out.flush()
     except (OSError, ValueError):
         pass
+
+
+def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables as dotted keys (`repl.edit_mode`), for the formats of rows and columns."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
 
 
 def _table(io: IO, result: Result, data: Any) -> None:

@@ -30,6 +30,7 @@ class Executable(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
 
 class Plugins(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     index_url: str | None = None
+    installer: Literal["uv", "pip"] | None = None  # how taps, targets and dbt are installed (default uv)
 
 
 class Meltano(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

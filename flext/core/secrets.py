@@ -13,13 +13,18 @@ setting the same name. `secret delete` only removes the current profile's own en
 
 Redaction. Every value read, set or resolved in this process is remembered, and
 `redact_known` masks it (and its quoted/escaped spellings) in any text bound for
-history, audit, logs or error messages. Values shorter than MIN_REDACT_LEN are not
-masked: they would blank out ordinary words.
+history, audit, logs or error messages: both are `flext.core.mask` (the one masking
+function of every sink). Values shorter than MIN_REDACT_LEN are not masked: they would
+blank out ordinary words.
 """
 
 from __future__ import annotations
 
 import os
+
+from flext.core import mask as _mask
+from flext.core.mask import MASK
+from flext.core.mask import MIN_LEN as MIN_REDACT_LEN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,42 +34,20 @@ if TYPE_CHECKING:
     from flext.core._secret_index import Index
     from flext.core.paths import Paths
 
-MASK = "••••••"
-MIN_REDACT_LEN = 4
 SERVICE = "flext"
 PREFIX = "secret:"
 DEFAULT_PROFILE = "default"
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
-# Spellings of the values this process has seen (read, set or resolved). Process-wide by
-# design: a value read under one Context must stay masked under the next (the REPL runs many).
-_KNOWN: set[str] = set()
-
-
-def _spellings(value: str) -> set[str]:
-    """The value as it may appear in text: raw, shell-quoted, JSON/repr-escaped, URL-encoded."""
-    import json
-    import shlex
-    from urllib.parse import quote
-
-    found = {value, shlex.quote(value), json.dumps(value, ensure_ascii=False)[1:-1],
-             json.dumps(value)[1:-1], repr(value)[1:-1], quote(value, safe=""), quote(value)}
-    if "\n" in value:  # a PEM key or similar: also mask each substantial line on its own
-        found.update(line.strip() for line in value.splitlines() if len(line.strip()) >= 8)
-    return {s for s in found if len(s) >= MIN_REDACT_LEN}
 
 
 def remember(value: str) -> None:
-    if value and len(value) >= MIN_REDACT_LEN:
-        _KNOWN.update(_spellings(value))
+    """Mask `value` (in every spelling) from now on, in this process (flext.core.mask)."""
+    _mask.remember(value)
 
 
 def redact_known(text: str) -> str:
-    if not _KNOWN or not text:
-        return text
-    for value in sorted(_KNOWN, key=len, reverse=True):
-        if value in text:
-            text = text.replace(value, MASK)
-    return text
+    """Every secret value this process knows masked in `text` (the one masking function)."""
+    return _mask.mask(text)
 
 
 def check_name(name: str) -> str:
@@ -316,4 +299,4 @@ class SecretStore:
         return redact_known(text)
 
 
-__all__ = ["MASK", "PREFIX", "SERVICE", "SecretStore", "check_name", "redact_known", "reference", "remember"]
+__all__ = ["MASK", "MIN_REDACT_LEN", "PREFIX", "SERVICE", "SecretStore", "check_name", "redact_known", "reference", "remember"]

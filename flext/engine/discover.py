@@ -21,14 +21,15 @@ if TYPE_CHECKING:
 TIMEOUT_S = 300
 
 
-def run_discovery(executable: str, config_path: str, cwd: str) -> dict[str, Any]:
+def run_discovery(executable: str, config_path: str, cwd: str, *, pass_fds: tuple[int, ...] = ()) -> dict[str, Any]:
     import json
 
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     try:
         proc = subprocess.run([executable, "--config", config_path, "--discover"], cwd=cwd, env=env,
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT_S, check=False)
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT_S, check=False,
+                              pass_fds=pass_fds)
     except subprocess.TimeoutExpired:
         raise OperationFailed(f"discovery with {os.path.basename(executable)} timed out after {TIMEOUT_S}s") from None
     if proc.returncode != 0:
@@ -44,7 +45,8 @@ def run_discovery(executable: str, config_path: str, cwd: str) -> dict[str, Any]
     return catalog
 
 
-def cached(ws: Workspace, pipeline: str, executable: str, config: dict[str, Any], config_path: str) -> dict[str, Any]:
+def cached(ws: Workspace, pipeline: str, executable: str, config: dict[str, Any], config_path: str, *,
+           pass_fds: tuple[int, ...] = ()) -> dict[str, Any]:
     import hashlib
     import json
 
@@ -57,7 +59,7 @@ def cached(ws: Workspace, pipeline: str, executable: str, config: dict[str, Any]
             return dict(entry["catalog"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    catalog = run_discovery(executable, config_path, ws.root)
+    catalog = run_discovery(executable, config_path, ws.root, pass_fds=pass_fds)
     from flext.core.fsutil import atomic_write
 
     atomic_write(path, json.dumps({"key": key, "catalog": catalog}), 0o600)

@@ -46,6 +46,8 @@ def get(ws: Workspace, name: str) -> dict[str, Any]:
 def validate(ws: Workspace, spec: dict[str, Any], where: str = "", path: str | None = None) -> dict[str, Any]:
     """A normalised copy of `spec` (must hold `name`), or ConfigError/NotFound naming the key."""
     prefix = f"{where}: " if where else ""
+    if spec.get("name") is not None and not isinstance(spec["name"], str):  # NaN from JSON would become "nan"
+        raise ConfigError(f"{prefix}name: must be a string, got {type(spec['name']).__name__}")
     name = check_name(str(spec.get("name") or ""))
     key_prefix = f"{prefix}pipelines.{name}"
     unknown = [k for k in spec if k not in (*KEYS, "name")]
@@ -226,6 +228,10 @@ def load_declarations(path: str) -> list[dict[str, Any]]:
     if not isinstance(data, list) or not data or not all(isinstance(s, dict) for s in data):
         raise ConfigError(f"{path}: no pipelines found",
                           hint="declare [pipelines.NAME] tables (TOML) or {\"pipelines\": {...}} (JSON)")
+    for index, spec in enumerate(data):
+        if not isinstance(spec.get("name"), str):  # JSON NaN, TOML nan, a number: never a pipeline "nan"
+            raise ConfigError(f"pipelines[{index}].name: must be a string, got {type(spec.get('name')).__name__}",
+                              hint=f"in {path}: quote it, e.g. \"name\": \"orders\"")
     return data
 
 

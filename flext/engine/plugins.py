@@ -1,7 +1,11 @@
 """Installed plugins: one virtual environment per tap/target/dbt under `.flext/plugins/`.
 
-`install` runs `python -m venv` and that venv's pip (so pip's download cache is shared
-across plugins and workspaces), then records `plugin.json`. It is idempotent: the same
+`install` creates the venv and installs into it with uv (see `flext.engine.uv`: found on
+PATH or fetched once into flext's cache; one package cache shared by every workspace, so
+a second workspace links what the first downloaded), or with pip when asked
+(`--no-uv`, `plugins.installer = "pip"`) or when uv cannot be had (one warning). pip runs
+as this interpreter's pip with `--python` into a venv without pip of its own, so pip's
+download cache is shared too. Then it records `plugin.json`. It is idempotent: the same
 pip_url with a working executable is left alone. `executable_for` finds what a
 pipeline runs: a workspace install, else a `[plugins.X] executable`, else PATH.
 """
@@ -13,12 +17,12 @@ import shutil
 import subprocess
 import sys
 
-from flext.core.errors import NotFound, OperationFailed
+from flext.core.errors import NotFound, OperationFailed, UsageError
 from flext.core.fsutil import atomic_write
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from typing import Any
 
     from flext.engine.workspace import Workspace
@@ -83,6 +87,11 @@ def _dist_name(requirement: str) -> str | None:
     """The distribution name in a requirement (`tap-x==1`, `git+https://.../tap-x.git`)."""
     if "#egg=" in requirement:
         return requirement.split("#egg=", 1)[1].split("&")[0]
+    base = os.path.basename(requirement)
+    if base.endswith(".whl"):  # a wheel file: name-version-tags.whl
+        return base.split("-", 1)[0]
+    if base.endswith((".tar.gz", ".zip")) and "://" not in requirement:  # an sdist file: name-version.tar.gz
+        return base.rsplit("-", 1)[0]
     if "://" in requirement:
         tail = requirement.rstrip("/").rsplit("/", 1)[-1].split("@")[0]
         return tail[:-4] if tail.endswith(".git") else tail
@@ -91,14 +100,25 @@ def _dist_name(requirement: str) -> str | None:
     return requirement or None
 
 
+INSTALLERS = ("uv", "pip")
+
+
 def install(
     ws: Workspace,
     entry: dict[str, Any],
     *,
     pip_url: str | None = None,
     on_status: Callable[[str], None] | None = None,
+    installer: str = "uv",
+    cache_dir: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Install `entry` into its own venv; return its manifest plus `changed`."""
+    """Install `entry` into its own venv; return its manifest plus `changed` (and `warning`
+    when uv was wanted but pip did the work).
+
+    `installer` is "uv" or "pip"; `cache_dir` is flext's cache (uv and its package cache
+    live there); `env` is the invocation's environment (PATH to find uv, pip's settings).
+    """
     from flext.engine.workspace import ensure_dot
 
     name = entry["name"]
@@ -106,6 +126,13 @@ def install(
     current = read_manifest(ws, name)
     if current and current.get("pip_url") == spec and os.access(str(current.get("executable")), os.X_OK):
         return {**current, "changed": False}
+    if installer not in INSTALLERS:
+        raise UsageError(f"unknown installer {installer!r}", hint="plugins.installer is \"uv\" or \"pip\"")
+    environ = dict(os.environ if env is None else env)
+    if cache_dir is None:
+        from flext.core.paths import Paths
+
+        cache_dir = Paths(environ).cache_dir
     ensure_dot(ws)
     os.makedirs(ws.plugins_dir, mode=0o700, exist_ok=True)
     import fcntl
@@ -116,31 +143,59 @@ def install(
         current = read_manifest(ws, name)
         if current and current.get("pip_url") == spec and os.access(str(current.get("executable")), os.X_OK):
             return {**current, "changed": False}
-        return _install_locked(ws, entry, spec, say=on_status or (lambda _text: None))
+        return _install_locked(ws, entry, spec, say=on_status or (lambda _text: None), installer=installer,
+                               cache_dir=cache_dir, env=environ)
     finally:
         os.close(fd)
 
 
-def _install_locked(ws: Workspace, entry: dict[str, Any], spec: str, *, say: Callable[[str], None]) -> dict[str, Any]:
+def _install_locked(ws: Workspace, entry: dict[str, Any], spec: str, *, say: Callable[[str], None],
+                    installer: str, cache_dir: str, env: dict[str, str]) -> dict[str, Any]:
+    from flext.engine import uv
     from flext.engine.catalog import split_pip_url
 
     name = entry["name"]
     executable_name = entry.get("executable") or name
     home = plugin_dir(ws, name)
     venv = os.path.join(home, "venv")
+    warning = None
+    uv_exe = None
+    if installer == "uv":
+        try:
+            uv_exe = uv.find(cache_dir, env, say)
+        except uv.Unavailable as exc:
+            warning = f"uv is not available ({exc}); installing {name} with pip"
+            say(warning)
+        except OSError as exc:
+            warning = f"uv is not available ({exc.strerror or exc}); installing {name} with pip"
+            say(warning)
     if os.path.isdir(venv):
         shutil.rmtree(venv)
     os.makedirs(home, mode=0o700, exist_ok=True)
     say(f"creating the virtual environment for {name}")
     venv_python = os.path.join(venv, "bin", "python")
-    outer = _outer_pip()
-    _run([_python(), "-m", "venv", *(["--without-pip"] if outer else []), venv],
-         f"could not create a virtual environment for {name}")
-    say(f"installing {spec}")
-    pip = [*([*outer, "--python", venv_python] if outer else [venv_python, "-m", "pip"]), "install",
-           "--disable-pip-version-check", "--no-input", *split_pip_url(spec)]
+    requirements = split_pip_url(spec)
+    if uv_exe is not None:
+        used = "uv"
+        uv_env = uv.child_env(env, cache_dir)
+        _run([uv_exe, "venv", "--python", _python(), "--no-project", venv],
+             f"could not create a virtual environment for {name}", env=uv_env, cwd=home)
+        say(f"resolving {spec}")
+        argv = [uv_exe, "pip", "install", "--python", venv_python, *requirements]
+        child = uv_env
+    else:
+        used = "pip"
+        outer = _outer_pip()
+        _run([_python(), "-m", "venv", *(["--without-pip"] if outer else []), venv],
+             f"could not create a virtual environment for {name}", env=env, cwd=home)
+        say(f"installing {spec} with pip")
+        argv = [*([*outer, "--python", venv_python] if outer else [venv_python, "-m", "pip"]), "install",
+                "--disable-pip-version-check", "--no-input", *requirements]
+        child = env
     try:
-        _run(pip, f"pip could not install {name} ({spec})")
+        _run(argv, f"{used} could not install {name} ({spec})", env=child, cwd=home, progress=say, installer=used,
+             hint="check the package name and version, or pass --pip-url SPEC"
+                  + ("; --no-uv installs with pip" if used == "uv" else ""))
     except OperationFailed:
         shutil.rmtree(home, ignore_errors=True)
         raise
@@ -154,7 +209,8 @@ def _install_locked(ws: Workspace, entry: dict[str, Any], spec: str, *, say: Cal
         "kind": entry.get("kind"),
         "pip_url": spec,
         "executable": exe,
-        "version": _version(venv, split_pip_url(spec)[0]),
+        "version": _version(venv, requirements[0]),
+        "installer": used,
         "installed_at": _now(),
     }
     import json
@@ -163,20 +219,50 @@ def _install_locked(ws: Workspace, entry: dict[str, Any], spec: str, *, say: Cal
     from flext.engine import index
 
     index.refresh(ws)
-    return {**manifest, "changed": True}
+    return {**manifest, "changed": True, **({"warning": warning} if warning else {})}
 
 
-def _run(argv: list[str], failure: str) -> None:
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)  # never leak flext's own path (or the zipapp's) into a plugin
-    env.pop("PYTHONHOME", None)
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          env=env, check=False)
+def _progress(line: str, installer: str) -> str | None:
+    """A status line from a line of uv's or pip's output, when it says what is happening:
+    uv's resolution and its downloads (it names only the large ones), pip's install step."""
+    words = line.split()
+    if installer == "uv":
+        if len(words) >= 3 and words[0] == "Resolved" and words[1].isdigit():
+            return f"installing {words[1]} package{'s' if words[1] != '1' else ''}"
+        if len(words) >= 2 and words[0] == "Downloading":
+            return f"downloading {words[1]}"
+    elif line.startswith("Installing collected packages:"):
+        count = len(line.split(":", 1)[1].split(","))
+        return f"installing {count} package{'s' if count != 1 else ''}"
+    return None
+
+
+def _run(argv: list[str], failure: str, *, env: Mapping[str, str], cwd: str,
+         progress: Callable[[str], None] | None = None, installer: str = "pip",
+         hint: str = "check the package name and version, or pass --pip-url SPEC") -> None:
+    """Run a step, relaying its progress; on failure, OperationFailed with its last lines."""
+    child = {k: v for k, v in env.items() if k not in ("PYTHONPATH", "PYTHONHOME")}  # never flext's own path
+    tail: list[str] = []
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                env=child, cwd=cwd)
+    except OSError as exc:
+        raise OperationFailed(f"{failure}: {exc.strerror or exc}", hint=hint) from None
+    assert proc.stdout is not None
+    with proc:
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip()
+            if not line:
+                continue
+            tail.append(line)
+            del tail[:-PIP_TAIL]
+            if progress is not None:
+                note = _progress(line.strip(), installer)
+                if note is not None:
+                    progress(note)
     if proc.returncode != 0:
-        lines = proc.stdout.decode("utf-8", "replace").rstrip().splitlines()
-        tail = "\n".join("  " + line for line in lines[-PIP_TAIL:])
-        raise OperationFailed(f"{failure} (exit {proc.returncode}):\n{tail}",
-                              hint="check the package name and version, or pass --pip-url SPEC")
+        text = "\n".join("  " + line for line in tail)
+        raise OperationFailed(f"{failure} (exit {proc.returncode}):\n{text}", hint=hint)
 
 
 def _version(venv: str, requirement: str) -> str | None:
@@ -259,4 +345,4 @@ def executable_for(ws: Workspace, name: str, kind: str, path: str | None = None)
                    hint=f"did you mean {guess!r}?" if guess else f"see `flext data {kind}s list`")
 
 
-__all__ = ["executable_for", "install", "installed", "on_path", "path_version", "plugin_dir", "read_manifest"]
+__all__ = ["INSTALLERS", "executable_for", "install", "installed", "on_path", "path_version", "plugin_dir", "read_manifest"]

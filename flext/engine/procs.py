@@ -57,6 +57,29 @@ def _zombie(pid: int) -> bool:
     return bool(rest) and rest[0] == b"Z"
 
 
+def group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes whose process group is `pgid`, read from /proc (empty
+    where there is no /proc: then only the group's leader can be checked)."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    wanted = str(pgid).encode()
+    found = []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            continue
+        fields = raw[raw.rfind(b")") + 2 :].split()
+        if len(fields) > 2 and fields[2] == wanted and fields[0] != b"Z":
+            found.append(int(entry))
+    return found
+
+
 def signal_group(pgid: int | None, sig: int) -> bool:
     """Send `sig` to a process group; False when there is no such group."""
     if not pgid or pgid <= 1:
@@ -78,4 +101,4 @@ def signal_pid(pid: int | None, sig: int) -> bool:
     return True
 
 
-__all__ = ["alive", "signal", "signal_group", "signal_pid", "start_time"]
+__all__ = ["alive", "group_members", "signal", "signal_group", "signal_pid", "start_time"]

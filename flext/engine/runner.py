@@ -1,16 +1,27 @@
 """One pipeline run, exactly as DESIGN.md section 3 says.
 
-The tap's stdout is joined to the target's stdin by an OS pipe: no Python touches the
-data. This supervisor only reads the side channels: both stderrs (timestamped into
-the run's JSONL log; singer-sdk METRIC lines counted), and the target's stdout, where
-each line is a STATE the target has committed, saved atomically as it arrives (at most
-once a second, and at the end). Tap and target share a new process group so one
-signal reaches both. Retries, timeout, cancellation (SIGTERM/SIGINT) and the optional
-dbt transform live here too.
+The tap's stdout reaches the target's stdin through a relay thread that only moves
+bytes (OS pipes on both sides, 1 MiB reads, no parsing): it counts lines as they pass
+and keeps a bounded tail, so a malformed Singer line is found by its number without
+running the tap again. This supervisor otherwise reads the side channels: both stderrs
+(timestamped into the run's JSONL log; singer-sdk METRIC lines counted), and the
+target's stdout, where each line is a STATE the target has committed, saved atomically
+as it arrives (at most once a second, and at the end). Tap and target share a new
+process group so one signal reaches both, and die with the runner (PR_SET_PDEATHSIG
+where the runner is single-threaded; the next look at the record reaps what is left:
+`runs.reap`). Retries, timeout, cancellation (SIGTERM/SIGINT) and the optional dbt
+transform live here too.
 
-Run in-process for `pipeline run`, or detached as `python -m flext.engine.runner PLAN`
-for `pipeline start` (a new session: it survives the terminal closing). The plan is a
-0600 JSON file in the run's private directory, removed with that directory at the end.
+Secrets. Resolved settings reach tap and target in memory (`settings.handover`: a memfd
+named `/proc/self/fd/N`; a 0600 file removed after the attempt where that is not
+possible). The log, the record and the run's `error` are masked at write with every
+value the plan names (`redact`: what was resolved plus every secret the workspace's
+config refers to) in every spelling (`flext.core.mask`).
+
+Run in-process for `pipeline run`, or detached as `python -m flext.engine.runner -` for
+`pipeline start` (a new session: it survives the terminal closing), reading its plan
+from stdin: the plan never touches the disk. Its private directory (state snapshots, the
+selected catalog) is removed at the end, or swept at the next start if the runner dies.
 """
 
 from __future__ import annotations
@@ -41,20 +52,21 @@ class LogWriter:
     """Appends JSONL lines to the run log through one O_APPEND descriptor."""
 
     def __init__(self, path: str, run_id: str, pipeline: str, redact: list[str]) -> None:
+        from flext.core import mask
+
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         self.run_id = run_id
         self.pipeline = pipeline
-        self.redact = sorted((v for v in redact if len(v) >= 4), key=len, reverse=True)
+        mask.remember_all(redact)  # this process masks them from now on, in every sink
+        self.mask = mask.mask
 
     def write(self, source: str, message: str, level: str | None = None, ts: float | None = None) -> None:
         import json
 
         from flext.core.clock import iso
 
-        for secret in self.redact:
-            if secret in message:
-                message = message.replace(secret, "••••••")
+        message = self.mask(message)
         line = {"ts": iso(time.time() if ts is None else ts), "level": level or _level(message), "source": source,
                 "run_id": self.run_id, "pipeline": self.pipeline, "message": message}
         try:
@@ -114,6 +126,9 @@ class Supervisor:
         self.started = time.monotonic()
         self._last_record_write = 0.0
         self.resources: dict[str, dict[str, Any]] = {}  # role -> peak memory, CPU seconds (all attempts)
+        self._last_beat = 0.0
+        self._handed: list[Any] = []  # this attempt's configs (settings.Handed)
+        self.relay: Relay | None = None
 
     # -- signals -------------------------------------------------------------
     def cancel(self, *_: object) -> None:
@@ -221,36 +236,48 @@ class Supervisor:
             out.error = "stopped by request"
             return out
         state_file = plan["state_file"]
-        tap_argv = list(plan["tap"])
+        tap_cfg, target_cfg = self._configs()
+        tap_argv = [plan["tap"][0], "--config", tap_cfg.path, *plan["tap"][1:]]
         if plan.get("use_state", True) and os.path.exists(state_file):
             tap_argv += ["--state", self._snapshot(state_file, attempt)]
-        target_argv = list(plan["target"])
+        target_argv = [plan["target"][0], "--config", target_cfg.path, *plan["target"][1:]]
         self.log.write("runner", f"attempt {attempt}: {_show(tap_argv)} | {_show(target_argv)}")
         env = self._env()
-        read_end, write_end = os.pipe()
-        _widen(write_end)
+        die_with_me = _die_with_me()
+        tap_read, tap_write = os.pipe()  # tap -> relay
+        target_read, target_write = os.pipe()  # relay -> target
+        for fd in (tap_write, target_write):
+            _widen(fd)
         try:
-            tap = subprocess.Popen(tap_argv, stdin=subprocess.DEVNULL, stdout=write_end, stderr=subprocess.PIPE,
-                                   cwd=self.ws.root, env=env, process_group=0)
+            tap = subprocess.Popen(tap_argv, stdin=subprocess.DEVNULL, stdout=tap_write, stderr=subprocess.PIPE,
+                                   cwd=self.ws.root, env=env, process_group=0, pass_fds=tap_cfg.fds,
+                                   preexec_fn=die_with_me)
         except OSError as exc:
-            os.close(read_end)
-            os.close(write_end)
+            for fd in (tap_read, tap_write, target_read, target_write):
+                os.close(fd)
             out.error = f"cannot start the tap {tap_argv[0]}: {exc.strerror}"
             return out
         self.pgid = tap.pid
         try:
-            target = subprocess.Popen(target_argv, stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      cwd=self.ws.root, env=env, process_group=tap.pid)
+            target = subprocess.Popen(target_argv, stdin=target_read, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      cwd=self.ws.root, env=env, process_group=tap.pid, pass_fds=target_cfg.fds,
+                                      preexec_fn=die_with_me)
         except OSError as exc:
-            os.close(read_end)
-            os.close(write_end)
+            for fd in (tap_read, tap_write, target_read, target_write):
+                os.close(fd)
             tap.kill()
             tap.wait()
             out.error = f"cannot start the target {target_argv[0]}: {exc.strerror}"
             return out
-        os.close(read_end)
-        os.close(write_end)
-        self.record.update(pgid=tap.pid, pgid_start=procs.start_time(tap.pid))
+        os.close(tap_write)
+        os.close(target_read)
+        for handed in (tap_cfg, target_cfg):
+            if handed.fds:  # a memfd: the child's inherited copy is all it needs
+                handed.close()
+        relay = self.relay = Relay(tap_read, target_write)
+        relay.start()
+        self.record.update(pgid=tap.pid, pgid_start=procs.start_time(tap.pid),
+                           target_pid=target.pid, target_start=procs.start_time(target.pid))
         runs.write(self.ws, self.record)
         from flext.engine.resources import Sampler
 
@@ -339,6 +366,9 @@ class Supervisor:
                     runs.write(self.ws, self.record)
                 except OSError:
                     pass  # progress only; the final write says the rest
+            if now - self._last_beat >= RECORD_EVERY_S:  # alive: a killed run ends about here (runs.last_seen)
+                self._last_beat = now
+                _touch(self.record["log"])
             if timeout and not out.timed_out and now - begun > float(timeout):
                 out.timed_out = True
                 self.log.write("runner", f"timed out after {timeout:g}s: stopping tap and target", "error")
@@ -365,13 +395,34 @@ class Supervisor:
             for stream in (proc.stdout, proc.stderr):
                 if stream is not None:
                     stream.close()
+        relay.join(GRACE_S)
+        if relay.alive():  # a child of the tap still holds its stdout: end the group
+            procs.signal_group(self.pgid, signal.SIGKILL)
+            relay.join(GRACE_S)
+        self._close_configs()
         if pending_state is not None:
             self._save_state(state_file, pending_state)
         out.tap_rc, out.target_rc = tap.returncode, target.returncode
         self.log.write("runner", f"tap exited {out.tap_rc}, target exited {out.target_rc}"
                        + (f", {self.counter_total} records" if self.counter_total is not None else ""))
-        out.error = self._diagnose(out, tap_argv, env)
+        out.error = self._diagnose(out)
         return out
+
+    def _configs(self) -> tuple[Any, Any]:
+        """This attempt's tap and target settings, handed over in memory where possible."""
+        from flext.engine import settings
+
+        self._close_configs()
+        configs = self.plan.get("configs") or {}
+        directory = self.plan.get("private_dir") or self.ws.path("tmp")
+        for role in ("tap", "target"):
+            self._handed.append(settings.handover(configs.get(role) or {}, directory, f"{role}.json"))
+        return self._handed[0], self._handed[1]
+
+    def _close_configs(self) -> None:
+        for handed in self._handed:
+            handed.close()
+        self._handed = []
 
     def _snapshot(self, state_file: str, attempt: int) -> str:
         """A private copy of the state this attempt starts from.
@@ -395,7 +446,7 @@ class Supervisor:
             self.log.write("runner", f"could not save the state: {exc.strerror}; the previous state is kept", "error")
             return False
 
-    def _diagnose(self, out: Attempt, tap_argv: list[str], env: dict[str, str]) -> str | None:
+    def _diagnose(self, out: Attempt) -> str | None:
         if self.cancelled:
             return "stopped by request"
         if out.timed_out:
@@ -404,21 +455,19 @@ class Supervisor:
             return f"tap exited with code {out.tap_rc}" + _tail(out.tap_tail)
         if out.target_rc != 0 or out.target_early:
             if out.parse_error:
-                return self._malformed(tap_argv, env, out)
+                return self._malformed(out)
             what = "exited early" if out.target_early else "failed"
             return f"target {what} (code {out.target_rc})" + _tail(out.target_tail)
         return None
 
-    def _malformed(self, tap_argv: list[str], env: dict[str, str], out: Attempt) -> str:
-        """The target rejected a line. Find its number by re-reading the tap's output.
-
-        The data path has no Python, so nothing counted lines during the run; the target
-        reports only a position inside the line. A second, read-only pass of the tap
-        (bounded in time) finds the first line that is not a Singer message.
-        """
-        found = find_bad_line(tap_argv, self.ws.root, env, limit_s=float(self.plan.get("diagnose_s", 60)))
+    def _malformed(self, out: Attempt) -> str:
+        """The target rejected a line. Its number comes from the relay, which counted the
+        lines as they passed and kept the last few MiB: the target stopped at the first
+        line that is not a Singer message, so it is in that tail. The tap is not run again
+        (a second run would extract from the source again)."""
+        found = self.relay.first_bad_line() if self.relay is not None else None
         if found is None:
-            where = "(its line number could not be found: a second read of the tap did not reproduce it)"
+            where = "(its line number could not be found: it is not among the last lines the runner keeps)"
         else:
             number, content = found
             where = f"at line {number} of the tap's output: {content[:200]!r}"
@@ -461,11 +510,12 @@ class Supervisor:
             self.record["cpu_s"], self.record["peak_rss_mb"] = totals(self.resources)
 
     def _cleanup(self) -> None:
+        self._close_configs()
         directory = self.plan.get("private_dir")
         if directory:
-            import shutil
+            from flext.engine import settings
 
-            shutil.rmtree(directory, ignore_errors=True)
+            settings.release(directory, self.plan.get("private_lock_fd"))
 
 
 def _tail(lines: list[str]) -> str:
@@ -488,48 +538,139 @@ def _widen(fd: int) -> None:
         pass
 
 
-def find_bad_line(argv: list[str], cwd: str, env: dict[str, str], limit_s: float = 60.0) -> tuple[int, str] | None:
-    """Run the tap again and return (line number, content) of its first non-Singer line."""
-    import json
-
+def _touch(path: str) -> None:
     try:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                cwd=cwd, env=env, process_group=0)
+        os.utime(path)
     except OSError:
+        pass
+
+
+def _die_with_me() -> Callable[[], None] | None:
+    """A preexec function making the child die (SIGKILL) when this runner dies, on Linux,
+    when this process has one thread (PR_SET_PDEATHSIG follows the forking thread, and a
+    preexec function is only safe without other threads); None otherwise: `runs.reap`
+    then kills what is left at the next look."""
+    import sys
+    import threading
+
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
         return None
-    deadline = time.monotonic() + limit_s
-    found: tuple[int, str] | None = None
-    assert proc.stdout is not None
     try:
-        for number, raw in enumerate(proc.stdout, 1):
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the runner died before the line above took effect
+            os._exit(1)
+
+    return preexec
+
+
+class Relay:
+    """Moves the tap's stdout to the target's stdin (bytes only, never parsed), counting
+    lines as they pass and keeping the last TAIL_BYTES, from which `first_bad_line` finds
+    the line the target choked on. When the target goes away the tap's side is closed
+    too, so the tap sees a broken pipe as it did when the two shared one pipe."""
+
+    TAIL_BYTES = 4 << 20
+    CHUNK = 1 << 20
+
+    def __init__(self, source: int, sink: int) -> None:
+        import collections
+        import threading
+
+        self.source = source
+        self.sink = sink
+        self.lines = 0  # complete lines passed
+        self.bytes = 0
+        self._tail: collections.deque[tuple[int, bool, bytes]] = collections.deque()  # (line no., at a line start, data)
+        self._tail_size = 0
+        self._at_line_start = True
+        self._thread = threading.Thread(target=self._run, name="flext-relay", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                chunk = os.read(self.source, self.CHUNK)
+                if not chunk:
+                    return
+                self._keep(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(self.sink, view):]
+        except OSError:  # the target is gone (EPIPE): the tap will see its broken pipe
+            return
+        finally:
+            for fd in (self.source, self.sink):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+
+    def _keep(self, chunk: bytes) -> None:
+        self._tail.append((self.lines + 1, self._at_line_start, chunk))
+        self._tail_size += len(chunk)
+        self.lines += chunk.count(b"\n")
+        self.bytes += len(chunk)
+        self._at_line_start = chunk.endswith(b"\n")
+        while self._tail_size - len(self._tail[0][2]) >= self.TAIL_BYTES:
+            self._tail_size -= len(self._tail.popleft()[2])
+
+    def first_bad_line(self) -> tuple[int, str] | None:
+        """(number, content) of the first line in the kept tail that is not a Singer message."""
+        import json
+
+        if not self._tail:
+            return None
+        number, at_start, _ = self._tail[0]
+        data = b"".join(part for _, _, part in self._tail)
+        if not at_start:  # the tail begins inside a line: start at the next one
+            cut = data.find(b"\n")
+            if cut < 0:
+                return None
+            data, number = data[cut + 1 :], number + 1
+        lines = data.split(b"\n")
+        if data.endswith(b"\n"):
+            lines.pop()
+        for offset, raw in enumerate(lines):
             try:
                 message = json.loads(raw)
                 ok = isinstance(message, dict) and isinstance(message.get("type"), str)
             except ValueError:
                 ok = False
             if not ok:
-                found = (number, raw.decode("utf-8", "replace").rstrip("\n"))
-                break
-            if time.monotonic() > deadline:
-                break
-    finally:
-        procs.signal_group(proc.pid, signal.SIGKILL)
-        proc.stdout.close()
-        proc.wait()
-    return found
+                return number + offset, raw.decode("utf-8", "replace").rstrip("\r")
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m flext.engine.runner PLAN.json`: the detached runner."""
+    """`python -m flext.engine.runner -` (the plan on stdin): the detached runner."""
     import json
     import sys
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        sys.stderr.write("usage: python -m flext.engine.runner PLAN.json\n")
+        sys.stderr.write("usage: python -m flext.engine.runner - < PLAN.json\n")
         return 2
-    with open(args[0], encoding="utf-8") as fh:
-        plan = json.load(fh)
+    if args[0] == "-":  # the plan holds resolved settings: it comes through a pipe, never a file
+        plan = json.loads(sys.stdin.buffer.read())
+    else:
+        with open(args[0], encoding="utf-8") as fh:
+            plan = json.load(fh)
     # import now what the run imports later: a newer single-file build may retire the
     # extraction this runner was started from while it is still running
     import selectors  # noqa: F401
@@ -541,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if record["status"] == "succeeded" else 1
 
 
-__all__ = ["GRACE_S", "LogWriter", "Supervisor", "find_bad_line", "main"]
+__all__ = ["GRACE_S", "LogWriter", "Relay", "Supervisor", "main"]
 
 if __name__ == "__main__":
     import sys

@@ -3,7 +3,10 @@
 A record is the truth about one run. Anything that reads records calls `settle` first:
 a record that says queued/running whose runner process is gone (pid not alive, or alive
 but a different process started later with the same pid) is marked failed on the spot,
-so a runner killed by SIGKILL or a reboot never leaves a pipeline stuck "running".
+so a runner killed by SIGKILL or a reboot never leaves a pipeline stuck "running"; what
+the run left running is killed (`reap`), and its end is when the runner was last seen
+alive (`last_seen`), whenever someone looks. Records are masked at write: no secret
+value this process knows reaches the file.
 """
 
 from __future__ import annotations
@@ -43,14 +46,17 @@ def new_record(ws: Workspace, pipeline: str, run_id: str, *, full_refresh: bool,
 
 
 def write(ws: Workspace, record: dict[str, Any], *, durable: bool | None = None) -> None:
-    """Replace the record file whole; fsync'd when final (or when asked)."""
+    """Replace the record file whole; fsync'd when final (or when asked). Masked at write:
+    every secret value this process knows is masked in every field (a failed run's `error`
+    holds the tap's stderr), so no reader of the file, or of the API, can see one."""
     import json
 
+    from flext.core.mask import mask_tree
     from flext.engine.files import replace
 
     if durable is None:
         durable = record.get("status") in FINAL
-    replace(record_path(ws, record["pipeline"], record["id"]), json.dumps(record, indent=1) + "\n", 0o644,
+    replace(record_path(ws, record["pipeline"], record["id"]), json.dumps(mask_tree(record), indent=1) + "\n", 0o644,
             durable=durable)
 
 
@@ -158,31 +164,75 @@ def settle(ws: Workspace, record: dict[str, Any]) -> dict[str, Any]:
         if age < QUEUED_GRACE_S:
             return record
         reason = "the run never started (no runner process)"
-    import signal
+    reap(record)
+    return finish(ws, record, "failed", reason, ended=last_seen(ws, record))
+
+
+def reap(record: dict[str, Any]) -> bool:
+    """Kill what a dead runner left of its run: its tap and target share a process group,
+    which outlives its leader (the tap) while the target or a child of the tap lives on.
+    The group is ours when its leader is the tap we recorded (pid and start time), when
+    the target we recorded still runs, or when no process has the group's id as its pid
+    (the kernel never reuses a pid that names a live group). Waits (bounded) until it is
+    gone, so the next run finds the files and locks it held released."""
+    from flext.engine import procs
 
     pgid = record.get("pgid")
-    if pgid and pgid != pid and procs.alive(pgid, record.get("pgid_start")):
-        procs.signal_group(pgid, signal.SIGKILL)
-    return finish(ws, record, "failed", reason)
+    if not pgid or pgid == record.get("pid"):
+        return False
+    ours = (procs.alive(pgid, record.get("pgid_start"))
+            or procs.alive(record.get("target_pid"), record.get("target_start"))
+            or (procs.start_time(pgid) is None and bool(procs.group_members(pgid))))
+    if not ours:
+        return False
+    import signal
+    import time
+
+    procs.signal_group(pgid, signal.SIGKILL)
+    deadline = time.monotonic() + 5.0
+    while procs.group_members(pgid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return True
 
 
-def finish(ws: Workspace, record: dict[str, Any], status: str, error: str | None) -> dict[str, Any]:
-    """Write the final state of a record (only if it is not already final)."""
+def last_seen(ws: Workspace, record: dict[str, Any]) -> float | None:
+    """When the runner of `record` was last seen alive: the newest of its log (which it
+    touches every few seconds, even when the tap is silent) and its record file."""
+    import time
+
+    times = []
+    for path in (record.get("log") or log_path(ws, record["pipeline"], record["id"]),
+                 record_path(ws, record["pipeline"], record["id"])):
+        try:
+            times.append(os.stat(path).st_mtime)
+        except OSError:
+            pass
+    return min(max(times), time.time()) if times else None
+
+
+def finish(ws: Workspace, record: dict[str, Any], status: str, error: str | None, *,
+           ended: float | None = None) -> dict[str, Any]:
+    """Write the final state of a record (only if it is not already final); `ended`
+    (default: now) is when the run ended, written once."""
     import time
 
     from flext.core.clock import iso, parse_iso
+    from flext.core.mask import mask
 
     current = read(ws, record["pipeline"], record["id"]) or record
     if current.get("status") in FINAL:
         return current
-    now = time.time()
-    current["status"] = status
-    current["error"] = error
-    current["ended_at"] = iso(now)
+    now = time.time() if ended is None else ended
     try:
-        current["duration_s"] = round(now - parse_iso(str(current["started_at"])), 3)
+        started: float | None = parse_iso(str(current["started_at"]))
     except (ValueError, KeyError):
-        current["duration_s"] = None
+        started = None
+    if started is not None:
+        now = max(now, started)
+    current["status"] = status
+    current["error"] = mask(error) if error else error
+    current["ended_at"] = iso(now)
+    current["duration_s"] = round(now - started, 3) if started is not None else None
     write(ws, current)
     return current
 
@@ -208,8 +258,8 @@ def lock(ws: Workspace, pipeline: str) -> AbstractContextManager[None]:
 
 def public(record: dict[str, Any]) -> dict[str, Any]:
     """The record as shown to users and over the API (internal fields dropped)."""
-    return {k: v for k, v in record.items() if k not in ("pid_start", "pgid_start", "plan")}
+    return {k: v for k, v in record.items() if k not in ("pid_start", "pgid_start", "target_pid", "target_start", "plan")}
 
 
-__all__ = ["ACTIVE", "FINAL", "active", "finish", "history", "ids", "latest", "lock", "log_path",
-           "new_record", "public", "read", "record_path", "settle", "shown", "skipped", "write"]
+__all__ = ["ACTIVE", "FINAL", "active", "finish", "history", "ids", "last_seen", "latest", "lock", "log_path",
+           "new_record", "public", "read", "reap", "record_path", "settle", "shown", "skipped", "write"]

@@ -1,9 +1,11 @@
 """Tap/target settings: merged from flext.toml and files, resolved only at run time.
 
 `secret:NAME` values go through the secret store and `${VAR}` through the environment
-at the moment a run starts; the result is written to 0600 files in a private temp
-directory that the run removes when it ends. Nothing resolved ever reaches argv,
-flext.toml, the run record or the log (the store remembers values for redaction).
+at the moment a run starts; the result reaches the plugin through memory (`handover`:
+a memfd named `/proc/self/fd/N`) or, where that is not possible, a 0600 file in the run's
+private directory, removed when the run ends or, if it dies, at the next start. Nothing
+resolved ever reaches argv, flext.toml, the run record or the log (the store remembers
+values for masking).
 """
 
 from __future__ import annotations
@@ -133,13 +135,155 @@ def write_private(directory: str, name: str, data: Any) -> str:
     return path
 
 
+class Handed:
+    """A resolved config handed to a plugin as a path (`--config PATH`).
+
+    In memory where the system allows (Linux): a memfd, named to the child as
+    `/proc/self/fd/N` and inherited through `pass_fds`, so no file ever holds the
+    plaintext and nothing is left behind however the run ends. Elsewhere a 0600 file in
+    the run's private directory, removed by `close` (and, if the process dies first, with
+    the directory at the next start: `private_dir` sweeps dead runs' directories).
+    """
+
+    def __init__(self, path: str, fds: tuple[int, ...], file: str | None) -> None:
+        self.path = path
+        self.fds = fds
+        self._file = file
+
+    def close(self) -> None:
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.fds = ()
+        if self._file:
+            try:
+                os.unlink(self._file)
+            except OSError:
+                pass
+            self._file = None
+
+    def __enter__(self) -> Handed:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def in_memory() -> bool:
+    """Can configs be handed over in memory here (memfd and /proc/self/fd)?"""
+    return hasattr(os, "memfd_create") and os.path.isdir("/proc/self/fd")
+
+
+def handover(data: Any, directory: str, name: str, *, memory: bool | None = None) -> Handed:
+    """`data` as JSON behind a path a child process can open (see Handed); the caller
+    passes `handed.fds` to the child (`pass_fds`) and closes it once the child has ended
+    (or, for a memfd, as soon as the child has started: its inherited copy is enough)."""
+    import json
+
+    payload = json.dumps(data).encode("utf-8")
+    if memory is None:
+        memory = in_memory()
+    if memory:
+        fd = os.memfd_create(f"flext-{name}", os.MFD_CLOEXEC)  # inherited only through pass_fds
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+        except BaseException:
+            os.close(fd)
+            raise
+        return Handed(f"/proc/self/fd/{fd}", (fd,), None)
+    path = write_private(directory, name, data)
+    return Handed(path, (), path)
+
+
+_LOCK = ".lock"
+_HELD: dict[str, int] = {}  # private dir -> the descriptor whose lock says "its run is alive"
+
+
 def private_dir(ws: Workspace) -> str:
-    """A fresh 0700 directory for one run's resolved configs (removed by the runner)."""
+    """A fresh 0700 directory for one run's private files (state snapshots, the selected
+    catalog, configs where memory hand-over is not possible), removed by `release`.
+
+    The directory holds an exclusive lock (flock on `.lock`) for as long as its run lives:
+    this process holds it, and a detached runner inherits it (`lock_fd`). Directories of
+    runs that died without cleaning up (SIGKILL, power loss) have no holder left and are
+    swept here, at the next start."""
+    import fcntl
     import tempfile
 
     base = ws.path("tmp")
     os.makedirs(base, mode=0o700, exist_ok=True)
-    return tempfile.mkdtemp(prefix="run-", dir=base)
+    sweep(base)
+    fresh = tempfile.mkdtemp(prefix="new-", dir=base)  # locked before it is named run-*
+    fd = os.open(os.path.join(fresh, _LOCK), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    path = os.path.join(base, "run-" + os.path.basename(fresh)[len("new-"):])
+    os.rename(fresh, path)
+    _HELD[path] = fd
+    return path
 
 
-__all__ = ["check_required", "load_any", "load_file", "private_dir", "raw_config", "resolve", "write_private"]
+def lock_fd(path: str) -> int | None:
+    """The descriptor holding `path`'s lock in this process (to hand to a detached runner)."""
+    return _HELD.get(path)
+
+
+def forget(path: str) -> None:
+    """Close this process's hold on `path` (a detached runner that inherited it holds it now)."""
+    fd = _HELD.pop(path, None)
+    if fd is not None:
+        os.close(fd)
+
+
+def release(path: str, fd: int | None = None) -> None:
+    """Remove a run's private directory and drop its lock (`fd`: an inherited descriptor)."""
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+    held = _HELD.pop(path, fd)
+    if held is not None:
+        try:
+            os.close(held)
+        except OSError:
+            pass
+
+
+def sweep(base: str) -> list[str]:
+    """Remove the private directories whose run is gone (nobody holds their lock); the removed."""
+    import fcntl
+    import shutil
+
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        if not name.startswith("run-"):  # new-*: being made (and empty but for its lock)
+            continue
+        path = os.path.join(base, name)
+        try:
+            fd = os.open(os.path.join(path, _LOCK), os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            if os.path.isdir(path):  # made by an older flext: no lock, no owner
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held: its run is alive
+            os.close(fd)
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        os.close(fd)
+        removed.append(path)
+    return removed
+
+
+__all__ = ["Handed", "check_required", "forget", "handover", "in_memory", "load_any", "load_file", "lock_fd", "private_dir",
+           "raw_config", "release", "resolve", "sweep", "write_private"]

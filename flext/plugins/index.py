@@ -124,7 +124,7 @@ def add_to_tree(root: Node) -> None:
 
 
 def _add(root: Node, spec: dict[str, Any], groups: dict[str, list[str]]) -> None:
-    from flext.router.spec import Node
+    from flext.router.spec import Hints, Node
 
     words = spec["words"].split()
     plugin = spec["plugin"]
@@ -156,6 +156,9 @@ def _add(root: Node, spec: dict[str, Any], groups: dict[str, list[str]]) -> None
         leaf.summary, leaf.description, leaf.args, leaf.opts = spec["help"], spec["description"], args, opts
         leaf.examples, leaf.handler = examples, LOADER
         leaf.mutating, leaf.destructive = spec["mutating"] or spec["destructive"], spec["destructive"]
+    words_for = spec.get("hints")  # free text's extra words for it (an index from an older flext has none)
+    if words_for:
+        leaf.hints = Hints(" ".join(words_for.get("verbs", ())), " ".join(words_for.get("about", ())))
 
 
 def _arguments(spec: dict[str, Any]) -> tuple[list[Any], list[Any]]:

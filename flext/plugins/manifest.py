@@ -14,6 +14,8 @@
     mutating = false                       # optional (destructive too)
     args = [{ name = "who", help = "...", nargs = "?" }]          # optional; without it the
     options = [{ name = "loud", type = "bool", help = "..." }]     # command takes argv as is
+    hints = { verbs = ["welcome"], about = ["person"] }            # optional: more words free text
+                                                                   # knows it by (see flext.router.spec.Hints)
 
 Every mistake is a ConfigError naming the file and the key, so `plugin install`
 refuses a bad plugin before copying anything.
@@ -108,6 +110,8 @@ class Manifest:
             if "args" in table:
                 spec["args"] = _specs(table["args"], _ARG_KEYS, fail, f"{key}.args")
             spec["options"] = _specs(table.get("options", []), _OPT_KEYS, fail, f"{key}.options")
+            if "hints" in table:
+                spec["hints"] = _hints(table["hints"], fail, f"{key}.hints")
             self.commands[" ".join(words.split())] = spec
 
     @property
@@ -133,6 +137,22 @@ def _words(words: str, fail: Any, key: str) -> None:
     parts = words.split()
     if not parts or not all(_WORD.match(p) for p in parts):
         raise fail(key, "command words must match ^[a-z][a-z0-9-]*$")
+
+
+def _hints(value: Any, fail: Any, key: str) -> dict[str, list[str]]:
+    """`{ verbs = [...], about = [...] }`: words free text may use for the command and its group."""
+    if not isinstance(value, dict):
+        raise fail(key, "must be a table: { verbs = [...], about = [...] }")
+    unknown = set(value) - {"verbs", "about"}
+    if unknown:
+        raise fail(key, f"unknown key {sorted(unknown)[0]!r}")
+    out: dict[str, list[str]] = {}
+    for name in ("verbs", "about"):
+        words = _strings(value.get(name, []), fail, f"{key}.{name}")
+        if not all(_WORD.match(w) for w in words):
+            raise fail(f"{key}.{name}", "words must match ^[a-z][a-z0-9-]*$")
+        out[name] = words
+    return out
 
 
 def _specs(value: Any, allowed: set[str], fail: Any, key: str) -> list[dict[str, Any]]:

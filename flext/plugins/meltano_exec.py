@@ -68,7 +68,9 @@ def install(ctx: Context, spec: str | None = None, *, force: bool = False) -> di
         except FileNotFoundError:
             pass
     entry = {"name": "meltano", "kind": "meltano", "executable": "meltano", "pip_url": spec or SPEC}
-    info = plugins.install(ws, entry, pip_url=spec or SPEC, on_status=ctx.message)
+    installer = str((ctx.settings.get("plugins") or {}).get("installer") or "uv")
+    info = plugins.install(ws, entry, pip_url=spec or SPEC, on_status=ctx.message, installer=installer,
+                           cache_dir=ctx.paths.cache_dir, env=ctx.env)
     return {"name": "meltano", "version": info.get("version"), "pip_url": info.get("pip_url"),
             "executable": info.get("executable"), "changed": bool(info.get("changed"))}
 

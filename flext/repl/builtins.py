@@ -1,8 +1,11 @@
-"""Words that exist only in the shell: `use profile NAME`, `use workspace DIR`, `exit`.
+"""Words that exist only in the shell: `use profile NAME`, `use workspace DIR`, `clear`, `exit`.
 
 They change the session, not the user's files, so they are not part of the shared
 command tree (one-shot `flext use ...` would mean nothing). They are declared with the
 same `Node` type so completion, highlighting and help treat them like commands.
+`flext.router.spec.shell.SHELL_WORDS` names the same words, so one-shot `flext clear` can
+say where it belongs instead of reading it as free text (where `clear` is no order to
+delete anything).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ BUILTINS: dict[str, Node] = {
             handler="flext.repl.builtins:run_use",
         ),
         Node("exit", "Leave the shell (also Ctrl-D)", examples=["exit"], handler="flext.repl.builtins:leave"),
+        Node("clear", "Clear the screen (also Ctrl-L); the history stays", examples=["clear"],
+             handler="flext.repl.builtins:leave"),
         Node("quit", "Leave the shell (also Ctrl-D)", examples=["quit"], handler="flext.repl.builtins:leave",
              hidden=True),
     )
@@ -86,4 +91,4 @@ def run_use(
 
 
 def leave() -> None:
-    """`exit`/`quit`: the session loop ends when it sees these words; nothing to do here."""
+    """`exit`/`quit`/`clear`: the session loop acts on these words itself; nothing to do here."""

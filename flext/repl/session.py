@@ -284,6 +284,8 @@ class Shell:
             return self._fail(f"cannot read the line: {exc}", "close the quote, or escape it with \\")
         if words[0] in ("exit", "quit"):
             return EXIT
+        if words == ["clear"]:  # the screen, as a shell's own `clear` does; never `history clear`
+            return self._clear()
         if words[0] == "use":
             return self._use(words)
         if self.io.stdin_tty and self.is_free_text(words, wait=1.0):
@@ -334,6 +336,19 @@ class Shell:
             return False
         self.io.out(self.help_text(text.rstrip() + " "), end="")
         return True
+
+    def _clear(self) -> int:
+        """Erase the screen and put the prompt at the top (nothing to erase on a pipe)."""
+        output = self._session.output if self._session is not None else self._output
+        if output is None and self.io.stdout_tty:
+            from prompt_toolkit.output import create_output
+
+            output = create_output()
+        if output is not None:
+            output.erase_screen()
+            output.cursor_goto(0, 0)
+            output.flush()
+        return self._done(0, 0)
 
     def _use(self, words: list[str]) -> int:
         from flext.core.errors import FlextError

@@ -15,6 +15,8 @@ Contract, because completion runs on every TAB press:
 
 from __future__ import annotations
 
+import os
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -46,8 +48,8 @@ CONFIG_KEYS: tuple[str, ...] = (
     "output", "color", "editor", "api_url", "backend", "timeout", "retries", "workspace",
     "danger", "inherit", "description", "username", "history.enabled", "history.scope",
     "repl.edit_mode", "repl.auto_suggest", "repl.prompt", "meltano.executable", "meltano.project_dir",
-    "meltano.schedules", "dbt.executable", "plugins.index_url", "alerts.interval", "alerts.repeat",
-    "alerts.retries", "disk.warn_percent", "gruponos", "algar",
+    "meltano.schedules", "dbt.executable", "plugins.index_url", "plugins.installer", "alerts.interval",
+    "alerts.repeat", "alerts.retries", "disk.warn_percent", "gruponos", "algar",
 )
 
 
@@ -56,20 +58,53 @@ def register(kind: str, target: str) -> None:
     COMPLETERS[kind] = target
 
 
+# Kinds the engine owns: on a profile that talks to a server, the server's names answer
+# (a remote profile never answers from this machine's files). Resolved as data, like
+# COMPLETERS: the router never imports the backends.
+ENGINE_KINDS = frozenset({"pipelines", "runs", "services", "log_sources"})
+REMOTE_NAMES = "flext.backend.names:names"
+
+
 def entries(kind: str, scope: Scope) -> list[tuple[str, str]]:
     """(name, description) pairs of `kind`, de-duplicated in source order; [] on any failure."""
     target = COMPLETERS.get(kind)
     if not target:
         return []
-    module_name, _, func_name = target.partition(":")
     try:
         import importlib
 
+        if kind in ENGINE_KINDS and _remote(scope):
+            module_name, _, func_name = REMOTE_NAMES.partition(":")
+            return _normalise(getattr(importlib.import_module(module_name), func_name)(kind, scope))
+        module_name, _, func_name = target.partition(":")
         source: Source = getattr(importlib.import_module(module_name), func_name)
         raw = source(scope)
         return _normalise(raw)
     except Exception:  # a broken source must never break completion
         return []
+
+
+def _remote(scope: Scope) -> bool:
+    """Does the scope's profile talk to a server (api_url, or a backend other than local)?
+    Read from config.toml's cache and the environment, without validating (no msgspec)."""
+    from flext.core.config import DEFAULT_PROFILE, inherit_chain
+
+    env = scope.env
+    if env.get("FLEXT_API_URL") or env.get("FLEXT_BACKEND", "local") != "local":
+        return True
+    if not os.path.exists(scope.paths.config_file):
+        return False
+    data = _config_data(env)
+    profiles = data.get("profiles")
+    profiles = profiles if isinstance(profiles, dict) else {}
+    current = scope.profile or env.get("FLEXT_PROFILE") or data.get("current_profile") or DEFAULT_PROFILE
+    order, _ = inherit_chain(profiles, str(current))
+    tables = [data.get("defaults"), *(profiles.get(name) for name in reversed(order))]
+    merged: dict[str, object] = {}
+    for table in tables:
+        if isinstance(table, dict):
+            merged.update(table)
+    return bool(merged.get("api_url")) or str(merged.get("backend") or "local") != "local"
 
 
 def names(kind: str, scope: Scope) -> list[str]:

@@ -96,7 +96,7 @@ ROUTES = [
           query={"kind": "tap|target", "installed": "1 for installed only"}),
     Route("POST", f"{V1}/plugins", sys_.install, role="admin", action="data install", target="name", tag="data",
           summary="Install a tap or target into its own virtual environment",
-          body={"name": "string", "kind": "tap|target", "pip_url": "string"}),
+          body={"name": "string", "kind": "tap|target", "pip_url": "string", "installer": "uv|pip"}),
     Route("POST", f"{V1}/taps/{{name}}/discover", sys_.discover, role="operator", tag="data",
           summary="Streams of a tap (a pipeline name, or a tap with `config`)", body={"config": "object"}),
     Route("POST", f"{V1}/dbt/{{command}}", sys_.dbt, role="operator", action="data dbt", target="project",

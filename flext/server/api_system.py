@@ -81,7 +81,7 @@ def plugins(app: App, req: Request) -> Any:
 
 def install(app: App, req: Request) -> Response:
     data = p.body(req)
-    p.known(data, ("name", "kind", "pip_url"))
+    p.known(data, ("name", "kind", "pip_url", "installer"))
     name = p.text(data, "name", required=True, limit=128)
     kind = p.text(data, "kind", required=True, limit=16)
     if kind not in ("tap", "target"):
@@ -91,7 +91,11 @@ def install(app: App, req: Request) -> Response:
     assert name is not None
     if not valid_name(name):
         raise ApiError(400, f"invalid plugin name {name!r}", type="usage_error")
-    return Response(201, app.backend().install_plugin(name, kind, pip_url=p.text(data, "pip_url", limit=2048)))
+    installer = p.text(data, "installer", limit=8)
+    if installer not in (None, "uv", "pip"):
+        raise ApiError(400, f"installer must be uv or pip, got {installer!r}", type="usage_error")
+    return Response(201, app.backend().install_plugin(name, kind, pip_url=p.text(data, "pip_url", limit=2048),
+                                                      installer=installer))
 
 
 def discover(app: App, req: Request) -> Any:

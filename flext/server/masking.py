@@ -1,8 +1,8 @@
 """What leaves the server in a response body: no secret of the workspace, no server path for viewers.
 
-`mask(text)` is the server's one call into secret masking (today
-`flext.core.secrets.redact_known`: every value this process has seen, in its raw,
-JSON-escaped, shell-quoted and URL-encoded spellings). It is the last line of defence:
+`mask(text)` is the server's one call into secret masking (`flext.core.mask.mask`, the
+one masking function of every sink: every value this process has seen, in its raw,
+JSON-escaped, shell-quoted and URL-encoded spellings, in linear time). It is the last line of defence:
 a run record or log line written with a secret in it (a tap's stderr, an older flext)
 is masked on its way out, whoever reads it.
 
@@ -26,59 +26,43 @@ if TYPE_CHECKING:
 
 
 def mask(text: str) -> str:
-    """Every known secret value masked (the one masking call of flext serve)."""
-    from flext.core.secrets import redact_known
+    """Every known secret value masked (the one masking function: flext.core.mask)."""
+    from flext.core.mask import mask as core_mask
 
-    return redact_known(text)
+    return core_mask(text)
 
 
 def known() -> bool:
     """Whether any secret value is known at all (when none is, masking is skipped)."""
-    from flext.core import secrets
+    from flext.core.mask import known as core_known
 
-    return bool(getattr(secrets, "_KNOWN", True))  # unknown internals: assume there are some
+    return core_known()
 
 
 def mask_tree(doc: Any) -> Any:
     """A copy of a JSON document with every string (keys too) masked."""
-    if isinstance(doc, str):
-        return mask(doc)
-    if isinstance(doc, dict):
-        return {mask(str(k)): mask_tree(v) for k, v in doc.items()}
-    if isinstance(doc, list):
-        return [mask_tree(v) for v in doc]
-    return doc
+    from flext.core.mask import mask_tree as core_mask_tree
+
+    return core_mask_tree(doc)
 
 
 def references(doc: Any) -> set[str]:
     """Names of the `secret:NAME` strings anywhere in a parsed document."""
-    found: set[str] = set()
-    stack = [doc]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, str) and item.startswith("secret:"):
-            found.add(item[len("secret:"):])
-    return found
+    from flext.core.mask import references as core_references
+
+    return core_references(doc)
 
 
 def learn(ctx: Any, doc: Any) -> list[str]:
     """Read (and so remember) the secrets the workspace refers to; the names that could not be read."""
+    from flext.core.mask import learn as core_learn
+
     names = references(doc)
     try:
         names.update(ctx.secrets.names())
     except Exception:  # no index, or a damaged one: the references still count
         pass
-    missing = []
-    for name in sorted(names):
-        try:
-            ctx.secrets.get(name)
-        except Exception:  # no keyring, or no such secret: nothing to mask for it
-            missing.append(name)
-    return missing
+    return core_learn(ctx.secrets, names)
 
 
 class Relativizer:

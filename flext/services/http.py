@@ -9,9 +9,11 @@ Errors become short phrases for a table row (`connection refused`, `timed out af
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
+
+from flext.core.http import client as new_client
+from flext.core.http import describe, httpx_module
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,15 +38,6 @@ class Reply:
         self.error: str | None = None
 
 
-def httpx_module() -> Any:
-    """httpx, without its optional command-line entry point (click + rich: ~100 ms)."""
-    if "httpx" not in sys.modules:
-        sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-    import httpx
-
-    return httpx
-
-
 _CLIENTS: dict[bool, Any] = {}
 _LOCK = threading.Lock()
 
@@ -54,38 +47,11 @@ def _client(secure: bool) -> Any:
     with _LOCK:
         client = _CLIENTS.get(secure)
         if client is None:
-            httpx = httpx_module()
-            limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
-            client = httpx.Client(verify=secure, limits=limits, follow_redirects=True, trust_env=False,
-                                  headers={"User-Agent": "flext", "Accept": "application/json, text/plain, */*"})
+            limits = httpx_module().Limits(max_connections=256, max_keepalive_connections=64)
+            client = new_client(verify=secure, limits=limits, follow_redirects=True,
+                                accept="application/json, text/plain, */*")
             _CLIENTS[secure] = client
         return client
-
-
-def describe(exc: BaseException, timeout: float) -> str:
-    """A short phrase for a failed request."""
-    httpx = httpx_module()
-    text = str(exc) or type(exc).__name__
-    low = text.lower()
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timed out after {_secs(timeout)}"
-    if isinstance(exc, httpx.ConnectError):
-        if "refused" in low:
-            return "connection refused"
-        if "name or service not known" in low or "nodename nor servname" in low or "name resolution" in low:
-            return "cannot resolve host"
-        if "unreachable" in low:
-            return "network unreachable"
-        if "certificate" in low or "ssl" in low:
-            return "TLS error: " + text.splitlines()[0][:120]
-        return "cannot connect: " + text.splitlines()[0][:120]
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "malformed response: " + text.splitlines()[0][:120]
-    if isinstance(exc, httpx.TooManyRedirects):
-        return "too many redirects"
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return "invalid URL: " + text[:120]
-    return f"{type(exc).__name__}: {text.splitlines()[0][:120]}" if text else type(exc).__name__
 
 
 def _secs(value: float) -> str:

@@ -6,15 +6,17 @@ pid), starts the service's command in its group, and turns the command's stdout 
 stderr into JSONL log lines in a rotating log file. `service stop` signals the whole
 group; the keeper outlives its child long enough to log how it ended.
 
+The spec comes on stdin (`-`; or a 0600 file, deleted once read) and carries the
+environment, so secret values never appear in any process's argv or on disk, and the
+secret values the log must mask (`mask`): every line the command prints is masked in
+every spelling (`flext.core.mask`) before it reaches the log file.
+
 It also heals: with `restart` on-failure (a non-zero exit or a signal) or always, a
 dead child is started again after a back-off that doubles from `restart_backoff` up to
 a minute (and starts over once a child has run for a minute); more than
 `restart_limit` restarts within `restart_window` seconds and it gives up, leaving the
 pid file in state `crashloop`. The pid file says how many restarts there were, the
 last exit code and when the last restart was, for `service status`.
-
-The spec file (0600, deleted once read) carries the environment, so secret values
-never appear in any process's argv.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def _daemonize() -> None:
 
 
 def run(spec: dict[str, Any]) -> int:
+    from flext.core import mask
     from flext.core.clock import iso
     from flext.services import pidfile
     from flext.services.logfile import Writer, decode, guess_level
@@ -47,10 +50,11 @@ def run(spec: dict[str, Any]) -> int:
     run_id = spec["run_id"]
     writer = Writer(spec["log_file"], int(spec["max_bytes"]), int(spec["backups"]))
     lock = threading.Lock()
+    mask.remember_all(spec.get("mask") or [])
 
     def log(level: str, stream: str, message: str, ts: str | None = None) -> None:
         record = {"ts": ts or iso(), "level": level, "source": stream, "service": name, "run_id": run_id,
-                  "message": message}
+                  "message": mask.mask(message)}
         with lock:
             writer.write(record)
 
@@ -176,9 +180,15 @@ def _save(path: str, info: dict[str, Any], me: int) -> None:
 
 def main(argv: list[str]) -> int:
     path = argv[0]
-    with open(path, "rb") as fh:
-        spec = json.loads(fh.read())
-    os.unlink(path)
+    if path == "-":
+        spec = json.loads(sys.stdin.buffer.read())
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+    else:
+        with open(path, "rb") as fh:
+            spec = json.loads(fh.read())
+        os.unlink(path)
     _daemonize()
     err = spec.get("runner_err")
     if err:  # our own tracebacks, if any, land here instead of a closed terminal

@@ -88,7 +88,6 @@ def start(ctx: Context, service: Service, *, wait: float | None = None) -> dict[
 
 def _start_locked(ctx: Context, service: Service, wait: float | None) -> dict[str, Any]:
     from flext.core.clock import iso
-    from flext.core.fsutil import atomic_write
 
     state, info = process(ctx, service)
     if state == "running" and info is not None:
@@ -112,9 +111,10 @@ def _start_locked(ctx: Context, service: Service, wait: float | None) -> dict[st
 
     run_id = new_run_id()
     folder = services_dir(ctx)
-    spec_path = os.path.join(folder, f".{service.name}.{run_id}.spec.json")
     err_path = os.path.join(folder, f"{service.name}.runner.err")
     import json
+
+    from flext.core import mask
 
     spec = {
         "name": service.name, "command": service.command, "cwd": service.cwd, "env": _environment(ctx, service),
@@ -122,14 +122,16 @@ def _start_locked(ctx: Context, service: Service, wait: float | None) -> dict[st
         "pid_file": pid_path(ctx, service.name), "run_id": run_id, "runner_err": err_path,
         "restart": service.restart, "restart_limit": service.restart_limit,
         "restart_window": service.restart_window, "restart_backoff": service.restart_backoff,
+        # the secret values its log must mask (its env's secret:NAME values among them)
+        "mask": mask.known_values(),
     }
-    atomic_write(spec_path, json.dumps(spec), 0o600)
     runner_env = dict(os.environ)
     runner_env["PYTHONPATH"] = _flext_root() + (os.pathsep + runner_env["PYTHONPATH"] if runner_env.get("PYTHONPATH") else "")
     started = time.monotonic()
-    launcher = subprocess.Popen([sys.executable, "-m", "flext.services.runner", spec_path], env=runner_env,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, launch_err = launcher.communicate(timeout=30)
+    # the spec holds resolved secrets: it reaches the keeper through a pipe, never a file or argv
+    launcher = subprocess.Popen([sys.executable, "-m", "flext.services.runner", "-"], env=runner_env,
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, launch_err = launcher.communicate(input=json.dumps(spec).encode("utf-8"), timeout=30)
     if launcher.returncode != 0:
         raise OperationFailed(f"cannot launch the keeper of {service.name}: "
                               + (launch_err.decode(errors="replace").strip().splitlines() or ["unknown error"])[-1])

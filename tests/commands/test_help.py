@@ -62,3 +62,15 @@ def test_unknown_command_across_groups(flext) -> None:
     run = flext("confg", "show")
     assert run.code == 2
     assert run.err == "error: unknown command 'confg'\nhint: did you mean `flext config show`?\n"
+
+
+@pytest.mark.parametrize(("words", "first_line"), [
+    (["with", "pipelines"], "flext pipeline — "),
+    (["me", "with", "the", "logs"], "flext logs — "),
+    (["on", "secrets"], "flext secret — "),
+    (["about", "exit-codes"], "Exit codes"),
+])
+def test_help_with_what_people_type_before_the_command(flext, words: list[str], first_line: str) -> None:
+    got = flext("help", *words)
+    assert got.code == 0, got
+    assert got.out.startswith(first_line)

@@ -6,23 +6,26 @@ import json
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from flext.core import _keyring, _secret_index, secrets
+from flext.core import _keyring, _secret_index, mask, secrets
 from flext.core.errors import ConfigError, NotFound, UsageError
+from flext.core.mask import Masker
 from flext.core.paths import Paths
 from flext.core.secrets import MASK, SecretStore, redact_known, remember
 from tests.keyring.service import clean_keyring, secret_service  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
-def known(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+def known() -> Iterator[Masker]:
     """An empty set of remembered values for this test (the real one is process-wide)."""
-    fresh: set[str] = set()
-    monkeypatch.setattr(secrets, "_KNOWN", fresh)
-    return fresh
+    fresh = Masker()
+    old = mask.swap_default(fresh)
+    yield fresh
+    mask.swap_default(old)
 
 
 # -- redaction -------------------------------------------------------------------
@@ -37,24 +40,24 @@ def known(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     ("abc", "abc is too short to mask", "abc is too short to mask"),
     ("", "nothing", "nothing"),
 ])
-def test_redact_known_masks_every_spelling(known: set[str], value: str, text: str, expected: str) -> None:
+def test_redact_known_masks_every_spelling(known: Masker, value: str, text: str, expected: str) -> None:
     remember(value)
     assert redact_known(text) == expected
 
 
-def test_redact_known_masks_the_longest_value_first(known: set[str]) -> None:
+def test_redact_known_masks_the_longest_value_first(known: Masker) -> None:
     remember("secret")
     remember("secret-and-more")
     assert redact_known("x secret-and-more y secret") == f"x {MASK} y {MASK}"
 
 
-def test_redact_known_masks_lines_of_a_multiline_value(known: set[str]) -> None:
+def test_redact_known_masks_lines_of_a_multiline_value(known: Masker) -> None:
     remember("-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\n-----END KEY-----")
     assert MASK in redact_known("log: MIIEvQIBADANBgkqhkiG9w0B")
     assert "MIIEv" not in redact_known("log: MIIEvQIBADANBgkqhkiG9w0B")
 
 
-def test_store_redact_is_redact_known(known: set[str], tmp_path: Path) -> None:
+def test_store_redact_is_redact_known(known: Masker, tmp_path: Path) -> None:
     remember("s3cr3t-value")
     assert SecretStore(Paths({"HOME": str(tmp_path)})).redact("x s3cr3t-value") == f"x {MASK}"
 
@@ -193,7 +196,7 @@ def _store(tmp_path: Path, profile: str = "default", chain: dict[str, list[str]]
 
 @pytest.mark.keyring
 @pytest.mark.usefixtures("clean_keyring")
-def test_store_round_trip(tmp_path: Path, known: set[str]) -> None:
+def test_store_round_trip(tmp_path: Path, known: Masker) -> None:
     store = _store(tmp_path)
     assert store.backend_name() == "keyring.backends.SecretService.Keyring"
     assert store.status()["usable"] is True
@@ -215,12 +218,13 @@ def test_store_round_trip(tmp_path: Path, known: set[str]) -> None:
 
 @pytest.mark.keyring
 @pytest.mark.usefixtures("clean_keyring")
-def test_store_remembers_what_it_sets_and_reads(tmp_path: Path, known: set[str]) -> None:
+def test_store_remembers_what_it_sets_and_reads(tmp_path: Path, known: Masker) -> None:
     _store(tmp_path).set("one", "first-value")
-    assert "first-value" in known
-    known.clear()
+    assert known.values() == ["first-value"]
+    fresh = Masker()
+    mask.swap_default(fresh)
     _store(tmp_path).get("one")
-    assert "first-value" in known
+    assert fresh.values() == ["first-value"]
 
 
 @pytest.mark.keyring

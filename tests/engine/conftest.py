@@ -30,6 +30,60 @@ def _cache_root() -> Path:
     return Path(root)
 
 
+def uv_cache_root() -> Path:
+    """A flext cache dir kept between test sessions (`FLEXT_TEST_UV`, default
+    ~/.cache/flext-test-uv): the uv flext fetches and uv's package cache, both warm after
+    the first session. Tests that install point FLEXT_CACHE_DIR here."""
+    root = os.environ.get("FLEXT_TEST_UV") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "flext-test-uv")
+    return Path(root)
+
+
+@pytest.fixture(scope="session")
+def uv_cache() -> Path:
+    root = uv_cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def make_wheel(folder: Path, name: str = "tap-tiny", version: str = "1.0") -> Path:
+    """A pure-Python wheel with a `name` console script that answers `--about`: installs
+    with no index (pip or uv), so install paths can be tested offline and fast."""
+    import base64
+    import hashlib
+    import zipfile
+
+    module = name.replace("-", "_")
+    info = f"{module}-{version}.dist-info"
+    files = {
+        f"{module}/__init__.py": ("import json, sys\n\n\ndef main():\n    if '--about' in sys.argv:\n"
+                                  f"        print(json.dumps({{'name': {name!r}, 'version': {version!r}}}))\n"
+                                  "    return 0\n"),
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: flext-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{info}/entry_points.txt": f"[console_scripts]\n{name} = {module}:main\n",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{module}-{version}-py3-none-any.whl"
+    record = []
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, text in files.items():
+            data = text.encode()
+            archive.writestr(member, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{member},sha256={digest},{len(data)}")
+        record.append(f"{info}/RECORD,,")
+        archive.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
+    return path
+
+
+def installer_of(venv: Path, dist: str) -> str:
+    """What installed `dist` into `venv`: the INSTALLER file pip and uv both write."""
+    found = list(venv.glob(f"lib/python*/site-packages/{dist.replace('-', '_')}-*.dist-info/INSTALLER"))
+    assert len(found) == 1, found
+    return found[0].read_text().strip()
+
+
 @pytest.fixture(scope="session")
 def plugin_cache() -> dict[str, Path]:
     """name -> the installed plugin's directory (holding venv/ and plugin.json)."""
@@ -44,7 +98,7 @@ def plugin_cache() -> dict[str, Path]:
 
     def one(name: str) -> tuple[str, Path]:
         entry = table[name]
-        plugins.install(ws, entry)  # idempotent: a cached, working install is kept
+        plugins.install(ws, entry, cache_dir=str(uv_cache_root()))  # idempotent: a cached, working install is kept
         return name, Path(plugins.plugin_dir(ws, name))
 
     with ThreadPoolExecutor(max_workers=len(PLUGINS)) as pool:
@@ -116,5 +170,6 @@ def log_lines() -> Callable[[Path, str, str], list[dict[str, Any]]]:
     return read
 
 
-__all__ = ["add_pipeline", "duckdb_query", "poll", "read_record", "write_jsonl"]
+__all__ = ["add_pipeline", "duckdb_query", "installer_of", "make_wheel", "poll", "read_record", "uv_cache_root",
+           "write_jsonl"]
 _ = Iterator

@@ -12,6 +12,7 @@ import shlex
 from pathlib import Path
 
 DEFAULT = Path(__file__).with_name("corpus.tsv")
+BLIND = Path(__file__).with_name("blind.tsv")  # written before the reader was tuned on it (issue 15)
 
 
 class Corpus:

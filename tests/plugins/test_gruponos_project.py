@@ -20,7 +20,7 @@ import yaml
 
 from flext.plugins.bundled.gruponos import project
 from tests.conftest import Run
-from tests.engine.conftest import poll
+from tests.engine.conftest import poll, uv_cache_root
 from tests.plugins.tools import MELTANO, meltano_exe, singer_tools  # noqa: F401  (fixtures)
 
 Flext = Callable[..., Run]
@@ -211,12 +211,15 @@ def test_meltano_installed_by_flext_runs_the_jobs_under_flext_serve(
     (work / "flext.toml").write_text('[workspace]\nname = "gruponos"\n')
     # meltano into its own venv under the workspace's plugin folder; nothing on PATH
     spec = f"meltano=={MELTANO[1]}"
-    installed = flext("meltano", "install", "--pip-url", spec, "-o", "json", extra_env=NO_MELTANO)
+    uv_cache = {"FLEXT_CACHE_DIR": str(uv_cache_root())}  # uv and its package cache, kept between sessions
+    installed = flext("meltano", "install", "--pip-url", spec, "-o", "json", extra_env={**NO_MELTANO, **uv_cache})
     assert installed.code == 0, installed
     exe = work / ".flext" / "plugins" / "meltano" / "venv" / "bin" / "meltano"
     assert installed.json() == {"name": "meltano", "version": MELTANO[1], "pip_url": spec, "executable": str(exe)}
-    assert installed.err.splitlines() == ["creating the virtual environment for meltano", f"installing {spec}",
-                                          f"✓ meltano {MELTANO[1]} installed: {exe}"]
+    steps = [line for line in installed.err.splitlines() if not line.startswith(("fetching uv ", "downloading "))]
+    assert steps[:2] == ["creating the virtual environment for meltano", f"resolving {spec}"]
+    assert re.fullmatch(r"installing \d+ packages", steps[2]), steps
+    assert steps[3:] == [f"✓ meltano {MELTANO[1]} installed: {exe}"]
     again = flext("meltano", "install", "--pip-url", spec, extra_env=NO_MELTANO)
     assert (again.code, again.err) == (0, f"✓ meltano {MELTANO[1]} already installed: {exe}\n")
     # the project, with tap-jsonl/target-jsonl in place of the FLEXT tap and target

@@ -38,6 +38,8 @@ def test_reads_the_issue_example(tmp_path: Path) -> None:
     ('[commands."hello greet"]', '[commands."Hello greet"]', "commands.'Hello greet': command words must match"),
     ('help = "Greet someone"', 'help = "x"\noptions = [{ name = "loud", type = "flag" }]',
      "commands.'hello greet'.options[0].type: must be one of"),
+    ('help = "Greet someone"', 'help = "x"\nhints = { verbs = ["Wave"] }', "commands.'hello greet'.hints.verbs: words must"),
+    ('help = "Greet someone"', 'help = "x"\nhints = { nouns = ["x"] }', "commands.'hello greet'.hints: unknown key 'nouns'"),
 ])
 def test_mistakes(tmp_path: Path, old: str, new: str, message: str) -> None:
     (tmp_path / "flext-plugin.toml").write_text(GOOD.replace(old, new))

@@ -90,6 +90,7 @@ def test_ctrl_c_stops_a_follow_and_the_shell_survives(term: Term, tmp_path: Path
 
 def test_ctrl_c_clears_the_line_and_ctrl_d_exits_0(term: Term) -> None:
     term.type("pipeline delete orders")
+    term.wait(lambda s: "pipeline delete orders" in term.prompt_line())  # typed, before Ctrl-C clears it
     term.keys("C-c")
     term.wait(lambda s: term.prompt_line().strip() == "flext>")
     term.keys("C-d")

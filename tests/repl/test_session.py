@@ -112,6 +112,27 @@ def test_unclosed_quotes_and_exit(world: dict[str, str], shell: Callable[..., ob
     assert sh.handle("   ") is None
 
 
+def test_clear_clears_the_screen_and_never_the_history(world: dict[str, str], shell: Callable[..., object],
+                                                      flext: Callable[..., Run]) -> None:
+    import io
+
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=24, columns=80), term="xterm")
+    sh, streams = shell(output=output)  # type: ignore[misc]
+    assert sh.handle("config path") == 0
+    assert sh.handle("clear") == 0
+    assert "\x1b[2J" in screen.getvalue()  # erased, the cursor at the top
+    assert sh.status.exit_code == 0
+    assert streams.err.getvalue() == ""  # nothing offered, nothing asked
+    assert [e["line"] for e in history(flext)][-1:] == ["config path"]  # the history stays (and `clear` is not in it)
+    assert sh.handle("clear the history") == 2  # asked with an object: the destructive command asks first
+    assert "→ flext history clear" in streams.err.getvalue()
+    assert len(history(flext)) >= 1
+
+
 def test_unclear_free_text_offers_a_choice(world: dict[str, str], shell: Callable[..., object],
                                            pipe: PipeInput) -> None:
     sh, streams = shell(input=pipe, output=DummyOutput())  # type: ignore[misc]

@@ -12,7 +12,7 @@ import pytest
 from flext.router import complete
 from flext.router.help import TOPICS
 from flext.router.spec import tree
-from tests.conftest import ROOT, Run
+from tests.conftest import ROOT, Run, uninstrumented
 from tests.router._completion_world import ALIASES, FORMATS, PROFILES, make_world
 
 Flext = Callable[..., Run]
@@ -167,7 +167,7 @@ def test_values_with_control_characters_are_dropped(world: dict[str, str], flext
 
 def importtime(argv: list[str], env: dict[str, str]) -> set[str]:
     """Top-level module names imported by `python -X importtime -m flext ARGV...`."""
-    merged = dict(env, PYTHONPATH=str(ROOT))
+    merged = dict(uninstrumented(env), PYTHONPATH=str(ROOT))
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "flext", *argv],
         capture_output=True, text=True, env=merged, timeout=60, check=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from hypothesis import strategies as st
 
 from flext.core.paths import Scope
 from flext.router import nl
-from flext.router._nl_slots import extract
-from flext.router._nl_tokens import tokenize
+from flext.router.nl.slots import extract
+from flext.router.nl.tokens import tokenize
 from tests.conftest import Run
 
 WORLD = nl.World.of({
@@ -81,6 +82,8 @@ def test_slots(text: str, field: str, value: object) -> None:
     ("start the billing service", "service start billing"),
     ("start the billing pipeline", "pipeline start billing"),
     ("list pipelines on prod", "pipeline list -p prod"),
+    ("pause orders", "pipeline pause orders"),
+    ("show the schedules", "pipeline schedules"),
 ])
 def test_readings(text: str, expected: str) -> None:
     assert command(text) == expected
@@ -102,6 +105,53 @@ def test_the_same_name_is_read_by_what_exists() -> None:
 ])
 def test_unclear_or_negated_text_runs_nothing(text: str) -> None:
     assert command(text) is None
+
+
+@pytest.mark.parametrize(("text", "reason", "closest", "first"), [
+    ("start the payments pipeline", "no pipeline named 'payments'", ["web-events", "customers", "orders"],
+     "pipeline start web-events"),
+    ("run payment", "no pipeline named 'payment'", ["web-events", "customers", "orders"], "pipeline start web-events"),
+    ("restart the kafka service", "no service named 'kafka'", ["flext-api", "flexcore", "billing"],
+     "service restart flext-api"),
+    ("is redis up?", "no service named 'redis'", ["flexcore", "flext-api", "billing"], "service health flexcore"),
+    ("switch to the qa profile", "no profile named 'qa'", ["staging", "default", "prod"], "profile use staging"),
+    ("list pipelines on uat", "no profile named 'uat'", ["default", "staging", "prod"], "pipeline list -p default"),
+    ("how is the kafka service doing", "no service named 'kafka'", ["flext-api", "flexcore", "billing"], None),
+    # never an offer to delete another pipeline instead
+    ("delete the payments pipeline", "no pipeline named 'payments'", ["web-events", "customers", "orders"], None),
+])
+def test_names_that_do_not_exist_run_nothing(text: str, reason: str, closest: list[str], first: str | None) -> None:
+    reading = nl.read(text, WORLD)
+    assert (reading.status, reading.command, reading.reason, reading.closest) == (nl.MISSING, None, reason, closest)
+    assert (reading.alternatives[0] if reading.alternatives else None) == first
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("create a pipeline called payments", "pipeline create payments"),  # a new name is fine
+    ("add a profile named qa", "profile create qa"),
+    ("start orders", "pipeline start orders"),
+    ("start the odrers pipeline", "pipeline start orders"),  # a typo of a name that exists
+])
+def test_new_and_existing_names_still_read(text: str, expected: str) -> None:
+    assert command(text) == expected
+
+
+def test_a_kind_with_no_names_says_nothing_about_a_name() -> None:
+    """No pipelines known (a fresh workspace, a remote backend): the command itself will say."""
+    empty = nl.World.of({"services": ["flexcore"]})
+    assert command("start the payments pipeline", empty) == "pipeline start payments"
+    assert nl.read("restart the kafka service", empty).reason == "no service named 'kafka'"
+
+
+@pytest.mark.parametrize("text", ["clear", "reset", "empty", "flush", "purge", "wipe", "clear the screen",
+                                  "wipe my screen", "remove", "delete", "clean"])
+def test_a_harmless_word_alone_never_leads_to_a_destructive_command(text: str) -> None:
+    from flext.router.parse import parse
+
+    reading = nl.read(text, WORLD)
+    assert reading.command is None
+    for alt in reading.alternatives:
+        assert not parse(shlex.split(alt.replace("TEXT", "x"))).node.destructive, alt
 
 
 def test_explain_document_shape() -> None:
@@ -137,6 +187,34 @@ def test_no_destructive_command_without_a_destructive_word(words: list[str]) -> 
         from flext.router.parse import parse
 
         assert not parse(reading.argv).node.destructive
+
+
+_TEMPLATES = ("start the {} pipeline", "restart {}", "is {} up?", "show the logs of {}", "status of {}",
+              "switch to the {} profile", "stop {} please", "kick off {} and orders", "tail the {} logs",
+              "list pipelines on {}", "how is the {} service doing", "what is the state of {}")
+
+
+def _plain(word: str) -> bool:
+    """A made-up word that is no name, no word of ours and no typo of either."""
+    from flext.core.suggest import similar
+    from flext.router.nl import words as W
+    from flext.router.nl.grammar import grammar
+    from flext.router.spec import tree
+
+    known = [*W.VERBS, *W.NOUNS, *W.STATUS, *W.HEALTH, *W.STOP, *W.NUMBERS, *W.TIME_UNITS, *W.FORMATS,
+             *grammar(tree()).words, *(n for kind in nl.KINDS for n in WORLD.folded(kind))]
+    return not similar(word, known, limit=2) and not any(k.startswith(word[:4]) for k in known)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_TEMPLATES), st.text(alphabet="bcdfghjklmnpqrvwxz", min_size=5, max_size=9))
+def test_a_name_that_does_not_exist_never_produces_a_command(template: str, word: str) -> None:
+    from hypothesis import assume
+
+    assume(_plain(word))
+    reading = nl.read(template.format(word), WORLD)
+    assert reading.command is None, (template.format(word), reading)
+    assert reading.status == nl.MISSING, (template.format(word), reading)
 
 
 # -- one-shot free text through flext.cli ----------------------------------------------
@@ -205,6 +283,49 @@ def test_typos_and_unknown_words_keep_the_usage_error(flext: Callable[..., Run],
     assert run.err.startswith("error: unknown command")
 
 
+def test_one_shot_names_the_missing_pipeline_and_the_closest(flext: Callable[..., Run]) -> None:
+    assert flext("init").code == 0
+    for name in ("orders", "invoices"):
+        assert flext("pipeline", "create", name, "--tap", "tap-jsonl", "--target", "target-jsonl").code == 0
+    run = flext("start", "the", "payments", "pipeline", "--yes")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == ("error: no pipeline named 'payments'\n"
+                       "hint: the closest pipelines: orders, invoices; `flext pipeline list` shows them all\n")
+    assert "→" not in run.err  # nothing was shown as run, nothing ran
+    explained = flext("explain", "-o", "json", "start", "the", "payments", "pipeline")
+    assert explained.code == 2
+    assert explained.json()["command"] is None  # type: ignore[index]
+
+
+@pytest.mark.parametrize("argv", [("clear",), ("-p", "default", "clear")])
+def test_clear_one_shot_is_a_word_of_the_shell(flext: Callable[..., Run], argv: tuple[str, ...]) -> None:
+    run = flext(*argv)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == ("error: `clear` is a word of the interactive shell (it clears the screen)\n"
+                       "hint: start the shell with `flext shell` and type it there; here, your terminal's own "
+                       "`clear` clears the screen\n")
+
+
+@pytest.mark.parametrize("words", [("clear",), ("reset",), ("clear", "the", "screen"), ("empty",)])
+def test_explain_clear_never_maps_to_a_destructive_command(flext: Callable[..., Run], words: tuple[str, ...]) -> None:
+    from tests.nl.corpus import destructive
+
+    run = flext("explain", "-o", "json", *words)
+    doc = run.json()
+    assert isinstance(doc, dict)
+    assert not destructive(doc["command"])
+    for alt in doc.get("alternatives") or []:
+        assert not destructive(alt), alt
+    assert flext("explain", "clear", "the", "history").out.startswith("flext history clear")  # asked: fine
+
+
+def test_the_shell_words_are_the_shells_builtins() -> None:
+    from flext.repl.builtins import BUILTINS
+    from flext.router.spec.shell import SHELL_WORDS
+
+    assert set(SHELL_WORDS) == set(BUILTINS)
+
+
 def test_unknown_option_after_a_known_command_stays_a_usage_error(flext: Callable[..., Run]) -> None:
     run = flext("profile", "list", "--bogus")
     assert run.code == 2
@@ -251,7 +372,7 @@ def test_plugin_commands_are_understood(live: Callable[[], nl.World], text: str,
 
 
 def test_rules_are_derived_once_per_tree_from_its_commands() -> None:
-    from flext.router._nl_grammar import grammar
+    from flext.router.nl.grammar import grammar
     from flext.router.spec import Arg, Node, Opt
 
     def build() -> Node:
@@ -269,6 +390,29 @@ def test_rules_are_derived_once_per_tree_from_its_commands() -> None:
     assert nl.read("greet ada loudly with acme", nl.World.of({}), root).command == "acme greet ada"  # not `loud`
     assert nl.read("greet ada with acme, loud", nl.World.of({}), root).command == "acme greet ada --loud"
     assert nl.read("start orders", nl.World.of({}), root).command is None  # not in this tree
+
+
+def test_hints_live_on_the_tree_in_the_readers_words() -> None:
+    """One table: each built-in command's free-text hints sit on its node, in words the reader has."""
+    from flext.router.nl import words as W
+    from flext.router.nl.grammar import grammar
+    from flext.router.spec import tree
+
+    root = tree()
+    verbs = {v for vs in W.VERBS.values() for v in vs} | {"runs", "state"}  # the last two: implied by nouns
+    kinds = set(W.NOUNS.values())
+    hinted = [node for node in root.walk() if node.hints is not None and node.plugin is None]
+    assert len(hinted) >= 70
+    for node in hinted:
+        hints = node.hints
+        assert hints is not None and node.runnable, node.command
+        assert set(hints.verbs.split()) <= verbs, node.command
+        assert set((hints.about + " " + hints.alone).split()) <= kinds, node.command
+        for name in [*(hints.flags or {}), *(hints.opts or {})]:
+            assert node.find_opt(name) is not None, f"{node.command}: no option --{name}"
+        assert not hints.then or len(node.args) == 2, node.command
+    fixed = {rule.path for rule, _node in grammar(root).fixed}
+    assert fixed == {node.command for node in hinted}
 
 
 @pytest.mark.parametrize("text", ["delete the gruponos logs", "stop gruponos", "run gruponos", "gruponos"])
@@ -307,12 +451,14 @@ options = [
   { name = "channel", help = "How to send it", choices = ["email", "fax", "post"] },
   { name = "draft", type = "bool", help = "Keep it as a draft" },
 ]
+hints = { verbs = ["mail"], about = ["bill"] }
 '''
 
 
 def test_a_plugin_installed_from_a_folder_is_understood(flext: Callable[..., Run], live: Callable[[], nl.World],
                                                         tmp_path: Path) -> None:
-    from flext.router._nl_rules import RULES
+    from flext.router.nl.grammar import grammar
+    from flext.router.spec import tree
     from tests.plugins._make import plugin_folder
 
     folder = plugin_folder(tmp_path, "acme")
@@ -323,9 +469,11 @@ def test_a_plugin_installed_from_a_folder_is_understood(flext: Callable[..., Run
     from flext.router.spec import reset_tree
 
     reset_tree()
-    assert not any(rule.path.startswith("acme") for rule in RULES)
+    assert not any(rule.path.startswith("acme") for rule, _node in grammar(tree()).fixed)  # derived from its words
     assert command(text, live()) == "acme invoice send march --channel fax --draft"
     assert command("send invoice 1234 with acme", live()) == "acme invoice send 1234"
+    # the manifest's own words: `mail` for send, `bill` for invoice
+    assert command("mail the march bill by fax with acme", live()) == "acme invoice send march --channel fax"
     run = flext(*text.split(), "-o", "json", "--yes")
     assert run.code == 0, run
     assert run.err.splitlines()[0] == "→ flext acme invoice send march --channel fax --draft -o json --yes"

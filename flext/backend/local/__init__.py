@@ -1,9 +1,10 @@
 """The embedded engine behind the Backend protocol (the default backend).
 
 Thin: it finds the workspace, resolves names, and delegates to `flext.engine.*`.
-Run preparation (plugins found, settings resolved into 0600 files, catalog selected,
-dbt located) happens here, in the process that owns the Context and the secret store,
-so a detached runner never needs the keyring.
+Run preparation (plugins found, settings resolved, catalog selected, dbt located, the
+secret values the run must mask gathered) happens here, in the process that owns the
+Context and the secret store, so a detached runner never needs the keyring; the resolved
+settings stay in memory (a pipe to the detached runner, a memfd to each plugin).
 """
 
 from __future__ import annotations
@@ -140,28 +141,41 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
             transform = {"dbt": dbt.executable(ws, self._dbt_setting(), self._path), "project": project}
         private = settings.private_dir(ws)
         try:
-            tap_cfg = settings.write_private(private, "tap.json", resolved["tap"])
-            target_cfg = "" if tap_only else settings.write_private(private, "target.json", resolved["target"])
-            tap_argv = [tap_exe, "--config", tap_cfg]
+            tap_argv = [tap_exe]
             if spec.get("select") and not tap_only:
-                found = discover.cached(ws, name, tap_exe, resolved["tap"], tap_cfg)
+                with settings.handover(resolved["tap"], private, "discover.json") as handed:
+                    found = discover.cached(ws, name, tap_exe, resolved["tap"], handed.path, pass_fds=handed.fds)
                 chosen = discover.select(found, list(spec["select"]), key=f"pipelines.{name}.select")
                 tap_argv += ["--catalog", settings.write_private(private, "catalog.json", chosen)]
         except BaseException:
-            import shutil
-
-            shutil.rmtree(private, ignore_errors=True)
+            settings.release(private)
             raise
         return {
             "workspace": ws.root, "pipeline": name, "run_id": run_id, "trigger": trigger,
-            "tap": tap_argv, "target": [target_exe, "--config", target_cfg],
+            "tap": tap_argv, "target": [target_exe],
+            # resolved settings travel in memory only (a pipe to a detached runner, a memfd to the plugin)
+            "configs": {"tap": resolved["tap"], "target": resolved.get("target", {})},
             "state_file": state.path(ws, name), "use_state": not full_refresh, "full_refresh": full_refresh,
             "transform": transform,
             "retries": int(spec.get("retries") or 0),
             "backoff_s": pipelines.seconds(spec.get("retry_backoff") or "5s", "retry_backoff"),
             "timeout_s": pipelines.seconds(spec["timeout"], "timeout") if spec.get("timeout") else None,
-            "private_dir": private, "redact": seen,
+            "private_dir": private, "private_lock_fd": settings.lock_fd(private), "redact": self._mask_values(seen),
         }
+
+    def _mask_values(self, seen: list[str]) -> list[str]:
+        """What a run must mask: the values it resolved, plus every secret the workspace's
+        config refers to (a tap may print one it found elsewhere), read once from the keyring."""
+        from flext.core import mask
+
+        mask.remember_all(seen)
+        try:
+            names = mask.references(self.ws.doc) if self.ws.exists else set()
+        except Exception:  # a damaged flext.toml failed the run earlier; nothing more to learn here
+            names = set()
+        if names:
+            mask.learn(self.ctx.secrets, names)
+        return mask.known_values()
 
     def _dbt_setting(self) -> str | None:
         try:
@@ -193,36 +207,57 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
                                hint=f"follow it with `flext pipeline logs {name} -f`, or stop it with `flext pipeline stop {name}`")
             run_id = clock.new_run_id()
             plan = self._plan(name, run_id, full_refresh=full_refresh, trigger=trigger)
-            record = runs.new_record(ws, name, run_id, full_refresh=full_refresh, trigger=trigger)
-            if idempotency_key:
-                record["idempotency_key"] = idempotency_key
-            if not detached:
-                record.update(pid=os.getpid(), pid_start=_start(os.getpid()))
-            runs.write(ws, record)
-            if detached:
-                record = self._spawn(plan, record)
+            try:
+                record = runs.new_record(ws, name, run_id, full_refresh=full_refresh, trigger=trigger)
+                if idempotency_key:
+                    record["idempotency_key"] = idempotency_key
+                if not detached:
+                    record.update(pid=os.getpid(), pid_start=_start(os.getpid()))
+                runs.write(ws, record)
+                if detached:
+                    record = self._spawn(plan, record)
+            except BaseException:
+                from flext.engine import settings
+
+                if settings.lock_fd(plan["private_dir"]) is not None:  # not handed to a runner yet
+                    settings.release(plan["private_dir"])
+                raise
         from flext.engine import index
 
         index.refresh(ws)
         return record, plan
 
     def _spawn(self, plan: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+        import json
         import subprocess
         import sys
 
         from flext.engine import runs, settings
 
-        plan_path = settings.write_private(plan["private_dir"], "plan.json", plan)
         env = dict(self.ctx.env)
         import flext
 
         env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(flext.__file__)))
         env.pop("PYTHONHOME", None)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "flext.engine.runner", plan_path],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            cwd=self.ws.root, env=env, start_new_session=True, close_fds=True,
-        )
+        lock = plan.get("private_lock_fd")
+        try:
+            # the plan (resolved settings included) goes through a pipe: never a file, never argv
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "flext.engine.runner", "-"],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                cwd=self.ws.root, env=env, start_new_session=True, close_fds=True,
+                pass_fds=(lock,) if lock is not None else (),
+            )
+            assert proc.stdin is not None
+            try:
+                proc.stdin.write(json.dumps(plan).encode("utf-8"))
+                proc.stdin.close()
+            except BrokenPipeError:  # it died at once; the record's settle says so
+                pass
+        except BaseException:
+            settings.release(plan["private_dir"])
+            raise
+        settings.forget(plan["private_dir"])  # the runner holds the directory's lock now
         record.update(pid=proc.pid, pid_start=_start(proc.pid))
         # the runner may already have written `running`; only fill in what we know
         current = runs.read(self.ws, record["pipeline"], record["id"]) or record
@@ -443,7 +478,9 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
         return sorted(out, key=lambda r: (r["installed"] is None, r["name"]))
 
     def install_plugin(self, name: str, kind: str, pip_url: str | None = None,
-                       on_status: Callable[[str], None] | None = None) -> dict[str, Any]:
+                       on_status: Callable[[str], None] | None = None,
+                       installer: str | None = None) -> dict[str, Any]:
+        """`installer`: "uv" or "pip"; None reads plugins.installer (default "uv")."""
         from flext.engine import catalog, plugins
 
         overrides = self.ws.plugin_overrides if self.ws.exists else {}
@@ -453,7 +490,9 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
             if not pip_url:
                 raise
             entry = {"name": name, "kind": kind, "executable": name, "pip_url": pip_url}
-        return plugins.install(self.ws, entry, pip_url=pip_url, on_status=on_status)
+        chosen = installer or (self.ctx.settings.get("plugins") or {}).get("installer") or "uv"
+        return plugins.install(self.ws, entry, pip_url=pip_url, on_status=on_status, installer=str(chosen),
+                               cache_dir=self.ctx.paths.cache_dir, env=self.ctx.env)
 
     def discover(self, tap: str, *, config_file: str | None = None) -> list[dict[str, Any]]:
         """Streams of a tap: NAME is a pipeline (its tap and settings) or a tap with --config."""
@@ -464,23 +503,20 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
         if tap in pipelines and not config_file:
             plan = self._plan(tap, "discover", full_refresh=True, trigger="cli", tap_only=True)
             try:
-                catalog = discover.run_discovery(plan["tap"][0], plan["tap"][2], ws.root)
+                with settings.handover(plan["configs"]["tap"], plan["private_dir"], "tap.json") as handed:
+                    catalog = discover.run_discovery(plan["tap"][0], handed.path, ws.root, pass_fds=handed.fds)
             finally:
-                import shutil
-
-                shutil.rmtree(plan["private_dir"], ignore_errors=True)
+                settings.release(plan["private_dir"])
             return discover.rows(catalog)
         exe = plugins.executable_for(ws, tap, "tap", self._path)
         config: dict[str, Any] = settings.load_file(os.path.abspath(config_file), "--config") if config_file else {}
         config = settings.resolve(config, key="config", secret=lambda v: str(self.ctx.secrets.resolve(v)), env=self.ctx.env)
         private = settings.private_dir(ws)
         try:
-            path = settings.write_private(private, "tap.json", config)
-            return discover.rows(discover.run_discovery(exe, path, ws.root))
+            with settings.handover(config, private, "tap.json") as handed:
+                return discover.rows(discover.run_discovery(exe, handed.path, ws.root, pass_fds=handed.fds))
         finally:
-            import shutil
-
-            shutil.rmtree(private, ignore_errors=True)
+            settings.release(private)
 
     def dbt(self, project: str, command: str, *, select: str | None = None,
             target: str | None = None) -> dict[str, Any]:

@@ -4,7 +4,7 @@ Each group lives in its own module (`spec/pipeline.py`, ...) and exports `NODE`;
 `tree()` assembles them in display order. Handlers are `"module:function"` strings,
 imported only when the command runs, so help and completion stay cheap.
 Parsing, help, REPL completion, shell completion scripts, the conversational parser
-and docs all read this one tree.
+and docs all read this one tree; a command's free-text hints (`Hints`) live on its node.
 """
 
 from __future__ import annotations
@@ -112,6 +112,54 @@ class Arg:
         return {1: name, "?": f"[{name}]", "+": f"{name}...", "*": f"[{name}...]"}[self.nargs]
 
 
+class Hints:
+    """How free text asks for a command (read by `flext.router.nl`; plain words, split lazily).
+
+    verbs: the canonical verbs that ask for it (`start`: `kick off`, `launch` are folded to it
+        by `flext.router.nl.words`); about: the kinds of thing it is about (`pipeline run`);
+    alone: kinds that ask for it with no verb (`history`; `flexcore logs`: `log`);
+    new: its first argument names a new thing of this kind (`pipeline create NAME`);
+    need: how many names it takes when that is not what its first argument says
+        (`one`, `many`, `opt`, `query`: free text to search for, or "" for none);
+    prior: breaks ties between commands that read a line equally well;
+    flags: option -> words that set it (`{"clear": "clear delete"}`);
+    opts: option -> cue words before its value (`{"from": "based from copy"}`); "" means a
+        name of the option's completer kind anywhere in the line (`--tap tap-csv`);
+    then: cue words before the second argument's value (`config set KEY to VALUE`);
+    implies: slots the command answers by what it is (`status` for a status command:
+        `is orders failing?`; `follow` for a live dashboard).
+    A plugin command's hints add words to the rule derived from its own words: `verbs`
+    other words for its command word, `about` other words for its group.
+    """
+
+    __slots__ = ("about", "alone", "flags", "implies", "need", "new", "opts", "prior", "then", "verbs")
+
+    def __init__(
+        self,
+        verbs: str,
+        about: str = "",
+        *,
+        alone: str = "",
+        new: str = "",
+        need: str | None = None,
+        prior: float = 0.0,
+        flags: dict[str, str] | None = None,
+        opts: dict[str, str] | None = None,
+        then: str = "",
+        implies: str = "",
+    ) -> None:
+        self.verbs = verbs
+        self.about = about
+        self.alone = alone
+        self.new = new
+        self.need = need
+        self.prior = prior
+        self.flags = flags
+        self.opts = opts
+        self.then = then
+        self.implies = implies
+
+
 class Node:
     """A group (has children), a command (has a handler), or both (`history`)."""
 
@@ -124,6 +172,7 @@ class Node:
         "examples",
         "handler",
         "hidden",
+        "hints",
         "mutating",
         "name",
         "opts",
@@ -148,6 +197,7 @@ class Node:
         destructive: bool = False,
         see_also: tuple[str, ...] = (),
         hidden: bool = False,
+        hints: Hints | None = None,
         children: list[Node] | None = None,
     ) -> None:
         self.name = name
@@ -162,6 +212,7 @@ class Node:
         self.destructive = destructive
         self.see_also = see_also
         self.hidden = hidden
+        self.hints = hints  # how free text asks for it (flext.router.nl); None: derived from its words
         self.children: dict[str, Node] = {}
         self.parent: Node | None = None
         self.plugin: str | None = None
@@ -278,5 +329,5 @@ def reset_tree() -> None:
 
 __all__ = [
     "BOOL", "CHOICE", "DURATION", "FLOAT", "GLOBAL_OPTS", "INT", "OUTPUT_FORMATS", "PATH", "STR",
-    "Arg", "Node", "Opt", "reset_tree", "tree",
+    "Arg", "Hints", "Node", "Opt", "reset_tree", "tree",
 ]

@@ -1,6 +1,6 @@
 """`flext audit ...`"""
 
-from flext.router.spec import DURATION, INT, Node, Opt
+from flext.router.spec import DURATION, INT, Hints, Node, Opt
 
 _FILTERS = [
     Opt("since", "Only entries newer than this (1h, 2d)", type=DURATION, metavar="DURATION"),
@@ -15,10 +15,13 @@ NODES = [
             Node("list", "List audit entries (newest last)",
                  opts=[*_FILTERS, Opt("limit", "At most N entries, the newest (0: all)", short="n", type=INT, default=100, metavar="N")],
                  examples=["flext audit list --since 1d", "flext audit list --action pipeline -o json"],
+                 hints=Hints("list show", "audit", alone="audit"),
                  handler="flext.commands.audit:list_", aliases=("ls",)),
             Node("export", "Write audit entries to stdout",
                  opts=[*_FILTERS, Opt("format", "Export format", choices=("jsonl", "csv"), default="jsonl")],
-                 examples=["flext audit export > audit.jsonl"], handler="flext.commands.audit:export"),
+                 examples=["flext audit export > audit.jsonl"],
+                 hints=Hints("export", "audit"),
+                 handler="flext.commands.audit:export"),
         ],
     ),
 ]

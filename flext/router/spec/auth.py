@@ -1,6 +1,6 @@
 """`flext auth ...`: log in to a remote flext server; manage its tokens and users."""
 
-from flext.router.spec import BOOL, Arg, Node, Opt
+from flext.router.spec import BOOL, Arg, Hints, Node, Opt
 
 _ROLES = ("viewer", "operator", "admin")
 
@@ -17,14 +17,20 @@ NODES = [
                        Opt("password-stdin", "Read the password from standard input", type=BOOL)],
                  examples=["flext -p team auth login --username ana",
                            "printf %s \"$PW\" | flext -p team auth login -u ana --password-stdin"],
+                 hints=Hints("login", "token"),
                  handler="flext.commands.auth:login", mutating=True),
             Node("logout", "Revoke the stored token on the server and forget it",
-                 examples=["flext -p team auth logout"], handler="flext.commands.auth:logout", mutating=True),
+                 examples=["flext -p team auth logout"],
+                 hints=Hints("logout"),
+                 handler="flext.commands.auth:logout", mutating=True),
             Node("status", "Where the token is kept, and whether the server accepts it",
                  examples=["flext -p team auth status", "flext auth status -o json"],
+                 hints=Hints("authstatus"),
                  handler="flext.commands.auth:status"),
             Node("whoami", "The user and role the server sees",
-                 examples=["flext -p team auth whoami"], handler="flext.commands.auth:whoami"),
+                 examples=["flext -p team auth whoami"],
+                 hints=Hints("whoami"),
+                 handler="flext.commands.auth:whoami"),
             Node("token", "API tokens of the server (admin)",
                  children=[
                      Node("create", "Create a token; it is shown once",
@@ -34,7 +40,9 @@ NODES = [
                                     "flext auth token create --role operator -o json"],
                           handler="flext.commands.auth:token_create", mutating=True),
                      Node("list", "List tokens (ids, names, roles; never the secrets)", aliases=("ls",),
-                          examples=["flext auth token list"], handler="flext.commands.auth:token_list"),
+                          examples=["flext auth token list"],
+                          hints=Hints("list show", "token", alone="token"),
+                          handler="flext.commands.auth:token_list"),
                      Node("revoke", "Revoke a token by id",
                           args=[Arg("id", "Token id (see `auth token list`)")],
                           examples=["flext auth token revoke 3f2a9c1d0b7e"],

@@ -1,6 +1,6 @@
 """`flext monitor ...`: metrics, alerts, performance and the live dashboard."""
 
-from flext.router.spec import BOOL, DURATION, FLOAT, INT, Arg, Node, Opt
+from flext.router.spec import BOOL, DURATION, FLOAT, INT, Arg, Hints, Node, Opt
 
 NODES = [
     Node(
@@ -10,12 +10,17 @@ NODES = [
             Node("dashboard", "Full-screen live view (q or Ctrl-C quits); one snapshot when not on a terminal",
                  opts=[Opt("interval", "Seconds between refreshes (default 2)", type=FLOAT, metavar="S")],
                  examples=["flext monitor dashboard", "flext monitor dashboard --interval 5"],
+                 hints=Hints("watch show", "dashboard", alone="dashboard", implies="follow"),
                  handler="flext.commands.monitor:dashboard", aliases=("dash", "top")),
             Node("metrics", "Read a service's metrics (Prometheus text or JSON) as a table",
-                 args=[Arg("service", "Service name, or a metrics URL", completer="services")],
+                 description="With no SERVICE on a remote profile: the server's own /metrics.",
+                 args=[Arg("service", "Service name, or a metrics URL (none: the server's own, on a remote profile)",
+                           nargs="?", completer="services")],
                  opts=[Opt("match", "Only metrics whose name contains this", metavar="TEXT"),
                        Opt("timeout", "Timeout in seconds", type=FLOAT, metavar="S")],
-                 examples=["flext monitor metrics flexcore", "flext monitor metrics flexcore --match http_ -o json"],
+                 examples=["flext monitor metrics flexcore", "flext monitor metrics flexcore --match http_ -o json",
+                           "flext -p team monitor metrics --match flext_runs"],
+                 hints=Hints("show", "metric", alone="metric"),
                  handler="flext.commands.monitor:metrics"),
             Node("alerts", "Alert rules: evaluated on demand here, and by `flext serve`, which notifies",
                  children=[
@@ -23,6 +28,7 @@ NODES = [
                           opts=[Opt("timeout", "Timeout in seconds for the checks rules need", type=FLOAT, metavar="S"),
                                 Opt("no-eval", "List the rules without evaluating them", type=BOOL)],
                           examples=["flext monitor alerts list", "flext monitor alerts list -o json"],
+                          hints=Hints("list show", "alert", alone="alert"),
                           handler="flext.commands.monitor:alerts_list", aliases=("ls",)),
                      Node("add", "Add an alert rule (rejected with the error position if it does not parse)",
                           args=[Arg("name", "Alert name")],
@@ -75,6 +81,7 @@ NODES = [
                  opts=[Opt("since", "Only the last 1h, 2d, ...", type=DURATION, metavar="DURATION"),
                        Opt("limit", "At most N commands and N runs (default 20)", type=INT, metavar="N")],
                  examples=["flext monitor performance", "flext monitor performance --since 1d -o json"],
+                 hints=Hints("show status", "performance", alone="performance"),
                  handler="flext.commands.monitor:performance", aliases=("perf",)),
         ],
     ),

@@ -1,6 +1,6 @@
 """`flext serve`: the engine behind an HTTP API (see docs/api.md)."""
 
-from flext.router.spec import BOOL, FLOAT, INT, Node, Opt
+from flext.router.spec import BOOL, FLOAT, INT, Hints, Node, Opt
 
 NODES = [
     Node(
@@ -23,6 +23,7 @@ NODES = [
         ],
         examples=["flext serve", "flext serve --host 0.0.0.0 --port 8081",
                   "flext serve --bootstrap-admin > admin-token.txt", "flext -C ~/team-workspace serve --port 9000"],
+        hints=Hints("serve"),
         handler="flext.server.cli:serve",
     ),
 ]

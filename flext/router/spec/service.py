@@ -1,6 +1,6 @@
 """`flext service ...`: the registry, health, overview, supervision and logs of services."""
 
-from flext.router.spec import BOOL, FLOAT, INT, Arg, Node, Opt
+from flext.router.spec import BOOL, FLOAT, INT, Arg, Hints, Node, Opt
 
 _TIMEOUT = Opt("timeout", "Per-service timeout in seconds", type=FLOAT, metavar="S")
 
@@ -12,6 +12,7 @@ NODES = [
             Node("list", "List registered services (built-in, config.toml, flext.toml)",
                  opts=[Opt("all", "Also list disabled services", type=BOOL)],
                  examples=["flext service list", "flext service list --all -o json"],
+                 hints=Hints("list show", "service", alone="service"),
                  handler="flext.commands.service:list_", aliases=("ls",)),
             Node("add", "Register a service (in config.toml)",
                  args=[Arg("name", "Service name")],
@@ -37,10 +38,12 @@ NODES = [
                  examples=["flext service add billing --url http://127.0.0.1:9100",
                            "flext service add echo --url http://127.0.0.1:8765 --command 'python3 -m http.server 8765'",
                            "flext service add worker --url http://127.0.0.1:9200 --command ./worker --restart always"],
+                 hints=Hints("create", "service", new="services"),
                  handler="flext.commands.service:add", mutating=True),
             Node("remove", "Unregister a service (built-ins are disabled)",
                  args=[Arg("name", "Service name", completer="services")],
                  examples=["flext service remove billing --yes"],
+                 hints=Hints("delete", "service"),
                  handler="flext.commands.service:remove", destructive=True, aliases=("rm",)),
             Node("discover", "Probe the known FLEXT ports on a host and offer to register what answers",
                  opts=[Opt("host", "Host to probe (default 127.0.0.1)", metavar="H"),
@@ -48,12 +51,14 @@ NODES = [
                            metavar="PORT"),
                        Opt("timeout", "Per-port timeout in seconds (default 2)", type=FLOAT, metavar="S")],
                  examples=["flext service discover", "flext service discover --host 10.0.0.5 --yes"],
+                 hints=Hints("discover search", "service"),
                  handler="flext.commands.service:discover", mutating=True),
             Node("health", "Check services concurrently: up, degraded or down (exit 1 if any is down)",
                  args=[Arg("names", "Services to check (default: all enabled)", nargs="*", completer="services")],
                  opts=[_TIMEOUT,
                        Opt("force", "Probe even services whose circuit breaker is open", type=BOOL)],
                  examples=["flext service health", "flext service health flexcore flext-api --timeout 2 -o json"],
+                 hints=Hints("health check", "service", prior=0.2, implies="status"),
                  handler="flext.commands.service:health"),
             Node("status", "One overview: services, running pipelines, recent failures, firing alerts, disk",
                  args=[Arg("name", "One service: its health, process, restarts, CPU and memory", nargs="?",
@@ -63,12 +68,14 @@ NODES = [
                              "crashloop), restarts, last exit code and restart time, and what the process uses "
                              "now: CPU %, resident memory (MiB), open files and uptime.",
                  examples=["flext service status", "flext service status -o json", "flext service status flexcore -o json"],
+                 hints=Hints("status", "service", implies="status", need=""),  # free text reads the overview
                  handler="flext.commands.service:status"),
             Node("start", "Start a service that has a command, and wait until it is healthy",
                  args=[Arg("name", "Service name", completer="services")],
                  opts=[Opt("timeout", "Seconds to wait for the health check (default: start_timeout, 30)",
                            type=FLOAT, metavar="S")],
                  examples=["flext service start flexcore"],
+                 hints=Hints("start", "service"),
                  handler="flext.commands.service:start", mutating=True),
             Node("stop", "Stop a supervised service (SIGTERM, then SIGKILL after the grace period)",
                  args=[Arg("name", "Service name", completer="services")],
@@ -76,11 +83,13 @@ NODES = [
                            type=FLOAT, metavar="S"),
                        Opt("force", "Send SIGKILL at once", type=BOOL)],
                  examples=["flext service stop flexcore"],
+                 hints=Hints("stop", "service"),
                  handler="flext.commands.service:stop", mutating=True),
             Node("restart", "Stop (if running) and start a supervised service",
                  args=[Arg("name", "Service name", completer="services")],
                  opts=[Opt("timeout", "Seconds to wait for the health check", type=FLOAT, metavar="S")],
                  examples=["flext service restart flexcore"],
+                 hints=Hints("restart", "service"),
                  handler="flext.commands.service:restart", mutating=True),
             Node("logs", "Show a service's log (follows rotation and truncation with -f)",
                  args=[Arg("name", "Service name", completer="services")],
@@ -88,6 +97,7 @@ NODES = [
                        Opt("tail", "Only the last N lines", short="n", type=INT, metavar="N"),
                        Opt("since", "Only lines newer than this (10m, 2h, or a timestamp)", metavar="WHEN")],
                  examples=["flext service logs flexcore --tail 50", "flext service logs flexcore -f --since 10m"],
+                 hints=Hints("logs", "service log", alone="log", prior=0.2),
                  handler="flext.commands.service:logs"),
         ],
     ),

@@ -1,12 +1,22 @@
 """Top-level commands: help, interactive, explain, version, completion."""
 
-from flext.router.spec import Arg, Node
+from flext.router.spec import Arg, Hints, Node
+
+# Words that mean something only inside the interactive shell (flext/repl/builtins.py declares
+# them there, as commands); typed alone one-shot, free text says so instead of guessing.
+SHELL_WORDS: dict[str, str] = {
+    "use": "it sets the profile or workspace of the session",
+    "exit": "it leaves the shell",
+    "quit": "it leaves the shell",
+    "clear": "it clears the screen",
+}
 
 NODES = [
     Node(
         "help", "Show help for a command or a topic",
         args=[Arg("words", "Command words or a topic (environment, exit-codes)", nargs="*", completer="commands")],
         examples=["flext help", "flext help pipeline start", "flext help exit-codes"],
+        hints=Hints("help", need="", prior=-0.5),
         handler="flext.commands.help:help_cmd",
         see_also=("flext explain",),
     ),
@@ -27,6 +37,7 @@ NODES = [
         "version", "Print the version",
         description="With --verbose, also print Python, platform and library versions.",
         examples=["flext version", "flext version --verbose"],
+        hints=Hints("show version", "version", alone="version"),
         handler="flext.commands.help:version",
     ),
     Node(

@@ -1,6 +1,6 @@
 """`flext init`: create a workspace (flext.toml and a git-ignored .flext/)."""
 
-from flext.router.spec import BOOL, PATH, Arg, Node, Opt
+from flext.router.spec import BOOL, PATH, Arg, Hints, Node, Opt
 
 NODES = [
     Node(
@@ -11,6 +11,7 @@ NODES = [
         description="Commands find the workspace by walking up from the current directory, or take -C DIR; "
         "with none, the default workspace under the data directory is used.",
         examples=["flext init", "flext init demo --example", "flext init ~/etl --name etl"],
+        hints=Hints("init create", "workspace", prior=-0.3),
         handler="flext.commands.workspace:init", mutating=True,
     ),
 ]

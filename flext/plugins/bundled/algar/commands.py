@@ -188,6 +188,9 @@ def deploy(ctx: Context, argv: list[str]) -> Result:
     return Result(data, message=f"✓ deployed {name}: `flext {' '.join(command)}` runs on {cron!r}")
 
 
+_EVENT_FIELDS = ["ts", "run_id", "event", "phase", "file", "dn", "error"]
+
+
 def _line(e: dict[str, Any]) -> str:
     detail = ""
     if e.get("event") == "entry_failed":
@@ -223,17 +226,18 @@ def logs(ctx: Context, argv: list[str]) -> Result | None:
     if not opts.get("follow"):
         if not items and not os.path.exists(path):
             raise NotFound("no migration events yet", hint="run `flext algar oud sync` first")
-        if ctx.output in ("json", "jsonl", "yaml", "csv"):
-            return Result(items)
-        return Result(text="".join(_line(e) for e in items))
-    for e in items:
-        ctx.io.out(_line(e), end="")
-    while True:  # until Ctrl-C (the CLI turns it into exit 130)
-        time.sleep(0.2)
-        current = list(jsonl.read(path))
-        for e in current[seen:]:
-            ctx.io.out(_line(e), end="")
-        seen = len(current)
+        return Result(items, text="".join(_line(e) for e in items))
+
+    def follow() -> Iterator[dict[str, Any]]:
+        yield from items
+        nonlocal seen
+        while True:  # until Ctrl-C (the CLI turns it into exit 130)
+            time.sleep(0.2)
+            current = list(jsonl.read(path))
+            yield from current[seen:]
+            seen = len(current)
+
+    return Result(stream=follow(), columns=_EVENT_FIELDS, line=lambda row, style: _line(row).rstrip("\n"))
 
 
 __all__ = ["deploy", "logs", "migrate", "migration_status", "oud_sync"]

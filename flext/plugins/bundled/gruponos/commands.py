@@ -15,6 +15,7 @@ from flext.plugins.bundled.gruponos.project import PLUGIN, deployments_file, pro
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
     from flext.core.context import Context
@@ -396,18 +397,14 @@ def logs(ctx: Context, argv: list[str]) -> Result | None:
     lines = _read_log(record["log"])
     if tail is not None:
         lines = lines[-tail:]
+    columns = ["ts", "level", "source", "message"]
     if not opts.get("follow"):
-        if ctx.output in ("json", "jsonl", "yaml", "csv"):
-            return Result(lines, columns=["ts", "level", "source", "message"])
-        return Result(text="".join(_text(line) for line in lines))
-    for line in lines:
-        ctx.io.out(_text(line), end="")
-    _follow(ctx, directory, record, len(_read_log(record["log"])))
-    return None
+        return Result(lines, columns=columns, text="".join(_text(line) + "\n" for line in lines))
+    return Result(stream=_follow(ctx, directory, record, lines), columns=columns, line=lambda row, style: _text(row))
 
 
 def _text(line: dict[str, Any]) -> str:
-    return f"{line.get('ts', '')} {line.get('message', '')}\n"
+    return f"{line.get('ts', '')} {line.get('message', '')}"
 
 
 def _read_log(path: str) -> list[dict[str, Any]]:
@@ -416,13 +413,15 @@ def _read_log(path: str) -> list[dict[str, Any]]:
     return list(jsonl.read(path))
 
 
-def _follow(ctx: Context, directory: str, record: dict[str, Any], seen: int) -> None:
-    """Print new lines until the run has ended and everything it wrote is printed."""
+def _follow(ctx: Context, directory: str, record: dict[str, Any], shown: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The lines shown so far, then new ones until the run has ended and everything it
+    wrote is out."""
+    yield from shown
+    seen = len(_read_log(record["log"]))
     while True:
         current = runs.settle(directory, runs.read(directory, record["id"]) or record)
         lines = _read_log(record["log"])
-        for line in lines[seen:]:
-            ctx.io.out(_text(line), end="")
+        yield from lines[seen:]
         seen = len(lines)
         if current.get("status") != "running":
             ctx.message(f"run {record['id']} {current.get('status')}")

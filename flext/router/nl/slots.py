@@ -8,12 +8,12 @@ logs, `--limit` for runs), so this module knows nothing about commands.
 
 from __future__ import annotations
 
-from flext.router import _nl_words as W
-from flext.router._nl_words import _set
+from flext.router.nl import words as W
+from flext.router.nl.words import _set
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from flext.router._nl_tokens import Tok
+    from flext.router.nl.tok import Tok
 
 __all__ = ["Slots", "extract"]
 

@@ -1,7 +1,7 @@
 """The rules one tree answers to, built once per tree and kept while the tree lives.
 
-The fixed rules of `_nl_rules` whose command is in the tree, plus a rule derived from
-every other runnable command (`_nl_derive`): plugin commands first of all, so enabling,
+A rule from the hints each command declares on its node (`rules`), and a rule derived
+from every other runnable command (`derive`): plugin commands first of all, so enabling,
 installing or disabling a plugin changes what free text can ask for. A tree is
 assembled once per process and rebuilt on a plugin change (`reset_tree`), so the
 grammar is cached by the identity of its root: the REPL reads the line on every
@@ -10,14 +10,13 @@ keystroke and must not walk the tree each time.
 
 from __future__ import annotations
 
-from flext.router import _nl_words as W
-from flext.router._nl_derive import Derived
-from flext.router._nl_rules import RULES, Rule
-from flext.router._nl_score import find_node
+from flext.router.nl import words as W
+from flext.router.nl.derive import Derived
+from flext.router.nl.rules import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from flext.router._nl_tokens import Tok
+    from flext.router.nl.tok import Tok
     from flext.router.spec import Node
 
 __all__ = ["Grammar", "grammar", "mark"]
@@ -29,7 +28,7 @@ _CACHE: list[tuple[Node, Grammar]] = []
 class Grammar:
     """Rules with their nodes, rare verbs, and the tree's own command words."""
 
-    __slots__ = ("derived", "fixed", "groups", "specific", "verbs")
+    __slots__ = ("derived", "fixed", "groups", "specific", "verbs", "words")
 
     def __init__(self, fixed: list[tuple[Rule, Node]], derived: list[tuple[Derived, Node]]) -> None:
         self.fixed = fixed
@@ -44,10 +43,14 @@ class Grammar:
         # plugins' group words our vocabulary lacks (`gruponos`, `oud`): they name commands, not things
         # (flext's own group words, `user`, `schedule`, stay plain words: they are names too)
         self.groups: set[str] = set()
+        # every word of the tree's commands (and its plural): never taken for a typo of ours
+        self.words = {form for _rule, node in [*fixed, *derived] for word in node.path for form in (word, word + "s")}
         for rule, node in derived:
             if rule.leaf not in W.VERBS:
                 for form in rule.forms:
                     self.verbs.setdefault(form, (rule.leaf,))
+            for form in rule.said - W.VERBS.keys():  # a plugin's own words for its command (`mail`)
+                self.verbs.setdefault(form, tuple(sorted(rule.verbs)))
             for names, kind in rule.groups if node.plugin else ():
                 if kind is None:
                     self.groups.update(names)
@@ -63,10 +66,16 @@ def _hidden(node: Node) -> bool:
 
 
 def build(root: Node) -> Grammar:
-    fixed = [(rule, node) for rule in RULES for node in (find_node(root, rule.path),) if node is not None]
-    named = {node.command for _rule, node in fixed}
-    derived = [(Derived(node), node) for node in root.walk()
-               if node.parent is not None and node.runnable and node.command not in named and not _hidden(node)]
+    """A rule for every runnable command: from its hints, or derived from its words."""
+    fixed: list[tuple[Rule, Node]] = []
+    derived: list[tuple[Derived, Node]] = []
+    for node in root.walk():
+        if node.parent is None or not node.runnable:
+            continue
+        if node.hints is not None and node.plugin is None:
+            fixed.append((Rule.of(node), node))
+        elif not _hidden(node):
+            derived.append((Derived(node), node))
     return Grammar(fixed, derived)
 
 

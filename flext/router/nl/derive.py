@@ -1,7 +1,7 @@
 """Rules derived from a command of the tree that no fixed rule names (plugin commands).
 
 `algar oud sync [--phase P] [--dry-run]` arrives with a plugin at run time and no rule
-of `_nl_rules` knows it, so its own words make the rule: the group words (`algar`,
+of `rules` knows it, so its own words make the rule: the group words (`algar`,
 `oud`) say what the text must be about, the last word (`sync`) and its synonyms are
 the verb, the first argument takes a name, a quoted word or a word nothing else claims,
 and options take what the text says (`dry run`, `phase users`, `follow`). A derived
@@ -12,19 +12,21 @@ little more, so where a fixed rule reads the text as well, the fixed rule still 
 
 from __future__ import annotations
 
-from flext.router import _nl_words as W
-from flext.router._nl_rules import Rule
-from flext.router._nl_score import VIEW, Candidate, options
+from flext.router.nl import words as W
+from flext.router.nl.candidate import Candidate, options
+from flext.router.nl.rules import Rule
+from flext.router.nl.score import lost_names
+from flext.router.nl.text import VIEW
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from flext.router._nl_score import Text
-    from flext.router._nl_tokens import Tok
+    from flext.router.nl.text import Text
+    from flext.router.nl.tok import Tok
     from flext.router.spec import Arg, Node, Opt
 
 __all__ = ["Derived", "fits", "forms", "relevant", "score_derived"]
 
-# options the slots of `_nl_slots` already fill for any command (`--tail`, `--dry-run`)
+# options the slots of `slots` already fill for any command (`--tail`, `--dry-run`)
 _SLOTTED = frozenset(("since", "interval", "timeout", "tail", "limit", "status", "follow", "wait", "full-refresh",
                       "force", "dry-run", "installed", "all", "url", "api-url", "format"))
 _FILLER = frozenset(("a", "an", "the", "to", "of", "=", "as", "at", "is", "be", "with", "every"))
@@ -51,9 +53,13 @@ def _nouns(text: str) -> set[str]:
 
 
 class Derived(Rule):
-    """A rule made from a node: its group words, its last word, its first argument."""
+    """A rule made from a node: its group words, its last word, its first argument.
 
-    __slots__ = ("choices", "first", "forms", "groups", "leaf", "leaves", "many", "words")
+    A plugin may add words in its manifest (`hints`, kept on the node): other words for
+    its command word (`mail` for `send`) and for the group before it (`bill` for `invoice`).
+    """
+
+    __slots__ = ("choices", "first", "forms", "groups", "leaf", "leaves", "many", "said", "words")
 
     def __init__(self, node: Node) -> None:
         path = node.path
@@ -65,19 +71,26 @@ class Derived(Rule):
         while up is not None and up.parent is not None:
             chain.insert(0, up)
             up = up.parent
-        for group in chain:
+        hints = node.hints  # a plugin's own words: other words for its command word and for its group
+        said = tuple(hints.verbs.split()) if hints is not None else ()
+        about = tuple(hints.about.split()) if hints is not None else ()
+        for depth, group in enumerate(chain, 1):
             kind = W.NOUNS.get(group.name)
             if kind is not None:
                 kinds.add(kind)
-            groups.append((frozenset((group.name, group.name + "s", *group.aliases)), kind))
+            extra = about if depth == len(chain) else ()
+            groups.append((frozenset((group.name, group.name + "s", *group.aliases, *extra)), kind))
         arg = self.first = node.args[0] if node.args else None
         need = "" if arg is None else "one" if arg.nargs == 1 else "many" if arg.nargs == "+" else "opt"
         kinds |= _nouns(" ".join((leaf, node.summary, arg.name + " " + arg.help if arg else "")))
-        verbs = W.VERBS.get(leaf) or (leaf,)
+        verbs = tuple(dict.fromkeys(v for word in (leaf, *said) for v in (W.VERBS.get(word) or (leaf,))))
         super().__init__(" ".join(path), " ".join(verbs), " ".join(sorted(kinds)), arg.completer if arg else None,
                          need=need, prior=0.0 if node.plugin else -0.5)
         self.leaf = leaf
-        self.leaves = frozenset((leaf, *node.aliases))  # the command word as typed
+        self.leaves = frozenset((leaf, *node.aliases, *said))  # the command word as typed
+        self.said = frozenset().union(*(forms(w) for w in said))
+        if leaf == "status":
+            self.implies = frozenset(("status",))  # `is the algar migration done?`: its status answers
         self.forms = frozenset().union(*(forms(w) for w in self.leaves))
         self.groups = tuple(groups)
         self.words = self.forms.union(*(g for g, _kind in groups))  # any of them makes the rule worth scoring
@@ -241,6 +254,8 @@ def _fill(cand: Candidate, text: Text, own: list[int]) -> tuple[list[str], float
     if loose:
         picked = near[0] if near else loose[0]
         taken.add(picked.index)
+        if picked.word and text.world.missing(rule.arg, picked.text):  # a pipeline the plugin's job does not have
+            cand.missing.append((rule.arg or "", picked.text))
         return [picked.text], fit if rule.need == "one" else fit - 0.5
     if rule.need in ("one", "many") and free:  # a job named like a pipeline: the name is still the value
         ent = free[0]
@@ -327,4 +342,5 @@ def score_derived(rule: Derived, node: Node, text: Text) -> Candidate:
     cand.argv += extra + opts
     if text.profile is not None:
         cand.argv += ["-p", text.profile.name]
+    lost_names(cand, text)
     return cand

@@ -3,62 +3,20 @@
 Normalising is where politeness, case, contractions, possessives, punctuation and
 multi-word phrases (`kick off`, `get rid of`, `in the last`) are taken care of, so
 the rules only see canonical words. Quoted text, URLs and paths pass through intact.
+A clause break (`,` `;` `.`) is kept on the token before it (`Tok.end`); the forms of
+the sentence (`forms`) are read last.
 """
 
 from __future__ import annotations
 
-from flext.router import _nl_words as W
+from flext.router.nl import words as W
+from flext.router.nl.forms import shape
+from flext.router.nl.tok import Tok, classify
 
 __all__ = ["Tok", "tokenize"]
 
 _EDGE = "?!.,;:()[]{}<>\"“”‘’`"
 _PHRASES = {**dict.fromkeys(W.POLITE, ""), **W.PHRASES}
-
-
-class Tok:
-    """One token: as typed (`text`), folded (`low`), and what it may mean."""
-
-    __slots__ = ("cmd", "ent", "format", "health", "index", "low", "neg", "noun", "number", "q", "quoted", "raw",
-                 "status", "stop", "text", "used", "verbs")
-
-    def __init__(self, text: str, *, quoted: bool = False, raw: bool = False) -> None:
-        self.text = text
-        self.low = text if raw or quoted else text.lower()
-        self.quoted = quoted
-        self.raw = raw  # a URL or a path: never a word
-        self.index = 0
-        self.used = False  # consumed by a slot (`last 50 lines`, `as json`)
-        self.ent = False  # names a thing that exists
-        self.cmd = False  # a command group word of the tree our vocabulary lacks (`gruponos`, `oud`)
-        self.verbs: tuple[str, ...] = ()
-        self.noun: str | None = None
-        self.status: str | None = None
-        self.health = False
-        self.number: int | None = None
-        self.format: str | None = None
-        self.neg = False
-        self.q = False
-        self.stop = False
-
-    @property
-    def word(self) -> bool:
-        """An ordinary word (not quoted, not a URL/path)."""
-        return not self.quoted and not self.raw
-
-    @property
-    def plural(self) -> bool:
-        return self.noun is not None and self.low.endswith("s") and self.low not in ("logs", "status", "settings")
-
-    @property
-    def unknown(self) -> bool:
-        """Nothing we know: maybe the name of a thing."""
-        return (
-            self.word and not self.verbs and self.noun is None and self.status is None and not self.health
-            and self.number is None and self.format is None and not self.neg and not self.q and not self.stop
-        )
-
-    def __repr__(self) -> str:
-        return f"Tok({self.low!r})"
 
 
 def _split_quotes(text: str) -> list[tuple[str, bool]]:
@@ -115,6 +73,8 @@ def _words(segment: str) -> tuple[list[Tok], bool]:
             word = word[:-1]
         if word:
             toks.append(Tok(word))
+        if toks and piece.rstrip("\"'”’)]").endswith((",", ";", ".", "!", "?", ":")):
+            toks[-1].end = True
     return toks, asked
 
 
@@ -134,7 +94,11 @@ def _phrases(toks: list[Tok]) -> list[Tok]:
             if canon is None or (size == 1 and canon == key):
                 continue
             if canon:
-                out.extend(Tok(c) for c in canon.split())
+                for word in canon.split():
+                    out.append(Tok(word))
+                    out[-1].made = True
+            if window[-1].end and out:
+                out[-1].end = True
             i += size
             replaced = True
             break
@@ -142,31 +106,6 @@ def _phrases(toks: list[Tok]) -> list[Tok]:
             out.append(toks[i])
             i += 1
     return out
-
-
-def _classify(tok: Tok, prev: Tok | None) -> None:
-    if not tok.word:
-        return
-    low = tok.low
-    if low.isdigit():
-        tok.number = int(low)
-        return
-    if low in W.NUMBERS and low not in ("a", "an", "half", "single"):
-        tok.number = W.NUMBERS[low]
-    verbs = W.VERBS.get(low, ())
-    if low == "run" and prev is not None and prev.low in ("last", "latest", "previous", "recent", "first", "next"):
-        verbs = ()  # `the last run`: a noun
-        tok.noun = "run"
-    tok.verbs = verbs
-    if tok.noun is None:
-        tok.noun = W.NOUNS.get(low)
-    tok.status = W.STATUS.get(low)
-    tok.health = low in W.HEALTH
-    tok.format = W.FORMATS.get(low) if low in ("json", "jsonl", "ndjson", "yaml", "yml", "csv") else None
-    tok.neg = low in W.NEGATIONS
-    tok.q = low in W.QUESTION
-    if tok.number is None and not verbs and tok.noun is None and tok.status is None and not tok.health:
-        tok.stop = low in W.STOP
 
 
 def tokenize(text: str) -> tuple[list[Tok], bool]:
@@ -185,17 +124,10 @@ def tokenize(text: str) -> tuple[list[Tok], bool]:
     verb_seen = False
     for index, tok in enumerate(toks):
         tok.index = index
-        _classify(tok, prev)
+        classify(tok, prev)
         if tok.low == "run" and verb_seen:  # `cancel the invoices run`: the run, a noun
             tok.verbs, tok.noun = (), "run"
         verb_seen = verb_seen or bool(tok.verbs)
         prev = tok
-    _get_going(toks)
+    shape(toks, asked)
     return toks, asked
-
-
-def _get_going(toks: list[Tok]) -> None:
-    """`get the orders pipeline going`: a start, however far apart the words are."""
-    words = [t.low for t in toks]
-    if toks and words[-1] in ("going", "started", "moving") and any(w in ("get", "got") for w in words[:-1]):
-        toks[-1].verbs, toks[-1].status, toks[-1].stop = ("start",), None, False

@@ -1,6 +1,6 @@
 """The conversational parser's vocabulary: verbs, nouns, stop words, numbers, statuses.
 
-Plain data, so adding a synonym is a one-word change and the rules in `_nl_rules`
+Plain data, so adding a synonym is a one-word change and the rules in `rules`
 stay about commands. Command words are matched exactly (inflections listed here),
 never fuzzily: a typo in a command word is the parser's did-you-mean business, and
 typo tolerance is kept for the names of things (pipelines, services...).
@@ -8,9 +8,13 @@ typo tolerance is kept for the names of things (pipelines, services...).
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__ = [
-    "CONTRACTIONS", "DESTRUCTIVE", "FORMATS", "NEGATIONS", "NOUNS", "NUMBERS", "PHRASES",
-    "POLITE", "QUESTION", "STATUS", "STOP", "TIME_UNITS", "VERBS",
+    "CONTRACTIONS", "DESTRUCTIVE", "FOCUS", "FORMATS", "NEGATIONS", "NOUNS", "NUMBERS", "PHRASES",
+    "POLITE", "QUESTION", "STATUS", "STOP", "TIME_UNITS", "VERBS", "base",
 ]
 
 
@@ -40,14 +44,16 @@ VERBS: dict[str, tuple[str, ...]] = _multi({
              "kickoff execute executes executed exec begin sync resume resumes rerun rerunning boot initiate "
              "run spawn apply applies",
     "stop": "stop stops stopped stopping halt halts halted cancel cancels cancelled canceled abort aborts "
-            "kill kills killed terminate terminates end interrupt pause suspend",
+            "kill kills killed terminate terminates end interrupt suspend",
     "restart": "restart restarts restarted reboot bounce recycle reload",
+    "pause": "pause pauses paused pausing",
+    "resume": "resume resumes unpause",
     "list": "list lists listing ls enumerate",
     "show": "show shows showing display displays describe view see get print inspect info "
             "details detail tell give open about lookup",
     "status": "status progress doing check",
     "health": "check ping healthcheck",
-    "logs": "log logs tail output stdout stderr logged printed",
+    "logs": "log logs tail output stdout stderr logged printed why",
     "create": "create creates creating add adds new make define register setup",
     "delete": "delete deletes deleting remove removes rm drop destroy erase purge wipe forget",
     "clear": "clear clears reset resets flush empty wipe purge erase",
@@ -83,7 +89,7 @@ VERBS: dict[str, tuple[str, ...]] = _multi({
 NOUNS: dict[str, str] = _table({
     "pipeline": "pipeline pipelines pipe pipes flow flows job jobs sync syncs etl elt integration integrations "
                 "dataflow dataflows workflow workflows ingestion",
-    "service": "service services server servers daemon daemons component components app apps",
+    "service": "service services svc svcs server servers daemon daemons component components app apps",
     "profile": "profile profiles environment environments env envs context contexts",
     "plugin": "plugin plugins extension extensions addon addons",
     "tap": "tap taps extractor extractors source sources connector connectors",
@@ -92,11 +98,12 @@ NOUNS: dict[str, str] = _table({
     "alias": "alias aliases shortcut shortcuts",
     "history": "history",
     "command": "command commands",
-    "config": "config configuration configs settings setting preferences conf",
+    "config": "config configuration configs cfg settings setting preferences conf",
     "log": "log logs logfile logfiles output messages lines",
     "run": "runs executions attempts",
     "state": "state states bookmark bookmarks checkpoint checkpoints",
     "metric": "metric metrics stats statistics",
+    "schedule": "schedules cron crons timetable",
     "alert": "alert alerts alarm alarms",
     "dashboard": "dashboard overview",
     "performance": "performance perf latency throughput",
@@ -116,6 +123,10 @@ NOUNS: dict[str, str] = _table({
     "info": "info information",
 })
 
+# nouns that take the other nouns as their object: `who changed the config` is the audit (of the
+# config), `how fast are the pipelines` their performance
+FOCUS = frozenset(("audit", "performance"))
+
 # a word that says "is it alive?": service health
 HEALTH = _set("health healthy unhealthy up down alive dead ok okay working reachable unreachable responding "
     "online offline fine")
@@ -124,7 +135,7 @@ HEALTH = _set("health healthy unhealthy up down alive dead ok okay working reach
 STATUS: dict[str, str] = _table({
     "failed": "failed failing fail fails failure failures broken errored erroring crashed unsuccessful red",
     "running": "running active ongoing executing",
-    "succeeded": "succeeded successful success successfully passed green completed finished worked",
+    "succeeded": "succeeded successful success successfully passed green completed finished worked done",
     "cancelled": "cancelled canceled aborted interrupted",
     "never": "never",
 })
@@ -147,11 +158,12 @@ STOP = _set("""
 a an the of for to me my mine our us i you your we it its this that these those there here please pls plz
 kindly thanks thank thx can could would will should shall may might must want wanna need needs like love
 let lets just now right now currently current all every everything some some one ones with and or but
-on in at by from into onto about as be been being am do does did done have has had get got okay ok so
+on in at by from into onto about as be been being am do does did have has had get got okay ok so
 then also too very really quickly quick again same whatever hey hi hello yo dear mate buddy sir
 what which who whose when where why how is are was were any anything something else
 up out off over under please go ahead try attempt able possible going gonna wonder wondering know
-flext stored store kept keep keeps located lives saved
+flext stored store kept keep keeps located lives saved using including regarding concerning
+last latest previous recent first next past newest oldest earlier previously recently lately
 """)
 
 POLITE = (
@@ -159,6 +171,7 @@ POLITE = (
     "can you", "will you", "i would like to", "i'd like to", "i want to", "i need to", "i wanna",
     "please", "kindly", "go ahead and", "be so kind as to", "for me", "thank you", "thanks", "if you can",
     "if possible", "right now", "asap", "real quick", "quickly", "let us", "let's", "help me",
+    "thanks in advance", "in advance",
 )
 
 CONTRACTIONS = {
@@ -184,6 +197,7 @@ PHRASES: dict[str, str] = {
     "still logged in": "loggedin", "logged in as": "loggedin", "am i authenticated": "loggedin",
     "is my login": "loggedin",
     "log out": "logout", "log off": "logout", "who am i": "whoami", "who i am": "whoami",
+    "who is logged in": "whoami", "who is signed in": "whoami", "who is logged on": "whoami",
     "full refresh": "fullrefresh", "full-refresh": "fullrefresh", "from scratch": "fullrefresh",
     "from the beginning": "fullrefresh", "from zero": "fullrefresh", "all over again": "fullrefresh",
     "in the foreground": "foreground", "in foreground": "foreground", "right here": "foreground",
@@ -199,17 +213,23 @@ PHRASES: dict[str, str] = {
     "not ok": "down", "not okay": "down", "in progress": "running", "in flight": "running", "still going": "running",
     "how do i": "howto", "how can i": "howto", "how to": "howto", "how should i": "howto",
     "what can you do": "helpme", "what can i do": "helpme", "what commands": "helpme",
+    "help with": "helpwith", "help me with": "helpwith", "help on": "helpwith", "help about": "helpwith",
+    "help for": "helpwith", "help me on": "helpwith", "help me about": "helpwith",
     "take a look at": "show", "look at": "show", "tell me about": "show", "what is in": "show",
     "what happened": "logs", "what went wrong": "logs", "log lines": "logs", "log output": "logs",
     "output format": "output setting", "default format": "output setting", "going on": "status", "what is up with": "status", "what is happening": "status", "happening": "status",
     "go to": "use", "switch over to": "use", "change to": "use", "move to": "use", "flip to": "use",
     "who am i logged in as": "whoami", "who am i signed in as": "whoami", "what user am i": "whoami",
     "check on": "status", "how is": "status", "how are": "status", "what is the status": "status",
+    "how did": "howdid did",
+    "how fast": "performance", "how slow": "performance", "how quick": "performance", "how quickly": "performance",
+    "how long": "performance", "how busy": "performance",
     "what's the status": "status", "status of": "status",
     "run history": "runs", "previous runs": "runs", "recent runs": "runs", "past runs": "runs",
     "last runs": "runs", "latest runs": "runs", "run list": "runs",
     "command history": "history", "commands i ran": "history", "commands i typed": "history",
     "what did i run": "history", "what did i do": "history", "i ran": "history", "did i run": "history",
+    "did i type": "history", "i typed": "history", "have i typed": "history", "i entered": "history",
     "audit log": "audit", "audit trail": "audit", "who changed": "audit", "what changed": "audit",
     "is everything": "everything", "everything ok": "everything", "all good": "everything",
     "api token": "token", "access token": "token",
@@ -226,6 +246,30 @@ PHRASES: dict[str, str] = {
     "as well": "", "at the moment": "", "for a moment": "", "right away": "", "if you would": "",
     "all of them": "all", "every one": "all", "each of": "all", "all the": "all",
 }
+
+def base(word: str, table: dict[str, Any]) -> str | None:
+    """The word of `table` an inflected `word` comes from, when it is not in it itself.
+
+    Verbs by -ing and -ed (`adding` -> `add`, `making` -> `make`, `stopped` -> `stop`),
+    nouns by a plural -s/-es, statuses by a missing -ed (`succeed` -> `succeeded`); so the
+    tables list the common forms and the rest follows.
+    """
+    if word in table:
+        return word
+    cuts = (("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("d", ""), ("es", ""), ("s", ""))
+    for cut, add in cuts:
+        if not word.endswith(cut) or len(word) - len(cut) < 3:
+            continue
+        stem = word[: -len(cut)] + add
+        if stem in table:
+            return stem
+        if not add and cut in ("ing", "ed") and len(stem) >= 4 and stem[-1] == stem[-2] and stem[:-1] in table:
+            return stem[:-1]  # `adding`, `stopped`
+    for add in ("ed", "d"):
+        if word + add in table:
+            return word + add
+    return None
+
 
 NUMBERS: dict[str, int] = {
     "one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "couple": 2, "three": 3, "few": 3, "four": 4,

@@ -1,0 +1,67 @@
+"""The did-you-mean for an unknown first word (issue 12 item 10): the names that exist decide.
+
+`flext restart orders`, where orders is a pipeline, must not suggest `service restart
+orders`; `flext pipline list` is a typo of the `pipeline` group, not of a plugin's deeper
+`algar pipeline`; a harmless word typed alone never leads to a destructive command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from flext.router.scan import command_suggestions, unknown_command
+from flext.router.spec import tree
+from tests.conftest import Run
+
+NAMES = {
+    "pipelines": ["orders", "customers"],
+    "services": ["flexcore", "billing"],
+    "log_sources": ["flexcore"],
+}
+
+
+def names(kind: str) -> list[str]:
+    return NAMES.get(kind, [])
+
+
+@pytest.mark.parametrize(("word", "rest", "expected"), [
+    # a subcommand typed alone: the group whose names hold the value wins; a group that has no
+    # such name is not offered (`service restart orders`)
+    ("restart", ["orders"], ["flext pipeline start orders"]),
+    ("restart", ["flexcore"], ["flext service restart flexcore"]),
+    ("start", ["flexcore"], ["flext service start flexcore"]),
+    ("stop", ["orders", "--force"], ["flext pipeline stop orders --force"]),
+    # a typo of a top-level group wins over deeper commands that look like it
+    ("pipline", ["list"], ["flext pipeline list"]),
+    ("servce", ["list"], ["flext service list"]),
+    # a harmless word alone never leads to deleting something
+    ("clear", [], ["flext algar"]),
+])
+def test_suggestions_with_live_names(word: str, rest: list[str], expected: list[str]) -> None:
+    assert command_suggestions(tree(), word, rest, names) == expected
+
+
+def test_without_names_the_tree_alone_decides() -> None:
+    assert command_suggestions(tree(), "restart", ["orders"]) == ["flext service restart orders"]
+    assert command_suggestions(tree(), "pipline", ["list"]) == ["flext pipeline list"]
+    assert not any("history clear" in s for s in command_suggestions(tree(), "clear", []))
+    assert "flext history clear --yes" in command_suggestions(tree(), "clear", ["--yes"])  # asked with more words
+
+
+def test_unknown_command_error_carries_the_candidates() -> None:
+    error = unknown_command(tree(), "restart", ["orders"], names)
+    assert (error.message, error.hint, error.exit_code) == (
+        "unknown command 'restart'", "did you mean `flext pipeline start orders`?", 2)
+    assert error.candidates == ["pipeline start orders"]
+
+
+def test_one_shot_did_you_mean_reads_the_workspace(flext: Callable[..., Run]) -> None:
+    assert flext("init").code == 0
+    assert flext("pipeline", "create", "orders", "--tap", "tap-jsonl", "--target", "target-jsonl").code == 0
+    run = flext("restart", "orders")
+    assert (run.code, run.err) == (2, "error: unknown command 'restart'\n"
+                                      "hint: did you mean `flext pipeline start orders`?\n")
+    run = flext("pipline", "list")
+    assert (run.code, run.err) == (2, "error: unknown command 'pipline'\nhint: did you mean `flext pipeline list`?\n")
