@@ -59,6 +59,9 @@ VERBS: dict[str, str] = {
     "list_alerts": "list alert rules",
     "add_alert": "store alert rules",
     "remove_alert": "remove alert rules",
+    "alert_notify": "change where alerts are sent",
+    "test_alert": "send test notifications",
+    "alert_history": "show alert history",
     "metrics": "show metrics",
     "run_performance": "report run performance",
     "connectivity": "report connectivity",
@@ -224,7 +227,8 @@ class BackendBase:
                        force: bool = False) -> list[dict[str, Any]]:
         self.refuse("service_health")
 
-    def system_status(self, timeout: float | None = None) -> dict[str, Any]:
+    def system_status(self, timeout: float | None = None, *,
+                      names: list[str] | None = None) -> dict[str, Any]:
         self.refuse("system_status")
 
     def service_action(self, name: str, action: str, *, timeout: float | None = None,
@@ -240,11 +244,21 @@ class BackendBase:
         self.refuse("list_alerts")
 
     def add_alert(self, name: str, when: str, *, description: str | None = None,
-                  replace: bool = False) -> dict[str, Any]:
+                  notify: list[str] | None = None, replace: bool = False) -> dict[str, Any]:
         self.refuse("add_alert")
 
     def remove_alert(self, name: str) -> dict[str, Any]:
         self.refuse("remove_alert")
+
+    def alert_notify(self, name: str, *, add: list[str] | None = None,
+                     remove: list[str] | None = None) -> dict[str, Any]:
+        self.refuse("alert_notify")
+
+    def test_alert(self, name: str) -> list[dict[str, Any]]:
+        self.refuse("test_alert")
+
+    def alert_history(self, name: str | None = None, *, limit: int = 50) -> list[dict[str, Any]]:
+        self.refuse("alert_history")
 
     def metrics(self, service: str | None, *, timeout: float | None = None) -> dict[str, Any]:
         self.refuse("metrics")

@@ -275,8 +275,10 @@ class HttpBackend(BackendBase):
             "GET", f"{V1}/services/health", params=_params({"name": names, "timeout": timeout}), timeout=wait)
         return rows
 
-    def system_status(self, timeout: float | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = self.http.request("GET", f"{V1}/system/status", params=_params({"timeout": timeout}),
+    def system_status(self, timeout: float | None = None, *,
+                      names: list[str] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("GET", f"{V1}/system/status",
+                                                params=_params({"timeout": timeout, "name": names or []}),
                                                 timeout=(timeout or 2.0) * 3 + self.http.timeout)
         return out
 
@@ -304,14 +306,32 @@ class HttpBackend(BackendBase):
         return rows
 
     def add_alert(self, name: str, when: str, *, description: str | None = None,
-                  replace: bool = False) -> dict[str, Any]:
-        body = {"when": when, **({"description": description} if description else {})}
+                  notify: list[str] | None = None, replace: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {"when": when, **({"description": description} if description else {})}
+        if notify:
+            body["notify"] = list(notify)
         out: dict[str, Any] = self.http.request("PUT" if replace else "POST", f"{V1}/alerts/{_q(name)}", body=body)
         return out
 
     def remove_alert(self, name: str) -> dict[str, Any]:
         out: dict[str, Any] = self.http.request("DELETE", f"{V1}/alerts/{_q(name)}")
         return out
+
+    def alert_notify(self, name: str, *, add: list[str] | None = None,
+                     remove: list[str] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = self.http.request("POST", f"{V1}/alerts/{_q(name)}/notify",
+                                                body={"add": list(add or []), "remove": list(remove or [])})
+        return out
+
+    def test_alert(self, name: str) -> list[dict[str, Any]]:
+        """The server sends the test notifications (its secrets, its network) and says how each went."""
+        rows: list[dict[str, Any]] = self.http.request("POST", f"{V1}/alerts/{_q(name)}/test",
+                                                       timeout=self.http.timeout + 60)
+        return rows
+
+    def alert_history(self, name: str | None = None, *, limit: int = 50) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get("/alerts/history", name=name, limit=limit)
+        return rows
 
     def metrics(self, service: str | None, *, timeout: float | None = None) -> dict[str, Any]:
         """A service's metrics as the server reads them; none named: the server's own /metrics

@@ -132,6 +132,15 @@ def check(ctx: Context, args: Args) -> Result:
             parent = os.path.dirname(parent)
         add(name, os.access(parent, os.W_OK), path)
     add("python", sys.version_info >= (3, 11), sys.version.split()[0])
+    try:
+        from flext.services.status import disk
+
+        space = disk(ctx, ctx.workspace_root)
+        add("disk", not space["warning"], space["warning"] or
+            f"workspace {space['workspace_mb']} MiB at {space['path']}; {space['free_gb']} GiB free "
+            f"({space['used_percent']}% of the disk used, warning from {space['warn_percent']:g}%)")
+    except FlextError as exc:
+        add("disk", False, exc.message)
     for tool in ("git",):
         found = shutil.which(tool)
         add(f"tool {tool}", True, found or "not found (optional)")

@@ -23,17 +23,50 @@ def metrics(ctx: Context, args: Args) -> Result:
 def alerts_list(ctx: Context, args: Args) -> Result:
     rows = ctx.backend.list_alerts(evaluate=not args.no_eval, timeout=args.timeout)
     firing = sum(1 for r in rows if r["state"] == "firing")
-    return Result(rows, columns=["name", "state", "when", "detail"],
+    return Result(rows, columns=["name", "state", "when", "value", "detail"],
                   styles={"state": {"firing": "bold red", "ok": "green", "unknown": "yellow"}},
                   message=f"{firing} firing" if firing else None)
 
 
 def alerts_add(ctx: Context, args: Args) -> Result:
     when: str = args.when or ctx.ask("Rule (e.g. service_down(flexcore))", flag="--when")
-    info = ctx.backend.add_alert(args.name, when, description=args.description, replace=bool(args.replace))
+    info = ctx.backend.add_alert(args.name, when, description=args.description, notify=list(args.notify or []),
+                                 replace=bool(args.replace))
     for name in info.pop("unknown_services", None) or []:
         ctx.warn(f"service {name!r} is not registered (yet); the rule stays unknown until it is")
-    return Result(info, message=f"✓ added alert {args.name!r}")
+    sent = len(info.get("notify") or [])
+    return Result(info, message=f"✓ added alert {args.name!r}"
+                                + (f" (notifies {sent} destination{'s' if sent != 1 else ''})" if sent else ""))
+
+
+def alerts_notify(ctx: Context, args: Args) -> Result:
+    info = ctx.backend.alert_notify(args.name, add=list(args.add or []), remove=list(args.remove or []))
+    urls = info.get("notify") or []
+    return Result(info, message=f"✓ alert {args.name!r} notifies "
+                                + (", ".join(urls) if urls else "no one"))
+
+
+def alerts_test(ctx: Context, args: Args) -> Result:
+    rows = ctx.backend.test_alert(args.name)
+    failed = [r for r in rows if not r["ok"]]
+    message = (f"✗ {len(failed)} of {len(rows)} deliveries failed" if failed
+               else f"✓ test notification sent to {len(rows)} destination{'s' if len(rows) != 1 else ''}")
+    return Result(rows, columns=["url", "ok", "error", "correlation_id"], message=message,
+                  styles={"ok": {"yes": "green", "no": "bold red"}}, exit_code=1 if failed else 0)
+
+
+def alerts_history(ctx: Context, args: Args) -> Result:
+    from flext.services.alertlog import FIELDS
+
+    limit = args.limit if args.limit is not None else 50
+    if limit < 1:
+        from flext.core.errors import UsageError
+
+        raise UsageError("--limit must be at least 1")
+    rows = ctx.backend.alert_history(args.name, limit=limit)
+    return Result(rows, columns=[c for c in FIELDS if c not in ("correlation_id", "value")] + ["correlation_id"],
+                  styles={"ok": {"yes": "green", "no": "bold red"}},
+                  message=None if rows else "no alert history yet (`flext serve` records it as it evaluates)")
 
 
 def alerts_remove(ctx: Context, args: Args) -> Result:
@@ -56,9 +89,10 @@ def performance(ctx: Context, args: Args) -> Result:
         text.append(plain_table(doc["commands"], ["command", "count", "failed", "p50_ms", "p90_ms", "p99_ms", "max_ms"]))
     else:
         text.append("  (no history yet)\n")
-    text.append("PIPELINE RUNS (records per second)")
+    text.append("PIPELINE RUNS (records per second, CPU seconds and peak memory in MiB of tap, target and dbt)")
     if doc["runs"]:
-        text.append(plain_table(doc["runs"], ["pipeline", "run_id", "status", "records", "duration_s", "records_per_s"]))
+        text.append(plain_table(doc["runs"], ["pipeline", "run_id", "status", "records", "duration_s", "records_per_s",
+                                              "cpu_s", "peak_rss_mb"]))
     else:
         text.append("  (no runs yet)\n")
     return Result(doc, text="\n".join(text))
@@ -87,4 +121,5 @@ def dashboard(ctx: Context, args: Args) -> Result:
     return Result(exit_code=run(ctx, interval, fetch=lambda: backend.system_status(max(0.5, min(interval, 3.0)))))
 
 
-__all__ = ["alerts_add", "alerts_list", "alerts_remove", "dashboard", "metrics", "performance"]
+__all__ = ["alerts_add", "alerts_history", "alerts_list", "alerts_notify", "alerts_remove", "alerts_test", "dashboard",
+           "metrics", "performance"]

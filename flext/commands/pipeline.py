@@ -19,9 +19,12 @@ if TYPE_CHECKING:
     from flext.core.context import Args, Context
 
 _STATUS_STYLES = {"status": {"succeeded": "green", "failed": "red", "cancelled": "yellow", "running": "cyan",
-                             "queued": "cyan", "never": "dim", "error": "red"}}
+                             "queued": "cyan", "never": "dim", "error": "red", "skipped": "yellow"}}
 RUN_LOG_FIELDS = ["ts", "level", "source", "message"]  # a run log line (plain and csv columns)
-_RUN_COLUMNS = ["id", "status", "started_at", "duration_s", "records", "trigger", "attempt", "error"]
+# cpu_s and peak_rss_mb: CPU seconds and peak resident memory (MiB) of tap, target and dbt together
+# (so far, for a running run); a skipped slot has only its time and, in `error`, why it did not run
+_RUN_COLUMNS = ["id", "status", "started_at", "duration_s", "records", "cpu_s", "peak_rss_mb", "trigger", "attempt",
+                "error"]
 
 
 def list_(ctx: Context, args: Args) -> Result:

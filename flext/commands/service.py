@@ -40,6 +40,11 @@ def _fields(args: Args) -> dict[str, Any]:
         fields["env"] = env
     if args.timeout is not None:
         fields["timeout"] = float(args.timeout)
+    if args.get("restart"):
+        if not args.command:
+            raise UsageError("--restart needs --command: flext restarts only what it runs",
+                             hint="add --command CMD, or leave --restart out")
+        fields["restart"] = args.restart
     return fields
 
 
@@ -120,8 +125,12 @@ def health(ctx: Context, args: Args) -> Result:
 
 
 def status(ctx: Context, args: Args) -> Result:
-    from flext.services.status import render_text
+    from flext.services.status import render_service, render_text
 
+    if args.get("name"):
+        found = ctx.backend.system_status(float(args.timeout or 2.0), names=[args.name])["services"]
+        row = found[0] if found else {"name": args.name}
+        return Result(row, text=render_service(row))
     doc = ctx.backend.system_status(float(args.timeout or 2.0))
     return Result(doc, text=render_text(doc, ctx.io.width if ctx.io.stdout_tty else None))
 

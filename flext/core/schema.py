@@ -33,6 +33,26 @@ class Plugins(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     installer: Literal["uv", "pip"] | None = None  # how taps, targets and dbt are installed (default uv)
 
 
+class Meltano(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    executable: str | None = None
+    # the project whose meltano.yml schedules `flext serve` runs (relative to the workspace;
+    # default: the workspace root when it holds meltano.yml); schedules = false turns that off
+    project_dir: str | None = None
+    schedules: bool | None = None
+
+
+class Alerts(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """How `flext serve` evaluates the rules of `[alerts.NAME]` and notifies."""
+
+    interval: Annotated[float, msgspec.Meta(gt=0)] | None = None  # seconds between evaluations (30)
+    repeat: str | None = None  # a reminder while a rule fires, e.g. "4h" (default); "0" for none
+    retries: Annotated[int, msgspec.Meta(ge=0)] | None = None  # delivery retries after a failure (4)
+
+
+class Disk(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    warn_percent: Annotated[float, msgspec.Meta(gt=0, le=100)] | None = None  # warn when fuller (90)
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Keys allowed in [defaults] and in each [profiles.NAME]."""
 
@@ -50,9 +70,11 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     username: str | None = None
     history: History | None = None
     repl: Repl | None = None
-    meltano: Executable | None = None
+    meltano: Meltano | None = None
     dbt: Executable | None = None
     plugins: Plugins | None = None
+    alerts: Alerts | None = None
+    disk: Disk | None = None
     gruponos: dict[str, Any] | None = None
     algar: dict[str, Any] | None = None
 

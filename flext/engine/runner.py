@@ -126,6 +126,7 @@ class Supervisor:
         self.counter_total: int | None = None
         self.started = time.monotonic()
         self._last_record_write = 0.0
+        self.resources: dict[str, dict[str, Any]] = {}  # role -> peak memory, CPU seconds (all attempts)
         self._last_beat = 0.0
         self._handed: list[Any] = []  # this attempt's configs (settings.Handed)
         self.relay: Relay | None = None
@@ -189,6 +190,7 @@ class Supervisor:
                 break
         record["exit_codes"] = {"tap": outcome.tap_rc, "target": outcome.target_rc}
         record["records"] = self.counter_total
+        self._keep_resources()
         if self.cancelled:
             status, error = "cancelled", "stopped by request"
         elif outcome.error is not None:
@@ -202,6 +204,7 @@ class Supervisor:
                     status, error = "cancelled", "stopped by request"
                 elif error:
                     status = "failed"
+                self._keep_resources()
         if status == "succeeded" and not self.counter_total and outcome.tap_warnings:
             record["warnings"] = outcome.tap_warnings[:3]  # 0 records: say what the tap said about it
         self.log.write("runner", f"run {status}" + (f": {error}" if error else ""), "error" if status == "failed" else "info")
@@ -279,6 +282,12 @@ class Supervisor:
         self.record.update(pgid=tap.pid, pgid_start=procs.start_time(tap.pid),
                            target_pid=target.pid, target_start=procs.start_time(target.pid))
         runs.write(self.ws, self.record)
+        from flext.engine.resources import Sampler
+
+        sampler = Sampler()
+        sampler.watch("tap", tap.pid)
+        sampler.watch("target", target.pid)
+        sampler.start()
         if self.cancelled:  # a stop that arrived while we were spawning
             procs.signal_group(self.pgid, signal.SIGTERM)
 
@@ -381,6 +390,7 @@ class Supervisor:
                 procs.signal_group(self.pgid, signal.SIGKILL)
                 kill_at = now + 3600
         sel.close()
+        self._add_resources(sampler.stop())  # a last look before they are reaped: a zombie keeps its CPU time
         for proc in (tap, target):
             try:
                 proc.wait(timeout=GRACE_S)
@@ -480,6 +490,8 @@ class Supervisor:
         from flext.engine import dbt
 
         self.log.write("runner", f"transform: dbt build in {transform['project']}")
+        from flext.engine.resources import Sampler
+
         lines: list[str] = []
 
         def log(line: str) -> None:
@@ -487,12 +499,28 @@ class Supervisor:
             del lines[:-200]
             self.log.write("dbt", line)
 
+        sampler = Sampler(others="dbt").start()  # dbt: the children of this process while it builds
         try:
             code, results = dbt.invoke(transform["dbt"], transform["project"], ["build"], self.ws.root,
                                        log=log, cancelled=lambda: self.cancelled, env=self._env())
         except OSError as exc:
             return f"cannot run dbt: {exc.strerror}"
+        finally:
+            self._add_resources(sampler.stop())
         return dbt.failure(code, results, lines)
+
+    def _add_resources(self, figures: dict[str, dict[str, Any]]) -> None:
+        from flext.engine.resources import merge
+
+        merge(self.resources, figures)
+
+    def _keep_resources(self) -> None:
+        """Peak memory and CPU seconds per process (tap, target, dbt) and in all, into the record."""
+        from flext.engine.resources import totals
+
+        if self.resources:
+            self.record["resources"] = {role: dict(f) for role, f in self.resources.items()}
+            self.record["cpu_s"], self.record["peak_rss_mb"] = totals(self.resources)
 
     def _cleanup(self) -> None:
         self._close_configs()
@@ -681,7 +709,7 @@ def main(argv: list[str] | None = None) -> int:
     import selectors  # noqa: F401
 
     from flext.core import clock  # noqa: F401
-    from flext.engine import dbt, files, index, metrics  # noqa: F401
+    from flext.engine import dbt, files, index, metrics, resources  # noqa: F401
 
     record = Supervisor(plan).run()
     return 0 if record["status"] == "succeeded" else 1

@@ -97,16 +97,48 @@ def history(ws: Workspace, pipeline: str, limit: int | None = None) -> Iterator[
             return
 
 
-def latest(ws: Workspace, pipeline: str) -> dict[str, Any] | None:
-    return next(history(ws, pipeline, 1), None)
+def latest(ws: Workspace, pipeline: str, *, skipped: bool = False) -> dict[str, Any] | None:
+    """The newest run; a slot the scheduler skipped (no process, no log) only with `skipped`."""
+    for record in history(ws, pipeline):
+        if skipped or record.get("status") != "skipped":
+            return record
+    return None
+
+
+def shown(ws: Workspace, pipeline: str) -> dict[str, Any] | None:
+    """What `pipeline status/list` show: the newest record, a skipped slot included (its
+    reason matters), unless a run is still going (the skip was only "already running")."""
+    newest = latest(ws, pipeline, skipped=True)
+    if newest is None or newest.get("status") != "skipped":
+        return newest
+    real = latest(ws, pipeline)
+    return real if real is not None and real.get("status") in ACTIVE else newest
 
 
 def active(ws: Workspace, pipeline: str) -> dict[str, Any] | None:
-    """The queued/running record of `pipeline`, if any (only the newest few can be)."""
-    for record in history(ws, pipeline, 5):
+    """The queued/running record of `pipeline`, if any (only the newest few runs can be;
+    skipped slots recorded since do not count)."""
+    seen = 0
+    for record in history(ws, pipeline):
         if record["status"] in ACTIVE:
             return record
+        if record["status"] != "skipped":
+            seen += 1
+            if seen >= 5:
+                break
     return None
+
+
+def skipped(ws: Workspace, pipeline: str, run_id: str, *, slot: float, reason: str, trigger: str = "schedule",
+            **extra: Any) -> dict[str, Any]:
+    """Record a scheduled slot that did not run: status `skipped`, the reason in `error`."""
+    from flext.core.clock import iso
+
+    record = new_record(ws, pipeline, run_id, full_refresh=False, trigger=trigger)
+    record.update(status="skipped", started_at=iso(slot), ended_at=iso(slot), duration_s=None, log=None,
+                  error=reason, slot=iso(slot), **extra)
+    write(ws, record, durable=True)
+    return record
 
 
 def settle(ws: Workspace, record: dict[str, Any]) -> dict[str, Any]:
@@ -230,4 +262,4 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
 
 
 __all__ = ["ACTIVE", "FINAL", "active", "finish", "history", "ids", "last_seen", "latest", "lock", "log_path",
-           "new_record", "public", "read", "reap", "record_path", "settle", "write"]
+           "new_record", "public", "read", "reap", "record_path", "settle", "shown", "skipped", "write"]

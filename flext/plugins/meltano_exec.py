@@ -197,5 +197,233 @@ def jobs(ctx: Context, cwd: str) -> list[dict[str, Any]]:
     return [{"name": j.get("job_name"), "tasks": j.get("tasks", [])} for j in (data or {}).get("jobs", [])]
 
 
-__all__ = ["SPEC", "VENV", "capture_json", "environment", "executable", "install", "jobs", "project_dir", "schedules",
-           "stream"]
+# -- the Meltano project's own schedules, run by `flext serve` ---------------------------------
+
+UNSCHEDULED = ("@once", "@manual", "@none", "")
+
+
+def scheduled_project(ctx: Context, root: str) -> str | None:
+    """The Meltano project whose schedules `flext serve` runs: `meltano.project_dir` (relative
+    to the workspace), else the workspace root when it holds meltano.yml; None when there is
+    none or `meltano.schedules = false`."""
+    settings = ctx.settings.get("meltano") or {} if ctx.has_config else {}
+    if settings.get("schedules") is False:
+        return None
+    configured = settings.get("project_dir")
+    folder = os.path.join(root, os.path.expanduser(str(configured))) if configured else root
+    return os.path.abspath(folder) if os.path.isfile(os.path.join(folder, "meltano.yml")) else None
+
+
+def read_schedules(project: str) -> dict[str, dict[str, Any]]:
+    """`schedules:` of meltano.yml, read with PyYAML (no meltano start-up): {name: {"cron", "argv"}}.
+
+    A job schedule runs `meltano run JOB`; an old-style one `meltano run EXTRACTOR LOADER
+    [TRANSFORM]`. Intervals @once/@manual are not scheduled. A file that does not parse is
+    a ConfigError naming the file and line (the scheduler logs it and runs none of them)."""
+    import yaml
+
+    path = os.path.join(project, "meltano.yml")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else path
+        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}",
+                          hint="fix the file (meltano reads it too)") from None
+    items = data.get("schedules") if isinstance(data, dict) else None
+    out: dict[str, dict[str, Any]] = {}
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        interval = str(item.get("interval") or "").strip()
+        if interval.lower() in UNSCHEDULED:
+            continue
+        if item.get("job"):
+            argv = ["run", str(item["job"])]
+        elif item.get("extractor") and item.get("loader"):
+            argv = ["run", str(item["extractor"]), str(item["loader"])]
+            transform = item.get("transform")
+            if isinstance(transform, str) and transform not in ("skip", "only", "run"):
+                argv.append(transform)
+        else:
+            continue
+        out[item["name"]] = {"cron": interval, "argv": argv}
+    return out
+
+
+def run_name(schedule: str) -> str:
+    """Where a Meltano schedule's runs are recorded: `.flext/runs/meltano.NAME/` (`pipeline runs meltano.NAME`)."""
+    return f"meltano.{schedule}"
+
+
+def start_recorded(ctx: Context, root: str, schedule: str, argv: list[str], project: str, *,
+                   trigger: str = "schedule") -> tuple[dict[str, Any], Any]:
+    """Start `meltano ARGV` detached in `project`, recorded like a pipeline run (record, JSONL log).
+
+    Conflict when a run of the same schedule is still going; ConfigError when meltano is
+    not installed. Returns (the queued record, the Popen to reap)."""
+    import json
+    import subprocess
+    import sys
+
+    import flext
+    from flext.core import clock
+    from flext.core.errors import Conflict
+    from flext.engine import procs, runs
+    from flext.engine.workspace import Workspace, ensure_dot
+
+    exe = executable(ctx)
+    ws = Workspace(root)
+    ensure_dot(ws)
+    name = run_name(schedule)
+    with runs.lock(ws, name):
+        running = runs.active(ws, name)
+        if running:
+            raise Conflict(f"{name} is already running (run {running['id']})")
+        run_id = clock.new_run_id()
+        record = runs.new_record(ws, name, run_id, full_refresh=False, trigger=trigger)
+        record.update(kind="meltano", command="meltano " + " ".join(argv), project=project,
+                      exit_codes={"meltano": None})
+        runs.write(ws, record)
+        plan = os.path.join(ws.runs_dir(name), f".{run_id}.plan.json")
+        from flext.core.fsutil import atomic_write
+
+        atomic_write(plan, json.dumps({"workspace": root, "pipeline": name, "run_id": run_id,
+                                       "argv": [exe, *argv], "cwd": project}), 0o600)
+        env = environment(ctx)
+        env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(flext.__file__)))
+        env.pop("PYTHONHOME", None)
+        proc = subprocess.Popen([sys.executable, "-m", "flext.plugins.meltano_exec", plan], cwd=project, env=env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True, close_fds=True)
+        current = runs.read(ws, name, run_id) or record
+        if current.get("pid") is None:
+            current.update(pid=proc.pid, pid_start=procs.start_time(proc.pid))
+            runs.write(ws, current)
+    return runs.public(current), proc
+
+
+def _metric_records(line: str) -> int:
+    """Rows of an extractor's singer-sdk `record_count` METRIC line in meltano's log."""
+    import json
+
+    head, sep, payload = line.partition(" METRIC: ")
+    words = head.split()
+    if not sep or not words or not words[-1].startswith("tap"):
+        return 0
+    try:
+        metric = json.loads(payload)
+    except ValueError:
+        return 0
+    if isinstance(metric, dict) and metric.get("metric") == "record_count" and metric.get("type") == "counter":
+        return int(metric.get("value") or 0)
+    return 0
+
+
+def _line_level(line: str) -> str:
+    start = line.find("[")
+    end = line.find("]", start)
+    word = line[start + 1:end].strip().lower() if 0 <= start < end else ""
+    return word if word in ("debug", "info", "warning", "error", "critical") else "info"
+
+
+def run_plan(plan: dict[str, Any]) -> int:
+    """The detached side of `start_recorded`: run meltano, log every line, finish the record."""
+    import signal
+    import time
+
+    from flext.core import jsonl
+    from flext.core.clock import iso
+    from flext.engine import procs, runs
+    from flext.engine.resources import Sampler
+    from flext.engine.workspace import Workspace
+
+    ws = Workspace(plan["workspace"])
+    name, run_id = plan["pipeline"], plan["run_id"]
+    record = runs.read(ws, name, run_id)
+    if record is None:
+        return 1
+    record.update(status="running", pid=os.getpid(), pid_start=procs.start_time(os.getpid()))
+    runs.write(ws, record)
+    log = str(record["log"])
+
+    def write(level: str, message: str) -> None:
+        jsonl.append(log, {"ts": iso(), "level": level, "source": "meltano", "run_id": run_id, "pipeline": name,
+                           "message": message})
+
+    write("info", f"run {run_id} of {name} started: {' '.join(os.path.basename(a) if i == 0 else a for i, a in enumerate(plan['argv']))}")
+    counted = 0
+    try:
+        proc = subprocess.Popen(plan["argv"], cwd=plan["cwd"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, process_group=0)
+    except OSError as exc:
+        runs.finish(ws, record, "failed", f"cannot run meltano: {exc.strerror or exc}")
+        return 1
+    record.update(pgid=proc.pid, pgid_start=procs.start_time(proc.pid))
+    runs.write(ws, record)
+    stopping: list[int] = []
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        stopping.append(signum)
+        procs.signal_group(proc.pid, signal.SIGTERM)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    sampler = Sampler(others="meltano").start()
+    assert proc.stdout is not None
+    last_write = time.monotonic()
+    for raw in iter(proc.stdout.readline, b""):
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if not line:
+            continue
+        counted += _metric_records(line)
+        write(_line_level(line), line)
+        if time.monotonic() - last_write >= 2.0 and counted != record.get("records"):
+            record["records"] = counted
+            runs.write(ws, record)
+            last_write = time.monotonic()
+    proc.stdout.close()
+    code = proc.wait()
+    figures = sampler.stop()
+    from flext.engine.resources import totals
+
+    record.update(records=counted, exit_codes={"meltano": code}, resources=figures)
+    record["cpu_s"], record["peak_rss_mb"] = totals(figures)
+    runs.write(ws, record, durable=False)
+    if stopping:
+        status, error = "cancelled", "stopped by request"
+    elif code == 0:
+        status, error = "succeeded", None
+    else:
+        status, error = "failed", f"meltano exited with code {code}"
+    write("error" if status == "failed" else "info", f"run {status}" + (f": {error}" if error else ""))
+    runs.finish(ws, record, status, error)
+    return 0 if status == "succeeded" else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m flext.plugins.meltano_exec PLAN.json` (written by start_recorded, removed once read)."""
+    import json
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        sys.stderr.write("usage: python -m flext.plugins.meltano_exec PLAN.json\n")
+        return 2
+    with open(args[0], encoding="utf-8") as fh:
+        plan = json.load(fh)
+    os.unlink(args[0])
+    return run_plan(plan)
+
+
+__all__ = ["SPEC", "UNSCHEDULED", "VENV", "capture_json", "environment", "executable", "install", "jobs", "main",
+           "project_dir", "read_schedules", "run_name", "run_plan", "scheduled_project", "schedules",
+           "start_recorded", "stream"]
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -47,8 +47,9 @@ COMPLETERS: dict[str, str] = {
 CONFIG_KEYS: tuple[str, ...] = (
     "output", "color", "editor", "api_url", "backend", "timeout", "retries", "workspace",
     "danger", "inherit", "description", "username", "history.enabled", "history.scope",
-    "repl.edit_mode", "repl.auto_suggest", "repl.prompt", "meltano.executable",
-    "dbt.executable", "plugins.index_url", "plugins.installer", "gruponos", "algar",
+    "repl.edit_mode", "repl.auto_suggest", "repl.prompt", "meltano.executable", "meltano.project_dir",
+    "meltano.schedules", "dbt.executable", "plugins.index_url", "plugins.installer", "alerts.interval",
+    "alerts.repeat", "alerts.retries", "disk.warn_percent", "gruponos", "algar",
 )
 
 

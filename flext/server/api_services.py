@@ -54,7 +54,8 @@ def health(app: App, req: Request) -> Any:
 
 
 def system_status(app: App, req: Request) -> Any:
-    return app.backend().system_status(p.q_float(req, "timeout", low=0.01, high=60.0) or 2.0)
+    return app.backend().system_status(p.q_float(req, "timeout", low=0.01, high=60.0) or 2.0,
+                                       names=p.q_names(req, "name") or None)
 
 
 def _action(app: App, req: Request, action: str) -> Any:
@@ -108,17 +109,50 @@ def alerts(app: App, req: Request) -> Any:
                                      timeout=p.q_float(req, "timeout", low=0.01, high=60.0))
 
 
+def _urls(data: dict[str, Any], field: str) -> list[str]:
+    value = data.get(field) or []
+    if not isinstance(value, list) or not all(isinstance(u, str) and 0 < len(u) <= 4096 for u in value) \
+            or len(value) > 50:
+        raise ApiError(400, f"{field} must be a list of notification URLs", type="usage_error")
+    return list(value)
+
+
 def alert_add(app: App, req: Request) -> Any:
     data = p.body(req)
-    p.known(data, ("when", "description"))
+    p.known(data, ("when", "description", "notify"))
     when = p.text(data, "when", required=True, limit=4096)
     assert when is not None
-    return app.backend().add_alert(req.params["name"], when, description=p.text(data, "description", limit=4096),
-                                   replace=req.method == "PUT")
+    out = app.backend().add_alert(req.params["name"], when, description=p.text(data, "description", limit=4096),
+                                  notify=_urls(data, "notify"), replace=req.method == "PUT")
+    app.poke_alerts()
+    return out
 
 
 def alert_remove(app: App, req: Request) -> Any:
-    return app.backend().remove_alert(req.params["name"])
+    out = app.backend().remove_alert(req.params["name"])
+    app.poke_alerts()
+    return out
+
+
+def alert_notify(app: App, req: Request) -> Any:
+    data = p.body(req)
+    p.known(data, ("add", "remove"))
+    return app.backend().alert_notify(req.params["name"], add=_urls(data, "add"), remove=_urls(data, "remove"))
+
+
+def alert_test(app: App, req: Request) -> Any:
+    """Sent by the server (its network, its secrets), recorded in its alert history."""
+    return app.backend().test_alert(req.params["name"])
+
+
+def alert_history(app: App, req: Request) -> Any:
+    name = req.arg("name") or None
+    if name is not None:
+        from flext.server.routes import valid_name
+
+        if not valid_name(name):
+            raise ApiError(400, f"invalid alert name {name!r}", type="usage_error")
+    return app.backend().alert_history(name, limit=p.q_int(req, "limit", low=1, high=10000) or 50)
 
 
 # -- logs, performance, schedules -------------------------------------------------------------
@@ -166,6 +200,6 @@ def resume(app: App, req: Request) -> Any:
     return app.backend().resume(req.params["name"])
 
 
-__all__ = ["add", "alert_add", "alert_remove", "alerts", "count_logs", "discover", "health", "list_", "log_sources",
+__all__ = ["add", "alert_add", "alert_history", "alert_notify", "alert_remove", "alert_test", "alerts", "count_logs", "discover", "health", "list_", "log_sources",
            "logs", "metrics", "pause", "performance", "read_logs", "remove", "restart", "resume", "schedules", "start",
            "stop", "system_status"]

@@ -24,13 +24,17 @@ def health(app: App, req: Request) -> Any:
     return {"status": "ok", "service": "flext", "version": __version__,
             "uptime_s": round(time.time() - app.started, 1),
             "scheduler": "active" if scheduler is not None and scheduler.active else "standby",
-            "scheduler_ticks": scheduler.ticks if scheduler is not None else 0}
+            "scheduler_ticks": scheduler.ticks if scheduler is not None else 0,
+            "alert_evaluations": app.alerts.evaluations if app.alerts is not None else 0}
 
 
 def metrics(app: App, req: Request) -> Response:
     scheduler = app.scheduler
+    from flext.server.metrics import resource_lines
+
     text = app.metrics.render(app.runs_root, scheduler_active=bool(scheduler and scheduler.active),
                               workers=app.limits.workers)
+    text += "\n".join(resource_lines(app.ctx, app.root)) + "\n"
     return Response(200, raw=text.encode("utf-8"), content_type="text/plain; version=0.0.4; charset=utf-8")
 
 

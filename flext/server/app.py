@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
     from flext.backend.local import LocalBackend
+    from flext.server.alerting import AlertLoop
     from flext.server.auth import Principal
     from flext.server.scheduler import Scheduler
     from flext.server.wire import Limits
@@ -94,6 +95,7 @@ class App:
         self.stopping = threading.Event()
         self.started = time.time()
         self.scheduler: Scheduler | None = None
+        self.alerts: AlertLoop | None = None
         self._log = log if log is not None else sys.stderr
         self._log_lock = threading.Lock()
         self._children: list[Any] = []
@@ -115,6 +117,12 @@ class App:
         self.auth.check()
         self.idempotency.check()
         files.read(os.path.join(self.dir, "schedule.json"), files.object_of_objects)
+        files.read(os.path.join(self.dir, "alerts.json"), files.object_of_objects)
+
+    def poke_alerts(self) -> None:
+        """Evaluate the alert rules now (a rule or a state changed through the API)."""
+        if self.alerts is not None:
+            self.alerts.poke()
 
     def learn_secrets(self) -> None:
         """Know the workspace's secret values (flext.toml references, the profile's index),

@@ -1,10 +1,11 @@
 """`flext serve`: start the server in the foreground; SIGTERM/SIGINT stop it gracefully.
 
 Start-up: resolve the workspace once (every request then uses it), optionally create
-the first admin and print its token (stdout, once), bind, start the scheduler, and say
-where we listen on stderr. Stop: no new connections, in-flight requests finish, log
-streams end with a `shutdown` marker, the scheduler lock is released; detached runs
-were started in their own sessions and keep running.
+the first admin and print its token (stdout, once), bind, start the scheduler and the
+alert evaluator, and say where we listen on stderr. Stop: no new connections, in-flight
+requests finish, log streams end with a `shutdown` marker, the alert evaluator and its
+delivery worker stop, the scheduler lock is released; detached runs were started in
+their own sessions and keep running.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 def serve(ctx: Context, args: Args) -> Result:
     from flext.engine.workspace import ensure_dot, from_context
+    from flext.server.alerting import AlertLoop
     from flext.server.app import App
     from flext.server.scheduler import Scheduler
     from flext.server.wire import Limits
@@ -72,6 +74,8 @@ def serve(ctx: Context, args: Args) -> Result:
     scheduler = Scheduler(app)
     app.scheduler = scheduler
     scheduler.try_lock()
+    alerts = AlertLoop(app)
+    app.alerts = alerts
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -87,6 +91,7 @@ def serve(ctx: Context, args: Args) -> Result:
         if not server.started:
             raise ConfigError(f"cannot serve on {host}:{port}", hint="see the log lines above")
         scheduler.start()
+        alerts.start()
         ctx.message(f"flext serve: listening on http://{bound_host}:{bound_port} "
                     f"(workspace {ws.root}, scheduler {'active' if scheduler.active else 'standby'}, pid {os.getpid()})")
         app.log("info", "start", address=f"http://{bound_host}:{bound_port}", workspace=ws.root, pid=os.getpid(),
@@ -98,6 +103,7 @@ def serve(ctx: Context, args: Args) -> Result:
         app.stopping.set()
         server.should_exit = True  # uvicorn: stop accepting, finish in-flight requests, then return
         thread.join(limits.grace + 10.0)
+        alerts.stop()
         scheduler.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

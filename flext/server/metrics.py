@@ -1,12 +1,15 @@
 """`GET /metrics`: Prometheus text exposition (version 0.0.4).
 
-Two kinds of numbers:
+Three kinds of numbers:
 - request metrics counted in this process (requests by route, method and status;
   latency histogram by route; connections refused for being busy or slow);
 - run metrics read from the run records on disk at scrape time (runs by pipeline and
-  status, a histogram of run durations, records loaded), cached for a few seconds so
-  a scrape storm cannot turn into a disk scan storm. Reading the records (not counting
-  in memory) keeps them right across restarts and with several servers.
+  status, a histogram of run durations, records loaded, the newest run's peak memory
+  and CPU seconds), cached for a few seconds so a scrape storm cannot turn into a disk
+  scan storm. Reading the records (not counting in memory) keeps them right across
+  restarts and with several servers;
+- resources read at scrape time: each supervised service's process (CPU seconds,
+  resident memory, open files, uptime, restarts, crashloop) and the workspace's disk.
 """
 
 from __future__ import annotations
@@ -211,7 +214,61 @@ def run_lines(runs_root: str) -> list[str]:
     for pipeline, rows in records.items():
         if rows and isinstance(rows[0].get("records"), int):
             out.append(f"flext_run_last_records{_labels({'pipeline': pipeline})} {rows[0]['records']}")
+    out += ["# HELP flext_run_last_peak_memory_bytes Peak resident memory of the newest finished run (tap, target, "
+            "dbt: the highest of them)", "# TYPE flext_run_last_peak_memory_bytes gauge"]
+    last = {p: next((r for r in rows if r.get("status") in ("succeeded", "failed", "cancelled")
+                     and isinstance(r.get("peak_rss_mb"), (int, float))), None) for p, rows in records.items()}
+    for pipeline, found in last.items():
+        if found is not None:
+            out.append(f"flext_run_last_peak_memory_bytes{_labels({'pipeline': pipeline})} "
+                       f"{_num(round(float(found['peak_rss_mb']) * 1024 * 1024))}")
+    out += ["# HELP flext_run_last_cpu_seconds CPU seconds of the newest finished run (tap, target and dbt together)",
+            "# TYPE flext_run_last_cpu_seconds gauge"]
+    for pipeline, found in last.items():
+        if found is not None and isinstance(found.get("cpu_s"), (int, float)):
+            out.append(f"flext_run_last_cpu_seconds{_labels({'pipeline': pipeline})} {_num(float(found['cpu_s']))}")
     return out
 
 
-__all__ = ["Metrics", "run_lines"]
+def resource_lines(ctx: Any, root: str) -> list[str]:
+    """Supervised services' processes and the workspace's disk, read now."""
+    from flext.core.errors import FlextError
+    from flext.services import registry
+    from flext.services.status import disk, processes
+
+    out: list[str] = []
+    try:
+        services = [s for s in registry.load(ctx).values() if s.supervised]
+        procs = processes(ctx, services, window=0)  # CPU as seconds (a counter), not a %
+    except FlextError:
+        procs = {}
+    gauges = (("flext_service_up_process", "1 when flext's keeper runs the service's command (0: stopped, crashloop)",
+               lambda r: 1 if r["process"] in ("running", "restarting") else 0),
+              ("flext_service_crashloop", "1 when the keeper gave up restarting the service", lambda r:
+               1 if r["process"] == "crashloop" else 0),
+              ("flext_service_restarts", "Restarts by the keeper since the service was started", lambda r: r["restarts"]),
+              ("flext_service_memory_bytes", "Resident memory of the service's processes",
+               lambda r: None if r["rss_mb"] is None else round(float(r["rss_mb"]) * 1024 * 1024)),
+              ("flext_service_open_files", "Open files of the service's processes", lambda r: r["open_files"]),
+              ("flext_service_uptime_seconds", "Seconds since the service's process started", lambda r: r["uptime_s"]))
+    for name, help_text, get in gauges:
+        out += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+        for service, row in sorted(procs.items()):
+            value = get(row)
+            if value is not None:
+                out.append(f"{name}{_labels({'service': service})} {_num(float(value))}")
+    found = disk(ctx, root)
+    out += ["# HELP flext_workspace_bytes Bytes the workspace folder holds", "# TYPE flext_workspace_bytes gauge"]
+    if found.get("workspace_mb") is not None:
+        out.append(f"flext_workspace_bytes {_num(round(float(found['workspace_mb']) * 1024 * 1024))}")
+    out += ["# HELP flext_disk_free_bytes Free bytes on the disk holding the workspace", "# TYPE flext_disk_free_bytes gauge"]
+    if found.get("free_gb") is not None:
+        out.append(f"flext_disk_free_bytes {_num(round(float(found['free_gb']) * 1024 ** 3))}")
+    out += ["# HELP flext_disk_used_ratio Used fraction of the disk holding the workspace",
+            "# TYPE flext_disk_used_ratio gauge"]
+    if found.get("used_percent") is not None:
+        out.append(f"flext_disk_used_ratio {_num(round(float(found['used_percent']) / 100, 4))}")
+    return out
+
+
+__all__ = ["Metrics", "resource_lines", "run_lines"]

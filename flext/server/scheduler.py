@@ -11,6 +11,12 @@ Rules, and how they hold:
 - A missed slot runs once at start-up: when `checked` is older than the latest slot
   (the server was down), the pipeline starts once, however many slots it missed.
 - A new or changed schedule starts at its next slot (nothing fires for the past).
+- A slot that does not run leaves a run record with status `skipped` and the reason:
+  the plugin is missing, the last run is still going, or the server was down (the
+  slots after the one caught up at start-up, in one record that counts them).
+What is scheduled: the pipelines of flext.toml, the command lines plugins deployed
+(`.flext/schedules.json`, keyed `job:NAME`), and the Meltano project's own schedules
+(meltano.yml, keyed `meltano:NAME`, runs recorded as `meltano.NAME`).
 Schedules use the server's local time, like cron.
 """
 
@@ -30,6 +36,7 @@ if TYPE_CHECKING:
     from flext.server.app import App
 
 TICK_S = 5.0
+MAX_COUNTED_SLOTS = 10_000  # counting the slots an outage skipped stops here
 
 
 class Scheduler:
@@ -47,6 +54,9 @@ class Scheduler:
         self._bad: dict[str, str] = {}  # pipeline -> expression already reported invalid
         self._jobs: dict[str, dict[str, Any]] = {}  # job:NAME -> deployed command line (schedules.json)
         self._procs: list[Any] = []  # command jobs started, kept to reap them
+        self._meltano: dict[str, dict[str, Any]] = {}  # meltano:NAME -> {"cron", "argv", "project"}
+        self._missed: dict[str, tuple[int, float, float]] = {}  # key -> (slots skipped, first, last)
+        self._bad_meltano: str | None = None
 
     # -- the lock ------------------------------------------------------------------------
     def try_lock(self) -> bool:
@@ -107,6 +117,8 @@ class Scheduler:
         # command lines that plugins deployed (gruponos/algar jobs): .flext/schedules.json
         self._jobs = self.command_jobs()
         table.update({key: {"schedule": job["cron"]} for key, job in self._jobs.items()})
+        self._meltano = self.meltano_jobs()
+        table.update({key: {"schedule": job["cron"]} for key, job in self._meltano.items()})
         state = self.load()
         changed = False
         fire: list[tuple[str, float, bool]] = []
@@ -134,6 +146,8 @@ class Scheduler:
             if slot > minute:
                 continue
             missed = minute - slot >= timedelta(minutes=1)
+            if missed:
+                self._missed[name] = _later_slots(cron, slot, minute)
             state[name] = {**entry, "checked": minute.timestamp(), "fired": slot.timestamp()}
             changed = True
             fire.append((name, slot.timestamp(), missed))
@@ -167,6 +181,77 @@ class Scheduler:
                 jobs[f"job:{name}"] = {"cron": str(entry["cron"]), "command": [str(c) for c in command]}
         return jobs
 
+    def meltano_jobs(self) -> dict[str, dict[str, Any]]:
+        """The Meltano project's schedules (meltano.yml), keyed `meltano:NAME`; a broken
+        meltano.yml is logged once and schedules nothing."""
+        from flext.core.errors import FlextError
+        from flext.plugins import meltano_exec as mx
+
+        try:
+            project = mx.scheduled_project(self.app.ctx, self.app.root)
+            found = mx.read_schedules(project) if project else {}
+        except FlextError as exc:
+            if self._bad_meltano != exc.message:
+                self._bad_meltano = exc.message
+                self.app.log("error", "scheduler", meltano=exc.message)
+            return {}
+        self._bad_meltano = None
+        return {f"meltano:{name}": {**job, "project": project} for name, job in found.items()}
+
+    # -- slots that do not run --------------------------------------------------------
+    @staticmethod
+    def record_name(key: str) -> str:
+        """Where a schedule's runs are recorded: the pipeline, `meltano.NAME`, or the job's name."""
+        if key.startswith("meltano:"):
+            return f"meltano.{key[8:]}"
+        return key[4:] if key.startswith("job:") else key
+
+    def skip(self, key: str, slot: float, reason: str, **extra: Any) -> dict[str, Any] | None:
+        """A run record with status `skipped`, and the reason, for a slot that did not run."""
+        from flext.core.clock import iso, new_run_id
+        from flext.engine import runs
+        from flext.engine.workspace import Workspace
+
+        name = self.record_name(key)
+        try:
+            record = runs.skipped(Workspace(self.app.root), name, new_run_id(), slot=slot, reason=reason, **extra)
+        except OSError as exc:
+            self.app.log("error", "schedule", pipeline=name, slot=iso(slot), error=f"cannot record the skip: {exc}")
+            return None
+        self.app.log("warning", "skip", pipeline=name, slot=iso(slot), reason=reason, run=record["id"])
+        return record
+
+    def _skipped_by_outage(self, key: str) -> None:
+        """The slots an outage skipped after the one that runs now: one record counting them."""
+        from flext.core.clock import iso
+
+        count, first, last = self._missed.pop(key, (0, 0.0, 0.0))
+        if count <= 0:
+            return
+        span = iso(first) if count == 1 else f"{iso(first)} to {iso(last)}"
+        more = "+" if count >= MAX_COUNTED_SLOTS else ""
+        self.skip(key, first, f"the server was down: {count}{more} slot(s) did not run ({span}); "
+                              f"one catch-up run started at start-up instead", slots=count, last_slot=iso(last))
+
+    def fire_meltano(self, key: str, slot: float, missed: bool) -> str | None:
+        """Run a Meltano schedule's job detached, recorded like a pipeline run (`meltano.NAME`)."""
+        from flext.core.clock import iso
+        from flext.core.errors import FlextError
+        from flext.plugins import meltano_exec as mx
+
+        job = self._meltano[key]
+        try:
+            record, proc = mx.start_recorded(self.app.ctx, self.app.root, key[8:], job["argv"], job["project"])
+        except FlextError as exc:
+            self.skip(key, slot, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+            return None
+        self._procs = [p for p in self._procs if p.poll() is None] + [proc]
+        self.app.metrics.fired(self.record_name(key))
+        self.app.log("info", "schedule", meltano=key[8:], slot=iso(slot), missed=missed, run=record["id"])
+        self.app.audit.record(user="scheduler", role=None, action="meltano " + " ".join(job["argv"]),
+                              target=key[8:], exit_code=0, correlation_id=os.urandom(8).hex(), source="schedule")
+        return str(record["id"])
+
     def fire_command(self, key: str, slot: float, missed: bool) -> str | None:
         """Run a deployed command line detached: `flext -C ROOT --no-input COMMAND...`."""
         import subprocess
@@ -195,14 +280,17 @@ class Scheduler:
         from flext.core.clock import iso
         from flext.core.errors import FlextError
 
+        self._skipped_by_outage(name)
         if name.startswith("job:"):
             return self.fire_command(name, slot, missed)
+        if name.startswith("meltano:"):
+            return self.fire_meltano(name, slot, missed)
 
         backend = self.app.backend()
         try:
             record = backend.start(name, trigger="schedule")
         except FlextError as exc:
-            self.app.log("warning", "schedule", pipeline=name, slot=iso(slot), skipped=exc.message)
+            self.skip(name, slot, exc.message)
             self.app.audit.record(user="scheduler", role=None, action="pipeline start", target=name,
                                   exit_code=exc.exit_code, correlation_id=os.urandom(8).hex(), source="schedule")
             return None
@@ -235,6 +323,20 @@ class Scheduler:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.release()
+
+
+def _later_slots(cron: Any, first: Any, minute: Any) -> tuple[int, float, float]:
+    """(how many slots came after `first` up to `minute`, the first and last of them)."""
+    count = 0
+    start = last = first
+    slot = cron.next_after(first)
+    while slot <= minute and count < MAX_COUNTED_SLOTS:
+        if count == 0:
+            start = slot
+        last = slot
+        count += 1
+        slot = cron.next_after(slot)
+    return count, start.timestamp(), last.timestamp()
 
 
 __all__ = ["Scheduler"]

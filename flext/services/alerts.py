@@ -28,13 +28,16 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "service_up": (("service",), "bool"),
     "service_degraded": (("service",), "bool"),
     "service_latency": (("service",), "number"),
+    "service_crashloop": (("service",), "bool"),
+    "service_restarts": (("service",), "number"),
     "pipeline_failed": (("pipeline",), "bool"),
     "pipeline_running": (("pipeline",), "bool"),
     "run_duration": (("pipeline",), "number"),
     "run_records": (("pipeline",), "number"),
     "metric": (("service", "selector"), "number"),
 }
-EXAMPLES = 'service_down(flexcore), run_duration(orders) > 10m, metric(flexcore, "up") < 1; join with and/or/not'
+EXAMPLES = ('service_down(flexcore), service_crashloop(flexcore), run_duration(orders) > 10m, '
+            'metric(flexcore, "up") < 1; join with and/or/not')
 
 
 class RuleError(ValueError):

@@ -65,12 +65,17 @@ def render(doc: dict[str, Any] | None, interval: float, error: str | None = None
     if error:
         parts.append(Text(f"last refresh failed: {error}", style="red"))
     parts += [
-        _table("Services", doc["services"], ["name", "status", "latency_ms", "version", "process", "detail"], "no services"),
+        _table("Services", doc["services"], ["name", "status", "latency_ms", "version", "process", "restarts",
+                                             "cpu_percent", "rss_mb", "detail"], "no services"),
         _table("Running pipelines", doc["pipelines_running"],
-               ["pipeline", "run_id", "elapsed_s", "records", "records_per_s"], "nothing running"),
+               ["pipeline", "run_id", "elapsed_s", "records", "records_per_s", "cpu_percent", "rss_mb"],
+               "nothing running"),
         _table("Recent runs", doc["recent_runs"], ["pipeline", "run_id", "status", "records", "duration_s"], "no runs yet"),
         _table("Firing alerts", doc["alerts_firing"], ["name", "when", "detail"], "no alerts firing"),
     ]
+    if doc.get("disk"):
+        found = doc["disk"]
+        parts.append(Text(status.disk_line(found), style="bold red" if found.get("warning") else "dim"))
     return Group(*parts)
 
 

@@ -1,9 +1,12 @@
-"""Evaluate alert rules on demand against live health, metrics and run records.
+"""Evaluate alert rules against live health, metrics, supervised processes and run records.
 
 Everything a set of rules needs is gathered first, concurrently (one health check per
 service, one metrics read per service), then each rule is evaluated with three-valued
 logic: a value that could not be read (service unreachable, metric absent) makes the
-rule "unknown" unless the rest of the rule decides it anyway.
+rule "unknown" unless the rest of the rule decides it anyway. Each row says the values
+the rule read (`value`, e.g. `service_down(flexcore)=true`), which notifications carry.
+`monitor alerts list` evaluates on demand; `flext serve` evaluates on its own and
+notifies (flext.server.alerting).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class Facts:
         self.health: dict[str, dict[str, Any]] = {}
         self.metrics: dict[str, Any] = {}  # service -> families | error text
         self.runs: dict[str, dict[str, Any] | None] = {}
+        self.processes: dict[str, dict[str, Any] | None] = {}  # supervised service -> pid file
         self.now = time.time()
 
 
@@ -48,10 +52,14 @@ def rules(ctx: Context) -> dict[str, dict[str, Any]]:
         if not isinstance(body, dict) or not isinstance(body.get("when"), str):
             raise ConfigError(f"{ctx.config.path}: alerts.{name}.when: expected the rule as a string",
                               hint=f'e.g. [alerts.{name}] when = "service_down(flexcore)"')
-        unknown = set(body) - {"when", "description", "enabled"}
+        unknown = set(body) - {"when", "description", "enabled", "notify"}
         if unknown:
             raise ConfigError(f"{ctx.config.path}: alerts.{name}.{sorted(unknown)[0]}: unknown key",
-                              hint="alert keys: when, description, enabled")
+                              hint="alert keys: when, description, enabled, notify")
+        notify = body.get("notify", [])
+        if not isinstance(notify, list) or not all(isinstance(u, str) for u in notify):
+            raise ConfigError(f"{ctx.config.path}: alerts.{name}.notify: expected a list of notification URLs",
+                              hint=f'e.g. [alerts.{name}] notify = ["json://127.0.0.1:9000/hook"]')
         out[name] = body
     return out
 
@@ -63,12 +71,15 @@ def gather(ctx: Context, nodes: list[alerts.Node], *, timeout: float = 3.0,
     facts = Facts()
     wanted_health: set[str] = set()
     wanted_metrics: set[str] = set()
+    wanted_processes: set[str] = set()
     pipelines: set[str] = set()
     for node in nodes:
         for fn, args in alerts.references(node):
             kinds = alerts.FUNCTIONS[fn][0]
             if fn == "metric":
                 wanted_metrics.add(args[0])
+            elif fn in PROCESS_FUNCTIONS:
+                wanted_processes.add(args[0])
             elif kinds[0] == "service":
                 wanted_health.add(args[0])
             else:
@@ -84,10 +95,22 @@ def gather(ctx: Context, nodes: list[alerts.Node], *, timeout: float = 3.0,
             facts.health[row["name"]] = row
     if wanted_metrics:
         _metrics(facts, [known[n] for n in sorted(wanted_metrics) if n in known], timeout)
+    if wanted_processes:
+        from flext.services import supervisor
+
+        for name in sorted(wanted_processes):
+            service = known.get(name)
+            if service is None:
+                continue
+            state, info = supervisor.process(ctx, service) if service.supervised else ("unsupervised", None)
+            facts.processes[name] = {**(info or {}), "state": state}
     ws = workspace.find(ctx)
     for name in pipelines:
         facts.runs[name] = workspace.latest(ws, name)
     return facts
+
+
+PROCESS_FUNCTIONS = ("service_crashloop", "service_restarts")
 
 
 def _metrics(facts: Facts, services: list[Any], timeout: float) -> None:
@@ -111,6 +134,15 @@ def _metrics(facts: Facts, services: list[Any], timeout: float) -> None:
 def _call(node: alerts.Node, facts: Facts) -> Any:
     fn = node.value
     args = [a.value for a in node.args]
+    if fn in PROCESS_FUNCTIONS:
+        process = facts.processes.get(args[0])
+        if process is None:
+            return Unknown(f"service {args[0]!r} is not registered")
+        if process["state"] == "unsupervised":
+            return Unknown(f"service {args[0]!r} has no command: flext does not run it")
+        if fn == "service_crashloop":
+            return process["state"] == "crashloop"
+        return float(process.get("restarts") or 0)
     if fn.startswith("service_"):
         row = facts.health.get(args[0])
         if row is None:
@@ -166,22 +198,26 @@ _CMP = {
 }
 
 
-def value(node: alerts.Node, facts: Facts) -> Any:
+def value(node: alerts.Node, facts: Facts, seen: dict[str, Any] | None = None) -> Any:
+    """The rule's result (True, False or Unknown); `seen` collects each call's value."""
     kind = node.kind
     if kind in ("num", "bool"):
         return node.value
     if kind == "call":
-        return _call(node, facts)
+        found = _call(node, facts)
+        if seen is not None:
+            seen[f"{node.value}({', '.join(a.value for a in node.args)})"] = found
+        return found
     if kind == "cmp":
-        left, right = (value(a, facts) for a in node.args)
+        left, right = (value(a, facts, seen) for a in node.args)
         for side in (left, right):
             if isinstance(side, Unknown):
                 return side
         return bool(_CMP[node.value](left, right))
     if kind == "not":
-        inner = value(node.args[0], facts)
+        inner = value(node.args[0], facts, seen)
         return inner if isinstance(inner, Unknown) else not inner
-    results = [value(a, facts) for a in node.args]
+    results = [value(a, facts, seen) for a in node.args]
     decisive = kind == "or"  # True decides an `or`, False decides an `and`
     if any(r is decisive for r in results):
         return decisive
@@ -190,8 +226,11 @@ def value(node: alerts.Node, facts: Facts) -> Any:
 
 
 def evaluate(ctx: Context, *, timeout: float = 3.0, health: dict[str, dict[str, Any]] | None = None,
-             names: list[str] | None = None) -> list[dict[str, Any]]:
-    """One row per rule: name, state (firing | ok | unknown | disabled), when, detail."""
+             names: list[str] | None = None, checked: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """One row per rule: name, state (firing | ok | unknown | disabled), when, value, detail.
+
+    `health` rows given are used instead of checking those services again; `checked`, when
+    given, receives every health row the rules used (a loop reuses them)."""
     table = rules(ctx)
     parsed: dict[str, alerts.Node] = {}
     rows: list[dict[str, Any]] = []
@@ -202,13 +241,17 @@ def evaluate(ctx: Context, *, timeout: float = 3.0, health: dict[str, dict[str, 
             continue
         parsed[name] = alerts.check(name, body["when"])
     facts = gather(ctx, list(parsed.values()), timeout=timeout, health=health)
+    if checked is not None:
+        checked.update(facts.health)
     for name, body in table.items():
         if names and name not in names:
             continue
         row = {"name": name, "state": "disabled", "when": body["when"], "detail": None,
-               "description": body.get("description")}
+               "description": body.get("description"), "value": None, "notify": list(body.get("notify") or [])}
         if name in parsed:
-            result = value(parsed[name], facts)
+            seen: dict[str, Any] = {}
+            result = value(parsed[name], facts, seen)
+            row["value"] = shown(seen)
             if isinstance(result, Unknown):
                 row.update(state="unknown", detail=result.reason)
             else:
@@ -217,4 +260,18 @@ def evaluate(ctx: Context, *, timeout: float = 3.0, health: dict[str, dict[str, 
     return rows
 
 
-__all__ = ["Facts", "Unknown", "evaluate", "gather", "rules", "value"]
+def shown(seen: dict[str, Any]) -> str | None:
+    """`service_down(core)=true, run_duration(orders)=612.5` (unknown values as `?`)."""
+    def one(found: Any) -> str:
+        if isinstance(found, Unknown):
+            return "?"
+        if isinstance(found, bool):
+            return "true" if found else "false"
+        if isinstance(found, float):
+            return f"{found:g}"
+        return str(found)
+
+    return ", ".join(f"{call}={one(found)}" for call, found in seen.items()) or None
+
+
+__all__ = ["PROCESS_FUNCTIONS", "Facts", "Unknown", "evaluate", "gather", "rules", "shown", "value"]

@@ -59,7 +59,8 @@ def runs(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         if isinstance(duration, (int, float)) and duration > 0 and isinstance(count, (int, float)):
             rate = round(count / duration, 1)
         out.append({"pipeline": record.get("pipeline"), "run_id": record.get("id"), "status": record.get("status"),
-                    "records": count, "duration_s": duration, "records_per_s": rate})
+                    "records": count, "duration_s": duration, "records_per_s": rate, "cpu_s": record.get("cpu_s"),
+                    "peak_rss_mb": record.get("peak_rss_mb")})
     return out
 
 

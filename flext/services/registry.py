@@ -34,7 +34,17 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "stop_timeout": ((int, float), "seconds > 0"),
     "log_max_bytes": ((int,), "a whole number of bytes >= 1024"),
     "log_backups": ((int,), "a whole number >= 0"),
+    "restart": ((str,), "no, on-failure or always"),
+    "restart_limit": ((int,), "a whole number >= 1"),
+    "restart_window": ((int, float), "seconds > 0"),
+    "restart_backoff": ((int, float), "seconds > 0"),
 }
+RESTART = ("no", "on-failure", "always")
+# the keeper gives up (state `crashloop`) after more than RESTART_LIMIT restarts in RESTART_WINDOW
+# seconds; it waits RESTART_BACKOFF seconds before the first restart, doubling up to a minute
+RESTART_LIMIT = 5
+RESTART_WINDOW = 300.0
+RESTART_BACKOFF = 1.0
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_LOG_BACKUPS = 3
@@ -57,6 +67,10 @@ class Service:
         "metrics_path",
         "name",
         "origin",
+        "restart",
+        "restart_backoff",
+        "restart_limit",
+        "restart_window",
         "start_timeout",
         "stop_timeout",
         "timeout",
@@ -86,6 +100,10 @@ class Service:
         self.log_max_bytes: int = int(fields.get("log_max_bytes", DEFAULT_LOG_MAX_BYTES))
         self.log_backups: int = int(fields.get("log_backups", DEFAULT_LOG_BACKUPS))
         self.origin = origin  # built-in | config | workspace (the last layer that set it)
+        self.restart: str = str(fields.get("restart") or ("on-failure" if self.command else "no"))
+        self.restart_limit: int = int(fields.get("restart_limit", RESTART_LIMIT))
+        self.restart_window: float = _num(fields.get("restart_window")) or RESTART_WINDOW
+        self.restart_backoff: float = _num(fields.get("restart_backoff")) or RESTART_BACKOFF
 
     @property
     def health_url(self) -> str:
@@ -104,7 +122,7 @@ class Service:
             "name": self.name, "url": self.url or None, "health_path": self.health_path,
             "metrics_path": self.metrics_path, "command": self.command, "cwd": self.cwd,
             "log_file": self.log_file, "enabled": self.enabled, "description": self.description,
-            "origin": self.origin,
+            "origin": self.origin, "restart": self.restart if self.command else None,
         }
 
 
@@ -160,6 +178,12 @@ def validate(name: str, raw: Any, where: str, text: str | None = None) -> dict[s
         if field == "log_max_bytes" and value < 1024:
             raise fail(field, f"expected {wanted}, got {value!r}")
         if field == "log_backups" and value < 0:
+            raise fail(field, f"expected {wanted}, got {value!r}")
+        if field == "restart" and value not in RESTART:
+            raise fail(field, f"expected {wanted}, got {value!r}")
+        if field == "restart_limit" and value < 1:
+            raise fail(field, f"expected {wanted}, got {value!r}")
+        if field in ("restart_window", "restart_backoff") and value <= 0:
             raise fail(field, f"expected {wanted}, got {value!r}")
     return dict(raw)
 

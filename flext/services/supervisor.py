@@ -40,9 +40,12 @@ def log_path(ctx: Context, service: Service) -> str:
 
 
 def process(ctx: Context, service: Service) -> tuple[str, dict[str, Any] | None]:
-    """(running | stale | stopped, pid file content)."""
+    """(running | stale | stopped | crashloop, pid file content)."""
     info = pidfile.read(pid_path(ctx, service.name))
-    return pidfile.state(info), info
+    state = pidfile.state(info)
+    if state == "stopped" and info is not None and info.get("crashloop"):
+        return "crashloop", info  # the keeper gave up restarting it
+    return state, info
 
 
 def _environment(ctx: Context, service: Service) -> dict[str, str]:
@@ -117,6 +120,8 @@ def _start_locked(ctx: Context, service: Service, wait: float | None) -> dict[st
         "name": service.name, "command": service.command, "cwd": service.cwd, "env": _environment(ctx, service),
         "log_file": log_file, "max_bytes": service.log_max_bytes, "backups": service.log_backups,
         "pid_file": pid_path(ctx, service.name), "run_id": run_id, "runner_err": err_path,
+        "restart": service.restart, "restart_limit": service.restart_limit,
+        "restart_window": service.restart_window, "restart_backoff": service.restart_backoff,
         # the secret values its log must mask (its env's secret:NAME values among them)
         "mask": mask.known_values(),
     }
@@ -191,6 +196,15 @@ def _await_health(ctx: Context, service: Service, info: dict[str, Any], deadline
     last: dict[str, Any] | None = None
     alive_since = time.monotonic()
     while True:
+        now_info = pidfile.read(pid_path(ctx, service.name)) or info
+        if now_info.get("pid") == info["pid"] and (now_info.get("restarts") or now_info.get("last_exit") is not None):
+            # the command died while starting: the keeper would restart it; a failed start is no restart
+            pidfile.remove(pid_path(ctx, service.name), info["pid"])
+            _signal(int(info.get("pgid") or info["pid"]), signal.SIGTERM)
+            line = _last_log_line(ctx, service)
+            raise OperationFailed(f"service {service.name!r} exited while starting"
+                                  + (f": {line}" if line else ""),
+                                  hint=f"see `flext service logs {service.name}`")
         if pidfile.state(info) != "running":
             pidfile.remove(pid_path(ctx, service.name), info["pid"])
             line = _last_log_line(ctx, service)

@@ -107,11 +107,11 @@ def runs(workspace: str, pipeline: str | None = None, limit: int | None = None) 
 
 
 def latest(workspace: str, pipeline: str) -> dict[str, Any] | None:
-    """The newest run record of a pipeline."""
+    """The newest run record of a pipeline (a slot the scheduler skipped is not a run)."""
     ids = run_ids(workspace, pipeline)
     for run_id in reversed(ids):
         record = read_record(os.path.join(runs_dir(workspace), pipeline, run_id + ".json"))
-        if record is not None:
+        if record is not None and record.get("status") != "skipped":
             record.setdefault("id", run_id)
             record.setdefault("pipeline", pipeline)
             return record

@@ -26,3 +26,19 @@ def test_info_reports_config_validity(flext, env) -> None:
     data = json.loads(flext("debug", "info", "-o", "json").out)
     assert data["config"]["valid"] is True
     assert set(data["libraries"]) == {"prompt-toolkit", "rich", "httpx", "msgspec", "keyring"}
+
+
+def test_check_reports_the_workspace_disk_with_a_warning_threshold(flext, tmp_path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "flext.toml").write_text('[workspace]\nname = "w"\n')
+    run = flext("-C", str(ws), "debug", "check", "-o", "json")
+    disk = {r["check"]: r for r in json.loads(run.out)}["disk"]
+    assert disk["ok"] is True, run
+    assert disk["detail"].startswith("workspace ") and f" MiB at {ws}; " in disk["detail"]
+    assert "GiB free (" in disk["detail"] and disk["detail"].endswith("% of the disk used, warning from 90%)")
+    assert flext("config", "set", "disk.warn_percent", "0.01").code == 0  # any disk is fuller than that
+    run = flext("-C", str(ws), "debug", "check", "-o", "json")
+    disk = {r["check"]: r for r in json.loads(run.out)}["disk"]
+    assert run.code == 1 and disk["ok"] is False
+    assert disk["detail"].startswith(f"the disk holding {ws} is ") and "`disk.warn_percent`" in disk["detail"]

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.services.receivers import JsonReceiver, receiver
 from tests.services.servers import Servers, free_port, servers, services_toml, write_config
 
-__all__ = ["servers"]  # the fixture
+__all__ = ["receiver", "servers"]  # the fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -195,7 +196,7 @@ def test_performance_percentiles_and_records_per_second(flext, env, tmp_path: Pa
     (ws / "flext.toml").write_text('[workspace]\nname = "w"\n')
     (folder / "20261127T100000Z-aaaaaa.json").write_text(json.dumps(
         {"id": "20261127T100000Z-aaaaaa", "pipeline": "orders", "status": "succeeded", "duration_s": 4.0,
-         "records": 1000, "started_at": "2026-11-27T10:00:00.000Z"}))
+         "records": 1000, "started_at": "2026-11-27T10:00:00.000Z", "cpu_s": 2.5, "peak_rss_mb": 61.2}))
     result = flext("-C", str(ws), "monitor", "performance", "-o", "json")
     assert result.code == 0, result
     doc = json.loads(result.out)
@@ -205,9 +206,11 @@ def test_performance_percentiles_and_records_per_second(flext, env, tmp_path: Pa
     health = next(r for r in doc["commands"] if r["command"] == "service health")
     assert (health["count"], health["failed"]) == (1, 1)
     assert doc["runs"] == [{"pipeline": "orders", "run_id": "20261127T100000Z-aaaaaa", "status": "succeeded",
-                            "records": 1000, "duration_s": 4.0, "records_per_s": 250.0}]
+                            "records": 1000, "duration_s": 4.0, "records_per_s": 250.0, "cpu_s": 2.5,
+                            "peak_rss_mb": 61.2}]
     text = flext("-C", str(ws), "monitor", "performance").out
     assert "COMMAND LATENCY" in text and "PIPELINE RUNS" in text and "250" in text
+    assert "61.2" in text and "2.5" in text  # peak memory (MiB) and CPU seconds of the run
 
 
 # -- dashboard ------------------------------------------------------------------
@@ -254,3 +257,43 @@ def test_dashboard_live_on_a_terminal_quits(env, servers: Servers, tmp_path: Pat
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+# -- notifications on a local profile -------------------------------------------------------------
+
+def test_alert_notifications_on_a_local_profile(flext, env, tmp_path: Path, receiver: JsonReceiver) -> None:
+    """No server: `alerts test` sends from here, and `alerts history` shows what this machine recorded."""
+    write_config(env, f'[services.gone]\nurl = "http://127.0.0.1:{free_port()}"\n')
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "flext.toml").write_text('[workspace]\nname = "w"\n')
+    bad = flext("-C", str(ws), "monitor", "alerts", "add", "gone-down", "--when", "service_down(gone)",
+                "--notify", "nope://x")
+    assert (bad.code, bad.err.splitlines()[0]) == (
+        2, "error: Apprise cannot send to 'nope://x' (unknown scheme 'nope' or a malformed URL)")
+    added = flext("-C", str(ws), "monitor", "alerts", "add", "gone-down", "--when", "service_down(gone)")
+    assert added.code == 0, added
+    lonely = flext("-C", str(ws), "monitor", "alerts", "test", "gone-down")
+    assert (lonely.code, lonely.err) == (2, "error: alert 'gone-down' notifies no one\nhint: add a URL: flext monitor "
+                                            "alerts notify gone-down --add json://HOST:PORT/PATH\n")
+    refused = f"json://127.0.0.1:{free_port()}/hook"  # nothing listens there
+    assert flext("-C", str(ws), "monitor", "alerts", "notify", "gone-down", "--add", receiver.url(),
+                 "--add", refused).code == 0
+    tested = flext("-C", str(ws), "monitor", "alerts", "test", "gone-down", "-o", "json")
+    assert tested.code == 1, tested  # one of the two deliveries failed
+    rows = json.loads(tested.out)
+    assert [(r["url"], r["ok"]) for r in rows] == [(receiver.url(), True), (refused, False)]
+    assert rows[1]["error"].startswith("A Connection error occurred sending JSON notification")
+    assert tested.err == "✗ 1 of 2 deliveries failed\n"
+    [message] = receiver.messages()
+    assert message["title"] == "[flext] TEST: gone-down" and "value: service_down(gone)=true" in message["message"]
+    history = flext("-C", str(ws), "monitor", "alerts", "history", "-o", "json")
+    assert [(r["alert"], r["kind"], r["event"], r["ok"]) for r in json.loads(history.out)] == [
+        ("gone-down", "delivery", "test", True), ("gone-down", "delivery", "test", False)]
+    assert flext("-C", str(ws), "monitor", "alerts", "notify", "gone-down", "--remove", refused).code == 0
+    listed = json.loads(flext("-C", str(ws), "monitor", "alerts", "list", "-o", "json").out)
+    assert [(r["name"], r["state"], r["notify"]) for r in listed] == [("gone-down", "firing", [receiver.url()])]
+    gone = flext("-C", str(ws), "monitor", "alerts", "notify", "gone-down", "--remove", refused)
+    assert gone.code == 6 and f"alert 'gone-down' does not notify '{refused}'" in gone.err
+    nothing = flext("-C", str(ws), "monitor", "alerts", "history", "nope")
+    assert nothing.code == 6 and "alert 'nope' does not exist" in nothing.err

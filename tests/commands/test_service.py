@@ -504,3 +504,116 @@ class Lines:
             return self.queue.get(timeout=timeout)
         except queue.Empty:
             raise AssertionError("no line within the deadline") from None
+
+
+# -- self-healing ------------------------------------------------------------------
+
+
+def _status(flext_proc, name: str) -> dict[str, object]:
+    result = flext_proc("service", "status", name, "-o", "json")
+    assert result.code == 0, result
+    row: dict[str, object] = json.loads(result.out)
+    return row
+
+
+def _poll(check, timeout: float, what: str):
+    from tests.engine.conftest import poll
+
+    return poll(check, timeout=timeout, what=what)
+
+
+def test_a_killed_service_is_restarted_and_answers_again(flext_proc, supervised, env) -> None:
+    try:
+        started = json.loads(flext_proc("service", "start", "app", "-o", "json").out)
+        first = _status(flext_proc, "app")
+        assert (first["process"], first["pid"], first["restarts"], first["last_exit"]) == (
+            "running", started["pid"], 0, None)
+        assert isinstance(first["rss_mb"], float) and first["rss_mb"] > 5  # a python http server
+        assert isinstance(first["cpu_percent"], float) and first["open_files"] >= 3 and first["uptime_s"] >= 0
+        os.kill(started["pid"], signal.SIGKILL)
+        killed_at = time.monotonic()
+
+        def up_again() -> dict[str, object] | None:
+            row = rows_by_name(flext_proc("service", "health", "app", "-o", "json").out)["app"]
+            return row if row["status"] == "up" else None
+
+        _poll(up_again, timeout=15, what="the service to answer again after SIGKILL")
+        assert time.monotonic() - killed_at < 15
+        after = _status(flext_proc, "app")
+        assert (after["process"], after["restarts"], after["last_exit"], after["restart"]) == (
+            "running", 1, -9, "on-failure")
+        assert after["pid"] != started["pid"] and isinstance(after["last_restart_at"], str)
+        text = flext_proc("service", "status", "app").out
+        assert "restarts:" in text and "last_exit:" in text and "-9" in text and "rss_mb:" in text
+        logs = flext_proc("service", "logs", "app", "-o", "json").out
+        assert f"pid {started['pid']} stopped by SIGKILL" in logs and "restarting in 1s" in logs
+        overview = json.loads(flext_proc("service", "status", "-o", "json").out)
+        [row] = [s for s in overview["services"] if s["name"] == "app"]
+        assert row["restarts"] == 1 and row["cpu_percent"] is not None and row["rss_mb"] > 5
+        assert overview["disk"]["free_gb"] > 0 and overview["disk"]["workspace_mb"] is not None
+    finally:
+        _stop(flext_proc)
+    assert _status(flext_proc, "app")["process"] == "stopped"  # a stop is not a failure: no restart
+
+
+def test_restart_no_leaves_a_killed_service_down(flext_proc, supervised, env) -> None:
+    config = Path(env["FLEXT_CONFIG_DIR"]) / "config.toml"
+    config.write_text(config.read_text().replace("start_timeout = 20\n", 'start_timeout = 20\nrestart = "no"\n'))
+    try:
+        started = json.loads(flext_proc("service", "start", "app", "-o", "json").out)
+        os.kill(started["pid"], signal.SIGKILL)
+        row = _poll(lambda: (r := _status(flext_proc, "app"))["process"] == "stopped" and r, 10, "the keeper to end")
+        assert (row["restarts"], row["last_exit"], row["restart"]) == (0, -9, "no")
+    finally:
+        _stop(flext_proc)
+
+
+def test_a_service_that_always_crashes_ends_in_crashloop(flext_proc, env) -> None:
+    code = "import time; print('up', flush=True); time.sleep(0.8); raise SystemExit(3)"
+    write_config(env, f'[services.flaky]\ncommand = ["{sys.executable}", "-c", "{code}"]\n'
+                      'restart_backoff = 0.05\nrestart_limit = 3\nrestart_window = 120\n'
+                      '[alerts.flaky-loop]\nwhen = "service_crashloop(flaky)"\n'
+                      '[alerts.flaky-restarts]\nwhen = "service_restarts(flaky) >= 3"\n')
+    try:
+        assert flext_proc("service", "start", "flaky").code == 0  # no url: started once it stays alive
+        row = _poll(lambda: (r := _status(flext_proc, "flaky"))["process"] == "crashloop" and r, 30,
+                    "the keeper to give up")
+        assert (row["restarts"], row["last_exit"], row["pid"]) == (3, 3, None)
+        assert rows_by_name(flext_proc("service", "list", "-o", "json").out)["flaky"]["process"] == "crashloop"
+        logs = flext_proc("service", "logs", "flaky", "--tail", "1").out
+        assert "crashloop: 3 restarts in the last 120s; not restarting" in logs
+        alerts = rows_by_name(flext_proc("monitor", "alerts", "list", "-o", "json").out)
+        assert (alerts["flaky-loop"]["state"], alerts["flaky-loop"]["value"]) == ("firing",
+                                                                                   "service_crashloop(flaky)=true")
+        assert (alerts["flaky-restarts"]["state"], alerts["flaky-restarts"]["value"]) == ("firing",
+                                                                                         "service_restarts(flaky)=3")
+        again = flext_proc("service", "start", "flaky")  # a fresh start after the fix, from crashloop
+        assert again.code == 0, again
+        assert _status(flext_proc, "flaky")["restarts"] == 0
+    finally:
+        flext_proc("service", "stop", "flaky", "--force")
+
+
+@pytest.mark.parametrize(("argv", "code", "message"), [
+    (["service", "add", "w", "--url", "http://127.0.0.1:1", "--restart", "always"], 2,
+     "error: --restart needs --command: flext restarts only what it runs"),
+    (["service", "add", "w", "--url", "http://127.0.0.1:1", "--command", "x", "--restart", "sometimes"], 2,
+     "error: --restart must be one of no, on-failure, always; got 'sometimes'"),
+])
+def test_restart_option_errors(flext, argv: list[str], code: int, message: str) -> None:
+    result = flext(*argv)
+    assert result.code == code, result
+    assert result.err.splitlines()[0].startswith(message), result.err
+
+
+def test_restart_is_stored_and_shown(flext, env) -> None:
+    write_config(env)
+    added = flext("service", "add", "w", "--url", "http://127.0.0.1:1", "--command", "sleep 1", "--restart", "always",
+                  "-o", "json")
+    assert added.code == 0, added
+    assert json.loads(added.out)["restart"] == "always"
+    assert 'restart = "always"' in (Path(env["FLEXT_CONFIG_DIR"]) / "config.toml").read_text()
+    bad = Path(env["FLEXT_CONFIG_DIR"]) / "config.toml"
+    bad.write_text(bad.read_text().replace('restart = "always"', 'restart = "sometimes"'))
+    listed = flext("service", "list")
+    assert listed.code == 5 and "services.w.restart: expected no, on-failure or always, got 'sometimes'" in listed.err

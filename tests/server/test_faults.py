@@ -108,7 +108,13 @@ def _ticked(server: Server, at_least: int) -> dict[str, Any]:
 def _schedule_runs(root: Path, pipeline: str) -> list[dict[str, Any]]:
     folder = root / ".flext" / "runs" / pipeline
     records = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
-    return [r for r in records if r.get("trigger") == "schedule"]
+    return [r for r in records if r.get("trigger") == "schedule" and r.get("status") != "skipped"]
+
+
+def _skipped(root: Path, pipeline: str) -> list[dict[str, Any]]:
+    folder = root / ".flext" / "runs" / pipeline
+    records = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
+    return [r for r in records if r.get("status") == "skipped"]
 
 
 def test_server_restarted_keeps_runs_and_does_not_double_schedules(
@@ -130,6 +136,13 @@ target_config = { destination_path = "output" }
     wait_until(lambda: _schedule_runs(workspace, "yearly"), what="the missed slot to run")
     assert [e["pipeline"] for e in first.events("schedule")] == ["yearly"]
     assert first.events("schedule")[0]["missed"] is True
+    # two yearly slots went by while no server ran: the first runs now, the other is on record as skipped
+    skipped = _skipped(workspace, "yearly")
+    assert [(r["status"], r["trigger"]) for r in skipped] == [("skipped", "schedule")]
+    assert skipped[0]["slots"] >= 1  # how many depends on today's date
+    assert skipped[0]["error"].startswith(f"the server was down: {skipped[0]['slots']} slot(s) did not run (")
+    assert skipped[0]["error"].endswith("); one catch-up run started at start-up instead")
+    assert [e["pipeline"] for e in first.events("skip")] == ["yearly"]
     record = json.loads((workspace / ".flext" / "runs" / "waits" / f"{run_id}.json").read_text())
     assert first.stop() == 0  # SIGTERM: graceful
     os.kill(int(record["pid"]), 0)  # the detached run survived the server

@@ -116,6 +116,15 @@ class Matrix:
         return str(body["id"])
 
 
+def _alert_test(m: Matrix, token: str | None, allowed: bool) -> tuple[int, Any, dict[str, str]]:
+    """A rule that notifies a port nothing listens on: the test is sent (and fails), the request succeeds."""
+    name = m.unique("alert")
+    status, body, _ = m.call("POST", f"/alerts/{name}", m.admin,
+                             {"when": "service_down(echo)", "notify": ["json://127.0.0.1:9/hook"]})
+    assert status in (200, 201), body
+    return m.call("POST", f"/alerts/{name}/test", token)
+
+
 def _logout(m: Matrix, token: str | None, allowed: bool) -> tuple[int, Any, dict[str, str]]:
     if token is not None and allowed:  # log out a fresh token of the same role, keep the matrix's own
         role = next(r for r, t in m.tokens.items() if t == token)
@@ -178,6 +187,9 @@ CASES: dict[tuple[str, str], Callable[[Matrix, str | None, bool], tuple[int, Any
     ("PUT", f"{V1}/alerts/{{name}}"): lambda m, t, a: m.call("PUT", f"/alerts/{m.alert()}", t,
                                                             {"when": "service_up(echo)"}),
     ("DELETE", f"{V1}/alerts/{{name}}"): lambda m, t, a: m.call("DELETE", f"/alerts/{m.alert()}", t),
+    ("POST", f"{V1}/alerts/{{name}}/notify"): lambda m, t, a: m.call("POST", f"/alerts/{m.alert()}/notify", t,
+                                                                    {"add": ["json://127.0.0.1:9/hook"]}),
+    ("POST", f"{V1}/alerts/{{name}}/test"): _alert_test,
     ("POST", f"{V1}/pipelines/{{name}}/pause"): lambda m, t, a: m.call("POST", f"/pipelines/{m.scheduled()}/pause", t),
     ("POST", f"{V1}/pipelines/{{name}}/resume"): lambda m, t, a: m.call(
         "POST", f"/pipelines/{m.scheduled(paused=True)}/resume", t),

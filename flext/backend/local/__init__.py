@@ -40,7 +40,7 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
     def _row(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
         from flext.engine import runs
 
-        last = runs.latest(self.ws, name)
+        last = runs.shown(self.ws, name)
         return {
             "name": name,
             "tap": spec.get("tap"),
@@ -358,7 +358,7 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
         chosen = names if names else (sorted(self.ws.pipelines) if self.ws.exists else [])
         rows = []
         for name in chosen:
-            last = runs.latest(self.ws, name)
+            last = runs.shown(self.ws, name)
             rows.append({
                 "pipeline": name,
                 "status": last["status"] if last else "never",
@@ -375,7 +375,11 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
 
         if name not in (self.ws.pipelines if self.ws.exists else {}) and not runs.ids(self.ws, name):
             pipelines.get(self.ws, name)
-        return [runs.public(r) for r in runs.history(self.ws, name, limit)]
+        from flext.engine.resources import live_runs
+
+        records = list(runs.history(self.ws, name, limit))
+        live_runs(records)  # what the running one's tap and target use now
+        return [runs.public(r) for r in records]
 
     def get_run(self, name: str, run_id: str) -> dict[str, Any]:
         from flext.engine import runs

@@ -137,10 +137,11 @@ class ServiceVerbs(LocalPart):
         services = registry.select(self.ctx, names)
         return check(self.ctx, services, timeout, force=True) if services else []
 
-    def system_status(self, timeout: float | None = None) -> dict[str, Any]:
+    def system_status(self, timeout: float | None = None, *,
+                      names: list[str] | None = None) -> dict[str, Any]:
         from flext.services.status import snapshot
 
-        return snapshot(self.ctx, timeout=timeout or 2.0)
+        return snapshot(self.ctx, timeout=timeout or 2.0, names=names)
 
     def service_action(self, name: str, action: str, *, timeout: float | None = None,
                        force: bool = False) -> dict[str, Any]:

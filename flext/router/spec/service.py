@@ -26,11 +26,18 @@ NODES = [
                      Opt("env", "Environment for the command (value may be secret:NAME)",
                          metavar="NAME=VALUE", repeat=True),
                      Opt("timeout", "Health check timeout in seconds", type=FLOAT, metavar="S"),
+                     Opt("restart", "Restart the command when it dies: no, on-failure (default with --command) "
+                                    "or always", choices=("no", "on-failure", "always")),
                      Opt("description", "What it is", metavar="TEXT"),
                      Opt("replace", "Overwrite an existing or built-in entry", type=BOOL),
                  ],
+                 description="A service with a command is kept running: when the command dies (--restart on-failure: "
+                             "a non-zero exit or a signal) it is started again after a back-off that doubles from "
+                             "1 s; more than 5 restarts in 5 minutes and it stays down in state `crashloop` "
+                             "(restart_limit, restart_window, restart_backoff in config.toml change that).",
                  examples=["flext service add billing --url http://127.0.0.1:9100",
-                           "flext service add echo --url http://127.0.0.1:8765 --command 'python3 -m http.server 8765'"],
+                           "flext service add echo --url http://127.0.0.1:8765 --command 'python3 -m http.server 8765'",
+                           "flext service add worker --url http://127.0.0.1:9200 --command ./worker --restart always"],
                  hints=Hints("create", "service", new="services"),
                  handler="flext.commands.service:add", mutating=True),
             Node("remove", "Unregister a service (built-ins are disabled)",
@@ -53,10 +60,15 @@ NODES = [
                  examples=["flext service health", "flext service health flexcore flext-api --timeout 2 -o json"],
                  hints=Hints("health check", "service", prior=0.2, implies="status"),
                  handler="flext.commands.service:health"),
-            Node("status", "One overview: services, running pipelines, recent failures, firing alerts",
+            Node("status", "One overview: services, running pipelines, recent failures, firing alerts, disk",
+                 args=[Arg("name", "One service: its health, process, restarts, CPU and memory", nargs="?",
+                           completer="services")],
                  opts=[_TIMEOUT],
-                 examples=["flext service status", "flext service status -o json"],
-                 hints=Hints("status", "service", implies="status"),
+                 description="Supervised services show their process state (running, restarting, stopped, "
+                             "crashloop), restarts, last exit code and restart time, and what the process uses "
+                             "now: CPU %, resident memory (MiB), open files and uptime.",
+                 examples=["flext service status", "flext service status -o json", "flext service status flexcore -o json"],
+                 hints=Hints("status", "service", implies="status", need=""),  # free text reads the overview
                  handler="flext.commands.service:status"),
             Node("start", "Start a service that has a command, and wait until it is healthy",
                  args=[Arg("name", "Service name", completer="services")],
