@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from flext.core.output import cell
 from flext.engine import resources
 from tests.engine.conftest import add_pipeline, plugin_cache, poll, workspace, write_jsonl
 
@@ -131,4 +132,4 @@ def test_a_run_record_keeps_peak_memory_and_cpu_of_tap_and_target(workspace: Pat
     assert isinstance(listed, list) and (listed[0]["cpu_s"], listed[0]["peak_rss_mb"]) == (record["cpu_s"],
                                                                                              record["peak_rss_mb"])
     table = flext("pipeline", "runs", "orders")
-    assert "PEAK_RSS_MB" in table.out and str(record["peak_rss_mb"]) in table.out
+    assert "PEAK_RSS_MB" in table.out and cell(record["peak_rss_mb"]) in table.out
