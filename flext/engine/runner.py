@@ -291,7 +291,7 @@ class Supervisor:
         if self.cancelled:  # a stop that arrived while we were spawning
             procs.signal_group(self.pgid, signal.SIGTERM)
 
-        from flext.engine.metrics import Counter
+        from flext.engine.progress import Counter
 
         counter = Counter()
         sel = selectors.DefaultSelector()
@@ -709,7 +709,7 @@ def main(argv: list[str] | None = None) -> int:
     import selectors  # noqa: F401
 
     from flext.core import clock  # noqa: F401
-    from flext.engine import dbt, files, index, metrics, resources  # noqa: F401
+    from flext.engine import dbt, files, index, logfile, progress, resources, runlog  # noqa: F401
 
     record = Supervisor(plan).run()
     return 0 if record["status"] == "succeeded" else 1

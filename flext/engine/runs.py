@@ -97,6 +97,23 @@ def history(ws: Workspace, pipeline: str, limit: int | None = None) -> Iterator[
             return
 
 
+def pipelines(ws: Workspace) -> list[str]:
+    """Every pipeline with a runs folder (also one deleted from flext.toml since), sorted."""
+    try:
+        return sorted(e.name for e in os.scandir(ws.path("runs")) if e.is_dir() and not e.name.startswith("."))
+    except OSError:
+        return []
+
+
+def recent(ws: Workspace, limit: int) -> list[dict[str, Any]]:
+    """The newest `limit` records across pipelines, newest first (settled)."""
+    found: list[dict[str, Any]] = []
+    for name in pipelines(ws):
+        found.extend(history(ws, name, limit))
+    found.sort(key=lambda r: str(r.get("started_at") or r.get("id") or ""), reverse=True)
+    return found[:limit]
+
+
 def latest(ws: Workspace, pipeline: str, *, skipped: bool = False) -> dict[str, Any] | None:
     """The newest run; a slot the scheduler skipped (no process, no log) only with `skipped`."""
     for record in history(ws, pipeline):

@@ -32,14 +32,14 @@ COMPLETERS: dict[str, str] = {
     "config_keys": "flext.router.live:config_keys",
     "commands": "flext.router.live:commands",
     # implemented by the engine, services and plugins (a missing module yields [])
-    "pipelines": "flext.engine.names:pipelines",
-    "runs": "flext.engine.names:runs",
-    "taps": "flext.engine.names:taps",
-    "targets": "flext.engine.names:targets",
-    "dbt_projects": "flext.engine.names:dbt_projects",
-    "services": "flext.services.names:services",
-    "plugins": "flext.plugins.names:plugins",
-    "log_sources": "flext.services.names:log_sources",
+    "pipelines": "flext.backend.names:pipelines",
+    "runs": "flext.backend.names:runs",
+    "taps": "flext.backend.names:taps",
+    "targets": "flext.backend.names:targets",
+    "dbt_projects": "flext.backend.names:dbt_projects",
+    "services": "flext.backend.names:services",
+    "plugins": "flext.backend.names:plugins",
+    "log_sources": "flext.backend.names:log_sources",
 }
 
 # The dotted keys a profile accepts; equal to flext.core.schema.setting_keys() (a test
@@ -62,7 +62,7 @@ def register(kind: str, target: str) -> None:
 # (a remote profile never answers from this machine's files). Resolved as data, like
 # COMPLETERS: the router never imports the backends.
 ENGINE_KINDS = frozenset({"pipelines", "runs", "services", "log_sources"})
-REMOTE_NAMES = "flext.backend.names:names"
+REMOTE_NAMES = "flext.backend.names:remote"
 
 
 def entries(kind: str, scope: Scope) -> list[tuple[str, str]]:

@@ -66,7 +66,7 @@ def rules(ctx: Context) -> dict[str, dict[str, Any]]:
 
 def gather(ctx: Context, nodes: list[alerts.Node], *, timeout: float = 3.0,
            health: dict[str, dict[str, Any]] | None = None) -> Facts:
-    from flext.services import registry, workspace
+    from flext.services import registry
 
     facts = Facts()
     wanted_health: set[str] = set()
@@ -104,9 +104,12 @@ def gather(ctx: Context, nodes: list[alerts.Node], *, timeout: float = 3.0,
                 continue
             state, info = supervisor.process(ctx, service) if service.supervised else ("unsupervised", None)
             facts.processes[name] = {**(info or {}), "state": state}
-    ws = workspace.find(ctx)
+    from flext.engine import runs
+    from flext.engine.workspace import Workspace
+
+    ws = Workspace(ctx.workspace_root)
     for name in pipelines:
-        facts.runs[name] = workspace.latest(ws, name)
+        facts.runs[name] = runs.latest(ws, name)
     return facts
 
 

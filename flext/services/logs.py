@@ -18,7 +18,7 @@ import re
 import time
 
 from flext.core.errors import NotFound
-from flext.services.logfile import LEVELS, Follower, decode, rotated, tail_lines
+from flext.engine.logfile import LEVELS, Follower, decode, rotated, tail_lines
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,16 +60,18 @@ class Source:
 
 def sources(ctx: Context) -> list[Source]:
     """Every source with something to read, services first, each group sorted by name."""
-    from flext.services import registry, supervisor, workspace
+    from flext.engine import runs as engine_runs
+    from flext.engine.workspace import Workspace
+    from flext.services import registry, supervisor
 
     out: list[Source] = []
     for service in registry.load(ctx, include_disabled=True).values():
         path = supervisor.log_path(ctx, service)
         if rotated(path):
             out.append(Source(service.name, "service", path=path))
-    ws = workspace.find(ctx)
-    for name in workspace.pipelines(ws):
-        src = Source(name, "pipeline", folder=os.path.join(workspace.runs_dir(ws), name))
+    ws = Workspace(ctx.workspace_root)
+    for name in engine_runs.pipelines(ws):
+        src = Source(name, "pipeline", folder=ws.runs_dir(name))
         if src.files():
             out.append(src)
     return out

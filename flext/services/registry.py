@@ -214,16 +214,16 @@ def layers(ctx: Context) -> list[tuple[str, str, dict[str, Any]]]:
         out.append(("config", cfg.path, {
             n: _resolve_paths(validate(n, v, cfg.path, cfg.text), base) for n, v in raw.items()
         }))
-    from flext.services import workspace
+    from flext.engine.workspace import Workspace
 
-    ws = workspace.find(ctx)
-    path, doc = workspace.manifest(ws)
+    ws = Workspace(ctx.workspace_root)
+    path, doc = ws.toml_path, ws.doc if ws.exists else {}
     raw = doc.get("services")
     if raw is not None:
         if not isinstance(raw, dict):
             raise ConfigError(f"{path}: services: expected a table")
         text = _read(path)
-        out.append(("workspace", path, {n: _resolve_paths(validate(n, v, path, text), ws) for n, v in raw.items()}))
+        out.append(("workspace", path, {n: _resolve_paths(validate(n, v, path, text), ws.root) for n, v in raw.items()}))
     return out
 
 

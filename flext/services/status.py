@@ -27,14 +27,15 @@ SERVICE_FIELDS = ("name", "status", "latency_ms", "version", "detail", "process"
 def pipelines(ctx: Context, *, recent: int = 10) -> dict[str, list[dict[str, Any]]]:
     """Running pipelines (with live record counts), recent runs and recent failures."""
     from flext.core.clock import to_epoch
-    from flext.services import workspace
+    from flext.engine import runs as engine_runs
+    from flext.engine.workspace import Workspace
 
-    ws = workspace.find(ctx)
+    ws = Workspace(ctx.workspace_root)
     now = time.time()
     running: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
     runs: list[dict[str, Any]] = []
-    for record in workspace.runs(ws, limit=50):
+    for record in engine_runs.recent(ws, 50):
         status = record.get("status")
         started = to_epoch(str(record.get("started_at") or ""))
         base = {"pipeline": record.get("pipeline"), "run_id": record.get("id"), "status": status,

@@ -1,6 +1,6 @@
 """Start, stop and inspect services that run on this machine (those with a `command`).
 
-A started service runs detached under `flext.services.runner` in its own process group,
+A started service runs detached under `flext.services.keeper` in its own process group,
 with a pid file `<state>/services/NAME.pid` and a rotating JSONL log file
 (`<state>/logs/services/NAME.jsonl` unless `log_file` says otherwise).
 """
@@ -129,7 +129,7 @@ def _start_locked(ctx: Context, service: Service, wait: float | None) -> dict[st
     runner_env["PYTHONPATH"] = _flext_root() + (os.pathsep + runner_env["PYTHONPATH"] if runner_env.get("PYTHONPATH") else "")
     started = time.monotonic()
     # the spec holds resolved secrets: it reaches the keeper through a pipe, never a file or argv
-    launcher = subprocess.Popen([sys.executable, "-m", "flext.services.runner", "-"], env=runner_env,
+    launcher = subprocess.Popen([sys.executable, "-m", "flext.services.keeper", "-"], env=runner_env,
                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, launch_err = launcher.communicate(input=json.dumps(spec).encode("utf-8"), timeout=30)
     if launcher.returncode != 0:
@@ -181,7 +181,7 @@ def _await_pidfile(ctx: Context, service: Service, run_id: str, err_path: str) -
 
 
 def _last_log_line(ctx: Context, service: Service) -> str | None:
-    from flext.services.logfile import decode, tail_lines
+    from flext.engine.logfile import decode, tail_lines
 
     for raw in reversed(tail_lines(log_path(ctx, service), 5)):
         line = decode(raw)

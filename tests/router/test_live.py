@@ -36,14 +36,14 @@ def test_config_keys_match_the_schema() -> None:
 
 def test_kinds_implemented_elsewhere_are_registered() -> None:
     assert {k: v for k, v in live.COMPLETERS.items() if not v.startswith("flext.router.live:")} == {
-        "pipelines": "flext.engine.names:pipelines",
-        "runs": "flext.engine.names:runs",
-        "taps": "flext.engine.names:taps",
-        "targets": "flext.engine.names:targets",
-        "dbt_projects": "flext.engine.names:dbt_projects",
-        "services": "flext.services.names:services",
-        "plugins": "flext.plugins.names:plugins",
-        "log_sources": "flext.services.names:log_sources",
+        "pipelines": "flext.backend.names:pipelines",
+        "runs": "flext.backend.names:runs",
+        "taps": "flext.backend.names:taps",
+        "targets": "flext.backend.names:targets",
+        "dbt_projects": "flext.backend.names:dbt_projects",
+        "services": "flext.backend.names:services",
+        "plugins": "flext.backend.names:plugins",
+        "log_sources": "flext.backend.names:log_sources",
     }
 
 

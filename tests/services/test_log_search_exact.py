@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from flext.engine.logfile import decode
 from flext.services import logs
-from flext.services.logfile import decode
 from flext.services.logs import Filter, Source, count, row, search
 
 BASE = 1_800_000_000.0

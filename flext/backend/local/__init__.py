@@ -401,7 +401,7 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
     def logs(self, name: str, run_id: str | None = None, tail: int | None = None,
              follow: bool = False) -> Iterator[dict[str, Any]]:
         from flext.engine import runs
-        from flext.engine.logs import read as read_log
+        from flext.engine.runlog import read as read_log
 
         if run_id is None:
             last = runs.latest(self.ws, name)

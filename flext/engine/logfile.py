@@ -151,6 +151,25 @@ def rotated(path: str) -> list[str]:
     return out
 
 
+def complete_end(path: str) -> int:
+    """The offset just past the last complete line (a torn last line is left for later)."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the with below
+    except OSError:
+        return 0
+    with fh:
+        pos = fh.seek(0, os.SEEK_END)
+        while pos > 0:
+            step = min(64 * 1024, pos)
+            fh.seek(pos - step)
+            block = fh.read(step)
+            newline = block.rfind(b"\n")
+            if newline >= 0:
+                return pos - step + newline + 1
+            pos -= step
+        return 0
+
+
 def tail_lines(path: str, count: int, end: int | None = None) -> list[bytes]:
     """The last `count` complete lines of a file (before offset `end`), read from the end."""
     if count <= 0:

@@ -1,4 +1,4 @@
-"""The detached keeper of one supervised service: `python -m flext.services.runner SPEC`.
+"""The detached keeper of one supervised service: `python -m flext.services.keeper SPEC`.
 
 It daemonizes (fork, setsid: its own session and process group, reparented away from
 the shell that started it), writes the pid file (its pid, its start time, the child's
@@ -43,8 +43,8 @@ def _daemonize() -> None:
 def run(spec: dict[str, Any]) -> int:
     from flext.core import mask
     from flext.core.clock import iso
+    from flext.engine.logfile import Writer, decode, guess_level
     from flext.services import pidfile
-    from flext.services.logfile import Writer, decode, guess_level
 
     name = spec["name"]
     run_id = spec["run_id"]

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flext.backend import names
 from flext.core.paths import Scope
-from flext.engine import names
+from flext.services.builtin import BUILTIN
 
 
 def test_names_follow_writes(flext: Callable[..., Any], env: dict[str, str], tmp_path: Path) -> None:
@@ -49,7 +50,7 @@ def test_default_workspace_and_broken_index(tmp_path: Path) -> None:
 
 
 def test_imports_only_the_standard_library() -> None:
-    code = ("import sys; before = set(sys.modules); import flext.engine.names as n; "
+    code = ("import sys; before = set(sys.modules); import flext.backend.names as n; "
             "extra = {m.split('.')[0] for m in set(sys.modules) - before}; "
             "print(sorted(extra - {'flext'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -83,3 +84,33 @@ def test_a_broken_flext_toml_keeps_the_last_good_names(flext: Callable[..., Any]
     with (root / "flext.toml").open("a", encoding="utf-8") as fh:
         fh.write("\n[pipelines.broken\n")
     assert names.pipelines(Scope(env, str(root))) == ["customers", "orders"]
+
+# -- services and log sources (was tests/services/test_names.py) --
+
+
+def test_services_merge_builtins_config_and_workspace(env: dict[str, str], tmp_path: Path) -> None:
+    config = Path(env["FLEXT_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[services.billing]\nurl = "http://h:1"\n[services.grafana]\nenabled = false\n')
+    ws = tmp_path / "ws"
+    (ws / "sub").mkdir(parents=True)
+    (ws / "flext.toml").write_text('[services.local-api]\nurl = "http://h:2"\n')
+    found = names.services(Scope(env, str(ws / "sub")))
+    assert found == sorted((set(BUILTIN) - {"grafana"}) | {"billing", "local-api"})
+
+
+def test_services_survive_a_broken_config(env: dict[str, str], tmp_path: Path) -> None:
+    config = Path(env["FLEXT_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[services.x\n")
+    assert names.services(Scope(env, str(tmp_path))) == sorted(BUILTIN)
+
+
+def test_log_sources(env: dict[str, str], tmp_path: Path) -> None:
+    logs = Path(env["FLEXT_STATE_DIR"]) / "logs" / "services"
+    logs.mkdir(parents=True)
+    (logs / "app.jsonl").write_text("")
+    ws = tmp_path / "ws"
+    (ws / ".flext" / "runs" / "orders").mkdir(parents=True)
+    (ws / "flext.toml").write_text('[services.ext]\nurl = "http://h:1"\nlog_file = "ext.log"\n')
+    assert names.log_sources(Scope(env, str(ws))) == ["app", "ext", "orders"]

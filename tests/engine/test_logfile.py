@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flext.services.logfile import Follower, Writer, decode, guess_level, rotated, tail_lines
+from flext.engine.logfile import Follower, Writer, decode, guess_level, rotated, tail_lines
 
 
 def test_writer_rotates_and_keeps_n_backups(tmp_path: Path) -> None:

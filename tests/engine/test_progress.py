@@ -1,10 +1,10 @@
-"""flext.engine.metrics: singer-sdk METRIC lines -> record counts."""
+"""flext.engine.progress: singer-sdk METRIC lines -> record counts."""
 
 from __future__ import annotations
 
 import pytest
 
-from flext.engine.metrics import Counter, parse, record_increment
+from flext.engine.progress import Counter, parse, record_increment
 
 SDK = '2026-11-27 02:01:04,596 | INFO     | singer_sdk.metrics             | METRIC: '
 

@@ -1,4 +1,5 @@
-"""Reading a run's JSONL log: all of it, the last N lines, or following it live.
+"""Reading a run's JSONL log: all of it, the last N lines (`logfile.tail_lines`, the one
+tail reader), or following it live.
 
 Following polls the file (no inotify dependency) and stops once the run record is
 final and every line written before that has been read.
@@ -6,7 +7,6 @@ final and every line written before that has been read.
 
 from __future__ import annotations
 
-import os
 import time
 
 TYPE_CHECKING = False
@@ -31,8 +31,13 @@ def read(ws: Workspace, record: dict[str, Any], *, tail: int | None = None, foll
     path = str(record["log"])
     position = 0
     if tail is not None:
-        lines, position = _tail(path, tail)
-        yield from lines
+        from flext.engine.logfile import complete_end, tail_lines
+
+        position = complete_end(path)
+        for raw in tail_lines(path, tail, position):
+            line = _parse(raw)
+            if line is not None:
+                yield line
     else:
         try:
             with open(path, "rb") as fh:
@@ -75,30 +80,6 @@ def read(ws: Workspace, record: dict[str, Any], *, tail: int | None = None, foll
             return
         delay = 0.05 if got else min(0.5, delay * 1.5)
         time.sleep(delay)
-
-
-def _tail(path: str, count: int) -> tuple[list[dict[str, Any]], int]:
-    """The last `count` parsed lines, and the byte offset of the end of the last one."""
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except FileNotFoundError:
-        return [], 0
-    with fh:
-        size = os.fstat(fh.fileno()).st_size
-        block = 65536
-        data = b""
-        offset = size
-        while offset > 0 and data.count(b"\n") <= count:
-            step = min(block, offset)
-            offset -= step
-            fh.seek(offset)
-            data = fh.read(step) + data
-        end = data.rfind(b"\n") + 1
-        complete = data[:end].split(b"\n")[:-1]
-        if offset > 0:
-            complete = complete[1:]  # first piece may be a partial line
-        parsed = [p for p in (_parse(raw) for raw in complete) if p is not None]
-        return (parsed[-count:] if count > 0 else []), offset + end
 
 
 __all__ = ["read"]
