@@ -303,31 +303,7 @@ class AirflowBackend(BackendBase):
     def _active(self, name: str) -> dict[str, Any] | None:
         return self._last(name, state=["queued", "running"])
 
-    def run(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",
-            on_progress: Callable[[int | None, float], None] | None = None) -> dict[str, Any]:
-        """Start, then follow the dagRun until it ends (Ctrl-C stops it on Airflow)."""
-        record = self.start(name, full_refresh=full_refresh, trigger=trigger)
-        began = time.monotonic()
-        try:
-            while record["status"] not in FINAL:
-                self.sleep(POLL_S)
-                record = self.get_run(name, str(record["id"]))
-                if on_progress is not None:
-                    on_progress(record.get("records"), time.monotonic() - began)
-        except KeyboardInterrupt:
-            try:
-                return self.stop(name)
-            except FlextError:
-                return {**record, "status": "cancelled"}
-        return record
 
-    def wait(self, name: str, run_id: str, *, timeout: float | None = None) -> dict[str, Any]:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            record = self.get_run(name, run_id)
-            if record["status"] in FINAL or (deadline is not None and time.monotonic() > deadline):
-                return record
-            self.sleep(POLL_S)
 
     def stop(self, name: str, *, force: bool = False) -> dict[str, Any]:
         """Mark the active dagRun failed (Airflow then kills the task: SIGTERM to flext, which

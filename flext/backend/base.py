@@ -9,6 +9,7 @@ backend against the protocol (`flext.backend.select`).
 
 from __future__ import annotations
 
+import time
 from typing import Any, NoReturn
 
 from flext.core.contract import LIST_STATUSES, RUN_STATUSES
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from flext.core.contract import LogQuery
+
+FINAL = ("succeeded", "failed", "cancelled", "skipped")
 
 # verb -> what it does, in the words of "the X backend cannot ..."
 VERBS: dict[str, str] = {
@@ -145,12 +148,45 @@ class BackendBase:
               idempotency_key: str | None = None) -> dict[str, Any]:
         self.refuse("start")
 
+    # A remote engine runs in the foreground by starting and following the run record;
+    # these defaults serve every backend whose `start`, `get_run` and `stop` work.
+    POLL_S = 1.0  # the slowest poll of a run record
+
+    sleep: Callable[[float], None] = time.sleep  # tests inject their own
+
     def run(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",
             on_progress: Callable[[int | None, float], None] | None = None) -> dict[str, Any]:
-        self.refuse("run")
+        """Start, then follow the record until it ends, with progress; Ctrl-C stops the run
+        on the engine (and answers the stopped record)."""
+        record = self.start(name, full_refresh=full_refresh, trigger=trigger)
+        began = time.monotonic()
+        delay = min(0.2, self.POLL_S)
+        try:
+            while record.get("status") not in FINAL:
+                self.sleep(delay)
+                delay = min(self.POLL_S, delay * 1.5)
+                record = self.get_run(name, str(record["id"]))
+                if on_progress is not None:
+                    on_progress(record.get("records"), time.monotonic() - began)
+        except KeyboardInterrupt:
+            from flext.core.errors import FlextError
+
+            try:
+                return self.stop(name)
+            except FlextError:
+                return {**record, "status": "cancelled"}
+        return record
 
     def wait(self, name: str, run_id: str, *, timeout: float | None = None) -> dict[str, Any]:
-        self.refuse("wait")
+        """The run record once it has ended (or as it is when `timeout` passes)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = min(0.1, self.POLL_S)
+        while True:
+            record = self.get_run(name, run_id)
+            if record.get("status") in FINAL or (deadline is not None and time.monotonic() > deadline):
+                return record
+            self.sleep(delay)
+            delay = min(self.POLL_S, delay * 1.5)
 
     def stop(self, name: str, *, force: bool = False) -> dict[str, Any]:
         self.refuse("stop")

@@ -34,7 +34,7 @@ from flext.core.errors import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
     from typing import Any
 
     from flext.backend.transport import Transport
@@ -199,30 +199,7 @@ class FlexCoreBackend(BackendBase):
         return to_run({"id": run_id, "name": name, "status": data.get("status"), "start_time": data.get("start_time"),
                        "job_id": data.get("job_id"), "metadata": body["metadata"]})
 
-    def run(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",
-            on_progress: Callable[[int | None, float], None] | None = None) -> dict[str, Any]:
-        record = self.start(name, full_refresh=full_refresh, trigger=trigger)
-        began = time.monotonic()
-        try:
-            while record["status"] not in FINAL:
-                time.sleep(1.0)
-                record = self.get_run(name, str(record["id"]))
-                if on_progress is not None:
-                    on_progress(None, time.monotonic() - began)
-        except KeyboardInterrupt:
-            try:
-                return self.stop(name)
-            except FlextError:
-                return {**record, "status": "cancelled"}
-        return record
 
-    def wait(self, name: str, run_id: str, *, timeout: float | None = None) -> dict[str, Any]:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            record = self.get_run(name, run_id)
-            if record["status"] in FINAL or (deadline is not None and time.monotonic() > deadline):
-                return record
-            time.sleep(1.0)
 
     def stop(self, name: str, *, force: bool = False) -> dict[str, Any]:
         active = [r for r in self._orchestrations() if r["pipeline"] == name and r["status"] in ("queued", "running")]

@@ -127,39 +127,7 @@ class HttpBackend(BackendBase):
             headers={"Idempotency-Key": key}, idempotent=True)
         return _run(out)
 
-    def run(self, name: str, *, full_refresh: bool = False, trigger: str = "cli",
-            on_progress: Callable[[int | None, float], None] | None = None) -> dict[str, Any]:
-        """Foreground run on the server: start, then follow the record until it ends."""
-        record = self.start(name, full_refresh=full_refresh, trigger=trigger)
-        began = time.monotonic()
-        delay = 0.2
-        try:
-            while record.get("status") not in ("succeeded", "failed", "cancelled"):
-                time.sleep(delay)
-                delay = min(1.0, delay * 1.5)
-                record = self.get_run(name, str(record["id"]))
-                if on_progress is not None:
-                    on_progress(record.get("records"), time.monotonic() - began)
-        except KeyboardInterrupt:
-            from flext.core.errors import FlextError
 
-            try:
-                return self.stop(name)
-            except FlextError:
-                return {**record, "status": "cancelled"}
-        return record
-
-    def wait(self, name: str, run_id: str, *, timeout: float | None = None) -> dict[str, Any]:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        delay = 0.1
-        while True:
-            record = self.get_run(name, run_id)
-            if record.get("status") in ("succeeded", "failed", "cancelled"):
-                return record
-            if deadline is not None and time.monotonic() > deadline:
-                return record
-            time.sleep(delay)
-            delay = min(1.0, delay * 1.5)
 
     def stop(self, name: str, *, force: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = self.http.request("POST", f"{V1}/pipelines/{_q(name)}/stop", body={"force": force},
