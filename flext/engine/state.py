@@ -25,32 +25,13 @@ def path(ws: Workspace, pipeline: str) -> str:
 def load(ws: Workspace, pipeline: str) -> dict[str, Any] | None:
     """The saved state, None when there is none; a damaged file is an error (exit 5) naming
     it and the line, never "no state" (a tap handed it would fail, or start over silently)."""
-    import json
+    from flext.core import jsonfile
 
-    from flext.core.errors import ConfigError
-
-    file = path(ws, pipeline)
-    try:
-        with open(file, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ConfigError(f"cannot read the saved state of {pipeline!r} ({file}): {exc.strerror}") from None
     hint = (f"clear it with `flext pipeline state {pipeline} --clear` (the next run starts from scratch), "
             f"or fix the file; `flext pipeline run {pipeline} --full-refresh` ignores it")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        at = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"the saved state of {pipeline!r} is damaged: {file}:{at}: not UTF-8 text", hint=hint) from None
-    except ValueError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f"{file}:{line}" if line else file
-        raise ConfigError(f"the saved state of {pipeline!r} is damaged: {where}: not JSON ({getattr(exc, 'msg', exc)})",
-                          hint=hint) from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"the saved state of {pipeline!r} is damaged: {file}: not a JSON object", hint=hint)
+    data: dict[str, Any] | None = jsonfile.read(
+        path(ws, pipeline), what=f"the saved state of {pipeline!r}", hint=hint,
+        check=lambda doc: None if isinstance(doc, dict) else "not a JSON object")
     return data
 
 

@@ -234,7 +234,7 @@ def test_a_damaged_state_refuses_the_run_until_cleared(workspace: Path, flext: C
     for argv in (("run", "orders"), ("start", "orders"), ("state", "orders")):
         refused = flext("pipeline", *argv)
         assert (refused.code, refused.err) == (5, f"error: the saved state of 'orders' is damaged: {state_file}:2: "
-                                                  f"not JSON (Expecting value)\n{hint}"), argv
+                                                  f"not valid JSON: Expecting value (column 1)\n{hint}"), argv
     assert not (workspace / ".flext" / "runs" / "orders").exists() or not list(
         (workspace / ".flext" / "runs" / "orders").glob("*.json"))  # no run was even queued
     assert flext("pipeline", "show", "orders", "-o", "json").json()["state"] == "damaged"
