@@ -57,6 +57,20 @@ def _zombie(pid: int) -> bool:
     return bool(rest) and rest[0] == b"Z"
 
 
+def group_alive(pgid: int) -> bool:
+    """Is any live (non-zombie) process left in the group? Read from /proc (an init that
+    never reaps would otherwise keep a zombie "alive" forever); without /proc, ask kill(0)."""
+    if os.path.isdir("/proc"):
+        return bool(group_members(pgid))
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def group_members(pgid: int) -> list[int]:
     """Live (non-zombie) processes whose process group is `pgid`, read from /proc (empty
     where there is no /proc: then only the group's leader can be checked)."""
@@ -101,4 +115,4 @@ def signal_pid(pid: int | None, sig: int) -> bool:
     return True
 
 
-__all__ = ["alive", "group_members", "signal", "signal_group", "signal_pid", "start_time"]
+__all__ = ["alive", "group_alive", "group_members", "signal", "signal_group", "signal_pid", "start_time"]

@@ -15,6 +15,7 @@ import sys
 import time
 
 from flext.core.errors import ConfigError, Conflict, OperationFailed
+from flext.engine.procs import group_alive
 from flext.services import pidfile
 
 TYPE_CHECKING = False
@@ -228,33 +229,6 @@ def _await_health(ctx: Context, service: Service, info: dict[str, Any], deadline
         time.sleep(0.1)
 
 
-def _group_alive(pgid: int) -> bool:
-    """Is any live (non-zombie) process left in the group? Read from /proc: an init that
-    never reaps would otherwise keep a zombie "alive" forever."""
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        if len(fields) > 2 and fields[2] == str(pgid).encode() and fields[0] != b"Z":
-            return True
-    return False
-
-
 def stop(ctx: Context, service: Service, *, grace: float | None = None, force: bool = False) -> dict[str, Any]:
     """SIGTERM the service's process group, SIGKILL after the grace period."""
     lock = _lock(ctx, service.name)
@@ -292,10 +266,10 @@ def _signal(pgid: int, sig: int) -> None:
 
 def _wait_gone(info: dict[str, Any], pgid: int, deadline: float) -> bool:
     while time.monotonic() < deadline:
-        if pidfile.state(info) != "running" and not _group_alive(pgid):
+        if pidfile.state(info) != "running" and not group_alive(pgid):
             return True
         time.sleep(POLL)
-    return pidfile.state(info) != "running" and not _group_alive(pgid)
+    return pidfile.state(info) != "running" and not group_alive(pgid)
 
 
 __all__ = ["log_path", "pid_path", "process", "services_dir", "start", "stop"]
