@@ -38,8 +38,7 @@ META = ("profile", "current_profile", "default_profile", "active_profile", "prof
 
 def import_(ctx: Context, args: Args) -> Result:
     path = os.path.abspath(os.path.expanduser(args.file))
-    text = _read(path)
-    doc = _load(text, path)
+    doc, text = _load(path)
     profiles, current = _profiles(doc, args.get("as_"), path, text)
     from flext.core import schema
     from flext.core.config import check_profile_name
@@ -104,37 +103,19 @@ def import_(ctx: Context, args: Args) -> Result:
     return Result(rows, columns=["profile", "key", "setting", "action"], message=message)
 
 
-def _read(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        raise NotFound(f"no such file: {path}", hint="the upstream flext-cli keeps it at ~/.flext/config.yaml") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path}:{line}: not UTF-8 text", hint="re-save it as UTF-8") from None
-
-
-def _load(text: str, path: str) -> dict[str, Any]:
-    import yaml
+def _load(path: str) -> tuple[dict[str, Any], str]:
+    """(the parsed file, its text for line numbers); errors name the file and the line."""
+    from flext.core import yamlfile
 
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else path
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{where}: not valid YAML: {problem}", hint="fix the file; nothing was written") from None
-    if data is None:
-        data = {}
+        data = yamlfile.load(path, hint="fix the file; nothing was written", missing=NotFound)
+    except NotFound as exc:
+        raise NotFound(exc.message, hint="the upstream flext-cli keeps it at ~/.flext/config.yaml") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings (or `profiles:`), got a {type(data).__name__}",
                           hint="an upstream flext-cli config.yaml holds `key: value` lines")
-    return data
+    with open(path, encoding="utf-8") as fh:
+        return data, fh.read()
 
 
 def _profiles(doc: dict[str, Any], as_name: str | None, path: str, text: str) -> tuple[dict[str, dict[str, Any]], str | None]:

@@ -220,19 +220,10 @@ def read_schedules(project: str) -> dict[str, dict[str, Any]]:
     A job schedule runs `meltano run JOB`; an old-style one `meltano run EXTRACTOR LOADER
     [TRANSFORM]`. Intervals @once/@manual are not scheduled. A file that does not parse is
     a ConfigError naming the file and line (the scheduler logs it and runs none of them)."""
-    import yaml
+    from flext.core import yamlfile
 
     path = os.path.join(project, "meltano.yml")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else path
-        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}",
-                          hint="fix the file (meltano reads it too)") from None
+    data = yamlfile.load(path, hint="fix the file (meltano reads it too)")
     items = data.get("schedules") if isinstance(data, dict) else None
     out: dict[str, dict[str, Any]] = {}
     for item in items if isinstance(items, list) else []:

@@ -198,7 +198,7 @@ def test_a_broken_meltano_yml_is_exit_5_with_its_line(flext: Flext, empty: Path)
     line = text.splitlines().index("  - name: [broken") + 1
     run = flext("gruponos", "status")
     assert run.code == 5, run
-    assert re.match(rf"error: {re.escape(str(empty))}/meltano.yml:{line + 1}: invalid YAML: ", run.err), run.err
+    assert re.match(rf"error: {re.escape(str(empty))}/meltano.yml:{line + 1}: not valid YAML: ", run.err), run.err
 
 
 @pytest.mark.slow

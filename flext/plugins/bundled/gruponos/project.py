@@ -60,20 +60,9 @@ def found_without_project_option(ctx: Context, directory: str) -> bool:
 
 
 def _load_yaml(path: str) -> dict[str, Any]:
-    import yaml
+    from flext.core import yamlfile
 
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else path
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{where}: invalid YAML: {problem}", hint="fix the file (meltano reads it too)") from None
-    if data is None:
-        return {}
+    data = yamlfile.load(path, hint="fix the file (meltano reads it too)")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a Meltano project file is a mapping (version, plugins, jobs, ...)")
     return data
