@@ -249,4 +249,4 @@ def test_a_broken_meltano_yml_is_logged_once_and_schedules_nothing(root: Path, e
     assert scheduler.meltano_jobs() == {} and scheduler.meltano_jobs() == {}
     logged = [json.loads(line) for line in app._log.getvalue().splitlines()]  # type: ignore[attr-defined]
     errors = [e["meltano"] for e in logged if e["event"] == "scheduler" and "meltano" in e]
-    assert len(errors) == 1 and errors[0].startswith(f"{root}/meltano.yml:3: invalid YAML: expected ',' or ']'")
+    assert len(errors) == 1 and errors[0].startswith(f"{root}/meltano.yml:3: not valid YAML: expected ',' or ']'")
