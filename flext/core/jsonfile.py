@@ -9,8 +9,6 @@ idempotency, schedules, alerts) and a pipeline's saved Singer state use it.
 
 from __future__ import annotations
 
-import json
-
 from flext.core.errors import ConfigError
 
 TYPE_CHECKING = False
@@ -31,6 +29,8 @@ def read(path: str, *, check: Callable[[Any], str | None] | None = None, what: s
     `check(doc)` names what is wrong with a document that parses (None: nothing); `what`
     says what the file holds (`the saved state of 'orders'`) and `hint` how to recover.
     """
+    import json
+
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -63,6 +63,8 @@ def update(path: str, change: Callable[[Any], Any], *, check: Callable[[Any], st
 
     Returns what `change` returned. A damaged file raises before anything is written.
     """
+    import json
+
     from flext.core.fsutil import atomic_write
     from flext.core.locks import locked
 
