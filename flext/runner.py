@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from flext.core.context import Context
+    from flext.core.contract import Backend
     from flext.core.io import IO
     from flext.router.parse import Invocation
 
@@ -121,11 +122,17 @@ def make_context(
     session: str | None = None,
     env: dict[str, str] | os._Environ[str] | None = None,
 ) -> Context:
-    """A Context whose backend is chosen by `flext.backend.select` (the one place that chooses)."""
-    from flext.backend.select import select
+    """A Context whose backend is chosen by `flext.backend.select` (the one place that chooses),
+    imported only when a command asks for its engine (`--help` never does)."""
     from flext.core.context import Context
 
-    return Context(io, options=options, source=source, session=session, env=env, backend_factory=select)
+    return Context(io, options=options, source=source, session=session, env=env, backend_factory=_select)
+
+
+def _select(ctx: Context) -> Backend:
+    from flext.backend.select import select
+
+    return select(ctx)
 
 
 def _early_globals(args: list[str]) -> dict[str, Any]:
@@ -144,7 +151,7 @@ def _parse(line: list[str]) -> Invocation:
 
 def expand(ctx: Context, args: list[str]) -> tuple[list[str], str]:
     """Expand a user alias in first position. Returns (line, how: command|alias)."""
-    from flext.router.aliases import first_word
+    from flext.router.scan import first_word
 
     index = first_word(args)  # skips global options and their values (`-p prod st`)
     first = args[index] if index is not None else None

@@ -186,7 +186,7 @@ class Context:
             return str(flag)
         env = self.env.get("FLEXT_OUTPUT")
         if env:
-            from flext.core.output import OUTPUT_FORMATS
+            from flext.core.io import OUTPUT_FORMATS
 
             if env not in OUTPUT_FORMATS:
                 raise UsageError(

@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import sys
 
+# The formats every command can print (-o/--output, FLEXT_OUTPUT, `output` in config).
+OUTPUT_FORMATS = ("table", "json", "jsonl", "yaml", "csv", "plain")
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import IO as Stream
@@ -110,4 +113,4 @@ class IO:
         return f"\x1b[{code}m{text}\x1b[0m" if on else text
 
 
-__all__ = ["IO"]
+__all__ = ["IO", "OUTPUT_FORMATS"]

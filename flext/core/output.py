@@ -7,8 +7,7 @@ separated, no header). Data goes to stdout, messages to stderr.
 
 from __future__ import annotations
 
-# The formats every command can print (-o/--output, FLEXT_OUTPUT, `output` in config).
-OUTPUT_FORMATS = ("table", "json", "jsonl", "yaml", "csv", "plain")
+from flext.core.io import OUTPUT_FORMATS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -152,7 +152,7 @@ class Shell:
     # -- free text ------------------------------------------------------------------
     def is_free_text(self, words: list[str], wait: float = 0.0) -> bool:
         from flext.repl import builtins
-        from flext.router.aliases import first_word
+        from flext.router.scan import first_word
 
         index = first_word(words)
         if index is None:

@@ -12,7 +12,7 @@ when one is expanded (the config file may be edited by hand).
 from __future__ import annotations
 
 from flext.core.errors import UsageError
-from flext.router.scan import END, OPTION, UNKNOWN, VALUE, is_global, scan, scan_free
+from flext.router.scan import OPTION, VALUE, first_word, is_global, scan_free
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,14 +20,6 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 16
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-
-
-def first_word(args: list[str]) -> int | None:
-    """Index of the first command word, skipping global options and their values."""
-    for token in scan(args, partial=True).tokens:
-        if token.index >= 0 and token.kind not in (OPTION, VALUE, END, UNKNOWN):
-            return token.index
-    return None
 
 
 def check_name(name: str) -> None:

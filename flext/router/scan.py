@@ -16,7 +16,6 @@ words to arguments and converting values stays with the parser.
 from __future__ import annotations
 
 from flext.core.errors import UsageError
-from flext.core.suggest import similar
 from flext.router.spec import GLOBAL_OPTS, Arg, Node, Opt, tree
 
 TYPE_CHECKING = False
@@ -24,9 +23,29 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping, Sequence
 
 __all__ = [
-    "ALIAS", "COMMAND", "END", "FREE", "OPTION", "POSITIONAL", "REST", "UNKNOWN", "VALUE",
-    "Scan", "Token", "arg_at", "command_path", "command_suggestions", "find_long", "find_short", "is_global",
-    "looks_negative_number", "scan", "scan_free", "slot", "unknown_command",
+    "ALIAS",
+    "COMMAND",
+    "END",
+    "FREE",
+    "OPTION",
+    "POSITIONAL",
+    "REST",
+    "UNKNOWN",
+    "VALUE",
+    "Scan",
+    "Token",
+    "arg_at",
+    "command_path",
+    "command_suggestions",
+    "find_long",
+    "find_short",
+    "first_word",
+    "is_global",
+    "looks_negative_number",
+    "scan",
+    "scan_free",
+    "slot",
+    "unknown_command",
 ]
 
 COMMAND = "command"  # a word that names a child of the node reached so far
@@ -309,6 +328,8 @@ def did_you_mean(options: list[str]) -> str | None:
 
 
 def _unknown_option(st: Scan, spelled: str) -> UsageError:
+    from flext.core.suggest import similar
+
     node, root = st.node, st.root
     names = [f"--{o.name}" for o in node.opts + GLOBAL_OPTS if not o.hidden]
     guess = similar(spelled, names)
@@ -329,6 +350,8 @@ def command_suggestions(
     orders is a pipeline, is not `service restart orders` but `pipeline start orders`. A
     word typed alone never leads to a destructive command (`clear` is not `history clear`).
     """
+    from flext.core.suggest import similar
+
     value = next((w for w in rest if not w.startswith("-")), None)
     top = similar(word, [c.name for c in root.visible_children()])
     if len(top) > 1 and value is not None:  # `servce list`: the group that has a `list`
@@ -398,6 +421,8 @@ def unknown_command(
 
 
 def _unknown_subcommand(node: Node, word: str) -> UsageError:
+    from flext.core.suggest import similar
+
     guesses = similar(word, [c.name for c in node.visible_children()])
     options = [f"flext {node.command} {g}" for g in guesses[:2]]
     return UsageError(
@@ -405,6 +430,14 @@ def _unknown_subcommand(node: Node, word: str) -> UsageError:
         hint=did_you_mean(options) or f"see `flext {node.command} --help`",
         candidates=[o.removeprefix("flext ") for o in options],
     )
+
+
+def first_word(args: Sequence[str]) -> int | None:
+    """Index of the first command word, skipping global options and their values."""
+    for token in scan(args, partial=True).tokens:
+        if token.index >= 0 and token.kind not in (OPTION, VALUE, END, UNKNOWN):
+            return token.index
+    return None
 
 
 def scan_free(words: Sequence[str]) -> Scan:

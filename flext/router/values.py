@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flext.core.durations import parse_duration
 from flext.core.errors import UsageError
-from flext.core.suggest import closest
 from flext.router.spec import BOOL, CHOICE, DURATION, FLOAT, INT, PATH
 
 TYPE_CHECKING = False
@@ -27,6 +25,8 @@ def convert(spec: Opt | Arg, raw: str, where: str) -> object:
         except ValueError:
             raise UsageError(f"{where} expects a number, got {raw!r}") from None
     if kind == DURATION:
+        from flext.core.durations import parse_duration
+
         try:
             return parse_duration(raw)
         except ValueError:
@@ -37,6 +37,8 @@ def convert(spec: Opt | Arg, raw: str, where: str) -> object:
     if kind == CHOICE and spec.choices:
         if raw in spec.choices:
             return raw
+        from flext.core.suggest import closest
+
         guess = closest(raw, spec.choices)
         hint = f"did you mean {guess!r}?" if guess else None
         raise UsageError(

@@ -137,9 +137,8 @@ def free_text(ctx: Context, line: list[str], error: FlextError) -> Invocation:
     command asks first on a terminal and needs --yes elsewhere; a destructive one always
     asks, and is refused without a terminal.
     """
-    from flext.router.aliases import first_word
     from flext.router.parse import parse
-    from flext.router.scan import unknown_command
+    from flext.router.scan import first_word, unknown_command
     from flext.router.spec import tree
 
     index = first_word(line)
