@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-# The formats every command can print (-o/--output, FLEXT_OUTPUT, `output` in config).
-OUTPUT_FORMATS = ("table", "json", "jsonl", "yaml", "csv", "plain")
+from flext.core import OUTPUT_FORMATS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
-from flext.router.scan import command_suggestions, unknown_command
 from flext.router.spec import tree
+from flext.router.suggestions import command_suggestions, unknown_command
 from tests.conftest import Run
 
 NAMES = {

@@ -138,8 +138,9 @@ def free_text(ctx: Context, line: list[str], error: FlextError) -> Invocation:
     asks, and is refused without a terminal.
     """
     from flext.router.parse import parse
-    from flext.router.scan import first_word, unknown_command
+    from flext.router.scan import first_word
     from flext.router.spec import tree
+    from flext.router.suggestions import unknown_command
 
     index = first_word(line)
     if not isinstance(error, UsageError) or index is None or tree().child(line[index]) is not None:

@@ -9,7 +9,7 @@ and docs all read this one tree; a command's free-text hints (`Hints`) live on i
 
 from __future__ import annotations
 
-from flext.core.io import OUTPUT_FORMATS
+from flext.core import OUTPUT_FORMATS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
