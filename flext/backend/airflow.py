@@ -29,7 +29,7 @@ from __future__ import annotations
 import time
 
 from flext.backend.airflow_dags import TAG, TASK_ID, dag_id, parse_description, result_of
-from flext.backend.base import BackendBase
+from flext.backend.base import RemoteBackend
 from flext.core.errors import AuthError, ConfigError, Conflict, FlextError, NotFound, OperationFailed, UsageError
 
 TYPE_CHECKING = False
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Any
 
-    from flext.backend.transport import Transport
 
 V2 = "/api/v2"
 STATUS = {"queued": "queued", "running": "running", "success": "succeeded", "failed": "failed"}
@@ -148,43 +147,19 @@ def to_run(name: str, dag_run: dict[str, Any], result: dict[str, Any] | None = N
     return record
 
 
-class AirflowBackend(BackendBase):
+class AirflowBackend(RemoteBackend):
     """Airflow 3 runs the DAGs that `flext deploy airflow` wrote; this talks to its REST API."""
 
     KIND = "airflow"
     HINT = "Airflow runs deployed DAGs only; use the workspace's own engine (a local profile) for this"
 
-    def __init__(self, ctx: Any) -> None:
-        self.ctx = ctx
-        url = ctx.settings.get("api_url") if ctx.has_config else None
-        if not url:
-            raise ConfigError(f"profile {ctx.profile!r} uses the airflow backend but has no api_url",
-                              hint=f"flext config set api_url http://HOST:8080 --profile {ctx.profile}")
-        self.base = str(url).rstrip("/")
-        self._transport: Transport | None = None
-        self._credentials: tuple[str | None, str | None] | None = None
-        self.sleep: Callable[[float], None] = time.sleep
+    PORT = 8080
 
-    @property
-    def where(self) -> str:
-        return self.base
-
-    # -- plumbing ------------------------------------------------------------------------
-    @property
-    def http(self) -> Transport:
-        if self._transport is None:
-            from flext.backend.transport import Transport
-
-            self._transport = Transport(self.ctx, self.base, token=self._token, errors=airflow_error)
-        return self._transport
+    def errors(self, response: Any, base: str) -> FlextError:
+        return airflow_error(response, base)
 
     def _token(self) -> str | None:
-        """FLEXT_TOKEN or the keyring, read once per backend (not once per request)."""
-        if self._credentials is None:
-            from flext.backend import credentials
-
-            self._credentials = credentials.load(self.ctx)
-        return self._credentials[0]
+        return self.token()
 
     def get(self, path: str, **params: Any) -> Any:
         return self.http.request("GET", V2 + path, params={k: v for k, v in params.items() if v is not None})

@@ -19,7 +19,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from flext.backend.transport import Transport
     from flext.core.contract import LogQuery
+    from flext.core.errors import FlextError
 
 FINAL = ("succeeded", "failed", "cancelled", "skipped")
 
@@ -337,4 +339,54 @@ class BackendBase:
         self.refuse("audit")
 
 
-__all__ = ["LIST_STATUSES", "RUN_STATUSES", "VERBS", "BackendBase", "match_names"]
+class RemoteBackend(BackendBase):
+    """An engine behind a URL (`api_url`): one Transport (retries, breaker, the engine's
+    error mapping) with this profile's token from FLEXT_TOKEN or the keyring, read once."""
+
+    PORT = 8081  # for the hint when api_url is missing
+
+    def __init__(self, ctx: Any) -> None:
+        from flext.core.errors import ConfigError
+
+        self.ctx = ctx
+        url = ctx.settings.get("api_url") if ctx.has_config else None
+        if not url:
+            raise ConfigError(f"profile {ctx.profile!r} uses the {self.KIND} backend but has no api_url",
+                              hint=f"flext config set api_url http://HOST:{self.PORT} --profile {ctx.profile}")
+        self.base = str(url).rstrip("/")
+        self._transport: Transport | None = None
+        self._credentials: tuple[str | None, str | None] | None = None
+
+    @property
+    def where(self) -> str:
+        return self.base
+
+    def errors(self, response: Any, base: str) -> FlextError:
+        """This engine's error answer as a FlextError (default: flext serve's mapping)."""
+        from flext.backend.transport import flext_error
+
+        return flext_error(response, base)
+
+    @property
+    def http(self) -> Transport:
+        if self._transport is None:
+            from flext.backend.transport import Transport
+
+            self._transport = Transport(self.ctx, self.base, token=self.token, errors=self.errors)
+        return self._transport
+
+    def token(self) -> str | None:
+        if self._credentials is None:
+            from flext.backend import credentials
+
+            self._credentials = credentials.load(self.ctx)
+        return self._credentials[0]
+
+    def token_source(self) -> str | None:
+        """Where the token came from: FLEXT_TOKEN, keyring, or None."""
+        self.token()
+        assert self._credentials is not None
+        return self._credentials[1]
+
+
+__all__ = ["LIST_STATUSES", "RUN_STATUSES", "VERBS", "BackendBase", "RemoteBackend", "match_names"]

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import time
 
-from flext.backend.base import BackendBase
+from flext.backend.base import RemoteBackend
 from flext.core.errors import (
     AuthError,
-    ConfigError,
     Conflict,
     FlextError,
     NotFound,
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-    from flext.backend.transport import Transport
 
 V1 = "/api/v1"
 STATUS = {"pending": "queued", "submitted": "queued", "queued": "queued", "running": "running",
@@ -109,34 +107,17 @@ def to_run(orch: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class FlexCoreBackend(BackendBase):
+class FlexCoreBackend(RemoteBackend):
     """FlexCore's own routes for the verbs it has: runs Meltano jobs by name. It stores no
     pipeline definitions, no Singer state and installs nothing; those verbs are refused."""
 
     KIND = "flexcore"
     HINT = "use a `flext serve` profile (backend = \"http\") or the local engine for this"
 
-    def __init__(self, ctx: Any) -> None:
-        self.ctx = ctx
-        url = ctx.settings.get("api_url")
-        if not url:
-            raise ConfigError(f"profile {ctx.profile!r} uses the flexcore backend but has no api_url",
-                              hint=f"flext config set api_url http://HOST:8080 --profile {ctx.profile}")
-        self.base = str(url).rstrip("/")
-        self._transport: Transport | None = None
+    PORT = 8080
 
-    @property
-    def http(self) -> Transport:
-        if self._transport is None:
-            from flext.backend.transport import Transport
-
-            self._transport = Transport(self.ctx, self.base, token=self._token, errors=flexcore_error)
-        return self._transport
-
-    def _token(self) -> str | None:
-        from flext.backend import credentials
-
-        return credentials.load(self.ctx)[0]
+    def errors(self, response: Any, base: str) -> FlextError:
+        return flexcore_error(response, base)
 
     # -- reading orchestrations -------------------------------------------------------------
     def _orchestrations(self, status: str | None = None) -> list[dict[str, Any]]:
@@ -289,10 +270,6 @@ class FlexCoreBackend(BackendBase):
 
 
     # -- FlexCore itself ----------------------------------------------------------------------------
-    @property
-    def where(self) -> str:
-        return self.base
-
     def health(self) -> dict[str, Any]:
         out: dict[str, Any] = self.http.request("GET", "/health")
         return out

@@ -16,15 +16,13 @@ from __future__ import annotations
 import os
 import time
 
-from flext.backend.base import BackendBase
-from flext.core.errors import ConfigError
+from flext.backend.base import RemoteBackend
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Any
 
-    from flext.backend.transport import Transport
     from flext.core.contract import LogQuery
 
 V1 = "/api/v1"
@@ -38,43 +36,8 @@ def _q(name: str) -> str:
     return quote(name, safe="")
 
 
-class HttpBackend(BackendBase):
+class HttpBackend(RemoteBackend):
     KIND = "http"
-
-    def __init__(self, ctx: Any) -> None:
-        self.ctx = ctx
-        url = ctx.settings.get("api_url") if ctx.has_config else None
-        if not url:
-            raise ConfigError(f"profile {ctx.profile!r} uses the http backend but has no api_url",
-                              hint=f"flext config set api_url http://HOST:8081 --profile {ctx.profile}")
-        self.base = str(url).rstrip("/")
-        self._transport: Transport | None = None
-        self._token: tuple[str | None, str | None] | None = None
-
-    @property
-    def where(self) -> str:
-        return self.base
-
-    # -- plumbing ------------------------------------------------------------------------
-    @property
-    def http(self) -> Transport:
-        if self._transport is None:
-            from flext.backend.transport import Transport
-
-            self._transport = Transport(self.ctx, self.base, token=self.token)
-        return self._transport
-
-    def token(self) -> str | None:
-        if self._token is None:
-            from flext.backend import credentials
-
-            self._token = credentials.load(self.ctx)
-        return self._token[0]
-
-    def token_source(self) -> str | None:
-        self.token()
-        assert self._token is not None
-        return self._token[1]
 
     def get(self, path: str, **params: Any) -> Any:
         return self.http.request("GET", V1 + path, params=_params(params))

@@ -6,7 +6,7 @@ import os
 
 from flext.core.config import DEFAULT_PROFILE, split_key
 from flext.core.errors import NotFound, UsageError
-from flext.core.output import Result
+from flext.core.output import Result, flatten
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -15,17 +15,6 @@ if TYPE_CHECKING:
     from flext.core.context import Args, Context
 
 _SECTIONS = ("defaults", "profiles", "aliases", "services", "alerts")
-
-
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            out.update(_flatten(value, dotted + "."))
-        else:
-            out[dotted] = value
-    return out
 
 
 def _origin(ctx: Context, key: str) -> str:
@@ -55,7 +44,7 @@ def show(ctx: Context, args: Args) -> Result:
     settings = dict(ctx.settings)
     if ctx.options.get("output"):
         settings["output"] = ctx.options["output"]
-    flat = _flatten(settings)
+    flat = flatten(settings)
     if args.reveal_paths:
         rows = [{"key": k, "value": v, "origin": _origin(ctx, k)} for k, v in flat.items() if k != "profile"]
         return Result(rows, columns=["key", "value", "origin"])
@@ -72,7 +61,7 @@ def get(ctx: Context, args: Args) -> Result:
         value = value[part]
     from flext.core.output import cell
 
-    text = cell(value) if not isinstance(value, dict) else "\n".join(f"{k}\t{v}" for k, v in _flatten(value).items())
+    text = cell(value) if not isinstance(value, dict) else "\n".join(f"{k}\t{v}" for k, v in flatten(value).items())
     return Result({"key": args.key, "value": value, "profile": ctx.profile}, text=text)
 
 
