@@ -39,7 +39,7 @@ def explain_line(ctx: Context, words: list[str]) -> dict[str, Any]:
         inv = parse(line)
     except UsageError as exc:
         nl = _conversational(ctx, words)
-        if nl is not None and nl.get("command"):
+        if nl is not None and (nl.get("command") or nl.get("error")):  # understood, or names nothing that exists
             return {**doc, **nl}
         doc["error"] = exc.message
         # the parser's did-you-mean first (a typo of a command), then the conversational guesses
@@ -82,6 +82,9 @@ def explain(ctx: Context, args: Args) -> Result:
     doc = explain_line(ctx, list(args.text))
     if doc["command"] is None:  # exit 2; `-o json` still gets the document (command null, alternatives)
         alternatives = doc.get("alternatives") or []
+        if doc["source"] == "conversational" and doc.get("error"):  # `no pipeline named 'payments'`
+            hint = f"the closest: {', '.join(alternatives)}" if alternatives else "see `flext help`"
+            raise UsageError(str(doc["error"]), hint=hint, data=doc)
         hint = ("candidates: " + "; ".join(alternatives)) if alternatives else "see `flext help`"
         raise UsageError(f"nothing matches {doc['input']!r}", hint=hint, data=doc)
     lines = [f"flext {doc['command']}"]

@@ -54,3 +54,17 @@ def test_explain_of_only_global_options_matches_nothing(flext) -> None:
     assert run.code == 2
     doc = json.loads(run.out)
     assert (doc["command"], doc["error"]) == (None, "no command in this line, only global options")
+
+
+def test_explain_names_what_does_not_exist(flext) -> None:
+    """Free text naming a pipeline that is not there explains as the one-shot line fails:
+    no command, the missing name, the closest ones (not the parser's `unknown command`)."""
+    assert flext("init", "--example", "--no-input").code == 0
+    got = flext("explain", "start", "the", "payments", "pipeline")
+    assert (got.code, got.out) == (2, "")
+    assert got.err == ("error: no pipeline named 'payments'\n"
+                       "hint: the closest: pipeline start customers, pipeline start orders\n")
+    doc = flext("-o", "json", "explain", "start", "the", "payments", "pipeline")
+    assert doc.code == 2
+    assert {k: doc.json()[k] for k in ("command", "source", "error")} == {  # type: ignore[index]
+        "command": None, "source": "conversational", "error": "no pipeline named 'payments'"}
