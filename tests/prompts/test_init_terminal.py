@@ -24,7 +24,8 @@ def test_init_wizard_validates_as_typed_and_completes(env: dict[str, str], tmp_p
         term.keys("C-u")
         term.type("fres")
         term.keys("Tab")  # directories complete
-        term.wait(lambda s: "fresh-dir/" in s)
+        # the answer itself, not the menu that complete-while-typing may show before TAB lands
+        term.wait(lambda s: "Workspace directory: fresh-dir" in s.splitlines())
         term.keys("Enter")
         term.wait("Workspace name")
         term.keys("Enter")
