@@ -14,6 +14,7 @@ from flext.core.output import Result, log_line
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from flext.core.context import Args, Context
@@ -100,6 +101,26 @@ def _names(ctx: Context, args: Args, verb: str) -> list[str]:
     return names
 
 
+def _each(names: list[str], single: bool, verb: Callable[[str], dict[str, Any]],
+          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[FlextError]]:
+    """Apply a bulk verb to each pipeline: one row each, a failure is a row (raised when only one was named)."""
+    rows: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    errors: list[FlextError] = []
+    for name in names:
+        try:
+            record = verb(name)
+        except FlextError as exc:
+            if single:
+                raise
+            errors.append(exc)
+            rows.append({"pipeline": name, "run": None, "status": "error", "error": exc.message})
+            continue
+        records.append(record)
+        rows.append({"pipeline": name, "run": record["id"], "status": record["status"], "error": None})
+    return rows, records, errors
+
+
 def _bulk_exit(errors: list[FlextError]) -> int:
     if not errors:
         return 0
@@ -110,20 +131,8 @@ def _bulk_exit(errors: list[FlextError]) -> int:
 def start(ctx: Context, args: Args) -> Result:
     names = _names(ctx, args, "start")
     single = len(names) == 1 and not args.get("all")
-    rows: list[dict[str, Any]] = []
-    records: list[dict[str, Any]] = []
-    errors: list[FlextError] = []
-    for name in names:
-        try:
-            record = ctx.backend.start(name, full_refresh=bool(args.get("full_refresh")))
-        except FlextError as exc:
-            if single:
-                raise
-            errors.append(exc)
-            rows.append({"pipeline": name, "run": None, "status": "error", "error": exc.message})
-            continue
-        records.append(record)
-        rows.append({"pipeline": name, "run": record["id"], "status": record["status"], "error": None})
+    full_refresh = bool(args.get("full_refresh"))
+    rows, records, errors = _each(names, single, lambda name: ctx.backend.start(name, full_refresh=full_refresh))
     if args.get("wait"):
         follow = single and not ctx.quiet
         for row in rows:
@@ -199,18 +208,8 @@ def stop(ctx: Context, args: Args) -> Result:
     else:
         names = _names(ctx, args, "stop")
         single = len(names) == 1
-    rows: list[dict[str, Any]] = []
-    errors: list[FlextError] = []
-    for name in names:
-        try:
-            record = ctx.backend.stop(name, force=bool(args.get("force")))
-        except FlextError as exc:
-            if single:
-                raise
-            errors.append(exc)
-            rows.append({"pipeline": name, "run": None, "status": "error", "error": exc.message})
-            continue
-        rows.append({"pipeline": name, "run": record["id"], "status": record["status"], "error": None})
+    force = bool(args.get("force"))
+    rows, _, errors = _each(names, single, lambda name: ctx.backend.stop(name, force=force))
     if single:
         row = rows[0]
         return Result(row, message=f"✓ stopped {row['pipeline']}: run {row['run']} {row['status']}")

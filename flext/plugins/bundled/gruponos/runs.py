@@ -6,6 +6,7 @@ import json
 import os
 
 from flext.core.fsutil import atomic_write
+from flext.engine import procs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,15 +44,8 @@ def latest(directory: str) -> dict[str, Any] | None:
 
 
 def alive(pid: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    """The runner is still there (not gone, not a zombie): the engine's one check."""
+    return isinstance(pid, int) and procs.alive(pid)
 
 
 def settle(directory: str, record: dict[str, Any]) -> dict[str, Any]:
