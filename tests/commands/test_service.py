@@ -569,11 +569,13 @@ def test_restart_no_leaves_a_killed_service_down(flext_proc, supervised, env) ->
 
 
 def test_a_service_that_always_crashes_ends_in_crashloop(flext_proc, env) -> None:
-    code = "import time; print('up', flush=True); time.sleep(0.8); raise SystemExit(3)"
-    write_config(env, f'[services.flaky]\ncommand = ["{sys.executable}", "-c", "{code}"]\n'
-                      'restart_backoff = 0.05\nrestart_limit = 3\nrestart_window = 120\n'
-                      '[alerts.flaky-loop]\nwhen = "service_crashloop(flaky)"\n'
-                      '[alerts.flaky-restarts]\nwhen = "service_restarts(flaky) >= 3"\n')
+    def configure(code: str) -> None:
+        write_config(env, f'[services.flaky]\ncommand = ["{sys.executable}", "-c", "{code}"]\n'
+                          'restart_backoff = 0.05\nrestart_limit = 3\nrestart_window = 120\n'
+                          '[alerts.flaky-loop]\nwhen = "service_crashloop(flaky)"\n'
+                          '[alerts.flaky-restarts]\nwhen = "service_restarts(flaky) >= 3"\n')
+
+    configure("import time; print('up', flush=True); time.sleep(0.8); raise SystemExit(3)")
     try:
         assert flext_proc("service", "start", "flaky").code == 0  # no url: started once it stays alive
         row = _poll(lambda: (r := _status(flext_proc, "flaky"))["process"] == "crashloop" and r, 30,
@@ -587,7 +589,8 @@ def test_a_service_that_always_crashes_ends_in_crashloop(flext_proc, env) -> Non
                                                                                    "service_crashloop(flaky)=true")
         assert (alerts["flaky-restarts"]["state"], alerts["flaky-restarts"]["value"]) == ("firing",
                                                                                          "service_restarts(flaky)=3")
-        again = flext_proc("service", "start", "flaky")  # a fresh start after the fix, from crashloop
+        configure("import time; print('up', flush=True); time.sleep(60)")  # the fix: it stays up now
+        again = flext_proc("service", "start", "flaky")  # a fresh start from crashloop counts from zero
         assert again.code == 0, again
         assert _status(flext_proc, "flaky")["restarts"] == 0
     finally:
