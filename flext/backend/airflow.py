@@ -30,7 +30,7 @@ import time
 
 from flext.backend.airflow_dags import TAG, TASK_ID, dag_id, parse_description, result_of
 from flext.backend.base import RemoteBackend
-from flext.core.errors import AuthError, ConfigError, Conflict, FlextError, NotFound, OperationFailed, UsageError
+from flext.core.errors import AuthError, ConfigError, Conflict, FlextError, NotFound, OperationFailed
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,31 +52,22 @@ DEPLOY_HINT = ("pipeline definitions live in DAG files on Airflow: change flext.
 
 def airflow_error(response: Any, base: str) -> FlextError:
     """Airflow answers `{"detail": "..."}` (or a list of validation errors for 422)."""
+    from flext.backend.transport import json_body, status_error
+
     status = int(response.status_code)
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
+    data = json_body(response)
     detail = data.get("detail") if isinstance(data, dict) else None
     if isinstance(detail, list):
         detail = "; ".join(str(d.get("msg") if isinstance(d, dict) else d) for d in detail)
     elif isinstance(detail, dict):
         detail = detail.get("reason") or detail.get("message")
     message = f"Airflow: {detail}" if detail else f"HTTP {status} from {base}{response.request.url.path}"
-    if status == 401:
-        return AuthError(message, hint="log in with `flext auth login` (Airflow's simple auth manager), "
-                                       "or set FLEXT_TOKEN to a token from POST /auth/token")
-    if status == 403:
-        return AuthError(message, hint="the token was refused or its role may not do this; "
-                                       "log in again with `flext auth login`")
-    if status == 404:
-        hint = None if detail else f"is {base} an Airflow 3 API server? check the profile's api_url"
-        return NotFound(message, hint=hint)
-    if status == 409:
-        return Conflict(message)
-    if status in (400, 422):
-        return UsageError(message)
-    return OperationFailed(message, hint="see the Airflow api-server's log")
+    return status_error(status, message, {
+        401: "log in with `flext auth login` (Airflow's simple auth manager), "
+             "or set FLEXT_TOKEN to a token from POST /auth/token",
+        403: "the token was refused or its role may not do this; log in again with `flext auth login`",
+        404: None if detail else f"is {base} an Airflow 3 API server? check the profile's api_url",
+    }, otherwise="see the Airflow api-server's log")
 
 
 def _q(value: str) -> str:

@@ -23,12 +23,9 @@ import time
 
 from flext.backend.base import RemoteBackend
 from flext.core.errors import (
-    AuthError,
-    Conflict,
     FlextError,
     NotFound,
     OperationFailed,
-    UsageError,
 )
 
 TYPE_CHECKING = False
@@ -48,23 +45,15 @@ LIST_LIMIT = 1000
 
 def flexcore_error(response: Any, base: str) -> FlextError:
     """FlexCore answers `{"error": "...", "details": "..."}`."""
+    from flext.backend.transport import json_body, status_error
+
     status = int(response.status_code)
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
+    data = json_body(response)
     message = f"HTTP {status} from {base}{response.request.url.path}"
     if isinstance(data, dict) and data.get("error"):
         message = f"FlexCore: {data['error']}" + (f": {data['details']}" if data.get("details") else "")
-    if status in (401, 403):
-        return AuthError(message, hint="log in with `flext auth login`, or set FLEXT_TOKEN")
-    if status == 404:
-        return NotFound(message)
-    if status == 409:
-        return Conflict(message)
-    if status in (400, 422):
-        return UsageError(message)
-    return OperationFailed(message, hint="see FlexCore's log")
+    hint = "log in with `flext auth login`, or set FLEXT_TOKEN"
+    return status_error(status, message, {401: hint, 403: hint}, otherwise="see FlexCore's log")
 
 
 def _iso(value: Any) -> str | None:

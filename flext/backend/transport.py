@@ -248,11 +248,27 @@ def _decode(response: Any) -> Any:
                               f"with invalid JSON") from None
 
 
-def _error_obj(response: Any) -> dict[str, Any] | None:
+def json_body(response: Any) -> Any:
+    """The answer's JSON, or None when it carries none (an HTML error page, an empty body)."""
     try:
-        data = response.json()
+        return response.json()
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+_BY_STATUS: dict[int, type[FlextError]] = {401: AuthError, 403: AuthError, 404: NotFound, 409: Conflict,
+                                           400: UsageError, 422: UsageError}
+
+
+def status_error(status: int, message: str, hints: dict[int, str | None], otherwise: str) -> FlextError:
+    """An engine's HTTP error as flext's own: 401/403 auth, 404 not found, 409 conflict,
+    400/422 usage, anything else failed (with `otherwise` as its hint)."""
+    cls = _BY_STATUS.get(status, OperationFailed)
+    return cls(message, hint=hints.get(status) if status in _BY_STATUS else otherwise)
+
+
+def _error_obj(response: Any) -> dict[str, Any] | None:
+    data = json_body(response)
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         return dict(data["error"])
     return None
@@ -320,4 +336,4 @@ def flext_error(response: Any, base: str) -> FlextError:
     return _from_doc(status, error, cid)
 
 
-__all__ = ["DEFAULT_RETRIES", "DEFAULT_TIMEOUT", "Transport", "describe", "flext_error"]
+__all__ = ["DEFAULT_RETRIES", "DEFAULT_TIMEOUT", "Transport", "describe", "flext_error", "json_body", "status_error"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,3 +161,26 @@ def test_go_times_become_flext_times(go: str | None, flext_ts: str | None) -> No
 ])
 def test_statuses_map(status: str, mapped: str) -> None:
     assert to_run({"id": "o", "name": "n", "status": status})["status"] == mapped
+
+
+@pytest.mark.parametrize(("status", "body", "kind", "message", "hint"), [
+    (401, {"error": "Unauthorized"}, "AuthError", "FlexCore: Unauthorized",
+     "log in with `flext auth login`, or set FLEXT_TOKEN"),
+    (403, {"error": "Forbidden", "details": "role viewer"}, "AuthError", "FlexCore: Forbidden: role viewer",
+     "log in with `flext auth login`, or set FLEXT_TOKEN"),
+    (404, {"error": "Pipeline not found"}, "NotFound", "FlexCore: Pipeline not found", None),
+    (409, {"error": "already running"}, "Conflict", "FlexCore: already running", None),
+    (400, {"error": "bad request"}, "UsageError", "FlexCore: bad request", None),
+    (503, "<html>down</html>", "OperationFailed", "HTTP 503 from http://fc:8080/api/v1/pipelines",
+     "see FlexCore's log"),
+])
+def test_flexcore_error_mapping(status: int, body: Any, kind: str, message: str, hint: str | None) -> None:
+    import httpx
+
+    from flext.backend.flexcore import flexcore_error
+
+    request = httpx.Request("GET", "http://fc:8080/api/v1/pipelines")
+    response = (httpx.Response(status, json=body, request=request) if isinstance(body, dict)
+                else httpx.Response(status, text=body, request=request))
+    error = flexcore_error(response, "http://fc:8080")
+    assert (type(error).__name__, error.message, error.hint) == (kind, message, hint)

@@ -193,22 +193,40 @@ def _response(status: int, body: Any, path: str = "/api/v2/dags/x") -> Any:
     return httpx.Response(status, json=body, request=httpx.Request("GET", "http://af:8080" + path))
 
 
-@pytest.mark.parametrize(("status", "body", "kind", "code", "message"), [
-    (401, {"detail": "Not authenticated"}, "AuthError", 4, "Airflow: Not authenticated"),
-    (403, {"detail": "Invalid JWT token"}, "AuthError", 4, "Airflow: Invalid JWT token"),
-    (404, {"detail": "The Dag with ID: `x` was not found"}, "NotFound", 6, "Airflow: The Dag with ID: `x` was not found"),
+_LOGIN = ("log in with `flext auth login` (Airflow's simple auth manager), "
+          "or set FLEXT_TOKEN to a token from POST /auth/token")
+
+
+@pytest.mark.parametrize(("status", "body", "kind", "code", "message", "hint"), [
+    (401, {"detail": "Not authenticated"}, "AuthError", 4, "Airflow: Not authenticated", _LOGIN),
+    (403, {"detail": "Invalid JWT token"}, "AuthError", 4, "Airflow: Invalid JWT token",
+     "the token was refused or its role may not do this; log in again with `flext auth login`"),
+    (404, {"detail": "The Dag with ID: `x` was not found"}, "NotFound", 6,
+     "Airflow: The Dag with ID: `x` was not found", None),
     (409, {"detail": {"reason": "Unique constraint violation", "statement": "hidden"}}, "Conflict", 7,
-     "Airflow: Unique constraint violation"),
+     "Airflow: Unique constraint violation", None),
     (422, {"detail": [{"loc": ["body", "state"], "msg": "Input should be 'queued'"}]}, "UsageError", 2,
-     "Airflow: Input should be 'queued'"),
-    (500, {"detail": "boom"}, "OperationFailed", 1, "Airflow: boom"),
-    (404, "not json", "NotFound", 6, "HTTP 404 from http://af:8080/api/v2/dags/x"),
+     "Airflow: Input should be 'queued'", None),
+    (500, {"detail": "boom"}, "OperationFailed", 1, "Airflow: boom", "see the Airflow api-server's log"),
+    (429, {"detail": "slow down"}, "OperationFailed", 1, "Airflow: slow down", "see the Airflow api-server's log"),
+    (404, "not json", "NotFound", 6, "HTTP 404 from http://af:8080/api/v2/dags/x",
+     "is http://af:8080 an Airflow 3 API server? check the profile's api_url"),
 ])
-def test_airflow_error(status: int, body: Any, kind: str, code: int, message: str) -> None:
+def test_airflow_error(status: int, body: Any, kind: str, code: int, message: str, hint: str | None) -> None:
     from flext.backend.airflow import airflow_error
 
     error = airflow_error(_response(status, body), "http://af:8080")
-    assert (type(error).__name__, error.exit_code, error.message) == (kind, code, message)
+    assert (type(error).__name__, error.exit_code, error.message, error.hint) == (kind, code, message, hint)
+
+
+def test_an_html_error_page_is_no_answer_to_parse() -> None:
+    import httpx
+
+    from flext.backend.airflow import airflow_error
+
+    page = httpx.Response(502, text="<html>Bad Gateway</html>", request=httpx.Request("GET", "http://af:8080/api/v2/dags"))
+    error = airflow_error(page, "http://af:8080")
+    assert (type(error).__name__, error.message) == ("OperationFailed", "HTTP 502 from http://af:8080/api/v2/dags")
 
 
 def test_log_lines_keep_the_runs_own_sources() -> None:
