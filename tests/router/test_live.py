@@ -34,17 +34,16 @@ def test_config_keys_match_the_schema() -> None:
     assert live.names("config_keys", Scope({}, "/")) == setting_keys()
 
 
-def test_kinds_implemented_elsewhere_are_registered() -> None:
-    assert {k: v for k, v in live.COMPLETERS.items() if not v.startswith("flext.router.live:")} == {
-        "pipelines": "flext.backend.names:pipelines",
-        "runs": "flext.backend.names:runs",
-        "taps": "flext.backend.names:taps",
-        "targets": "flext.backend.names:targets",
-        "dbt_projects": "flext.backend.names:dbt_projects",
-        "services": "flext.backend.names:services",
-        "plugins": "flext.backend.names:plugins",
-        "log_sources": "flext.backend.names:log_sources",
-    }
+def test_every_registered_source_is_a_function_that_takes_a_scope() -> None:
+    """A typo in a "module:function" target would silently complete nothing (missing modules yield [])."""
+    import importlib
+    import inspect
+
+    for kind, target in live.COMPLETERS.items():
+        module, _, name = target.partition(":")
+        source = getattr(importlib.import_module(module), name, None)
+        assert callable(source), f"{kind}: {target} is not a function"
+        assert len(inspect.signature(source).parameters) == 1, f"{kind}: {target} must take the scope only"
 
 
 def test_every_completer_in_the_tree_is_registered() -> None:
