@@ -30,6 +30,7 @@ import time
 
 from flext.backend.airflow_dags import TAG, TASK_ID, dag_id, parse_description, result_of
 from flext.backend.base import RemoteBackend
+from flext.core.clock import normalise
 from flext.core.errors import AuthError, ConfigError, Conflict, FlextError, NotFound, OperationFailed
 
 TYPE_CHECKING = False
@@ -77,19 +78,8 @@ def _q(value: str) -> str:
 
 
 def _ts(value: Any) -> str | None:
-    """Airflow's `2026-12-03T10:08:25.247811Z` as flext's `2026-12-03T10:08:25.247Z` (exact: no float)."""
-    if not value or not isinstance(value, str):
-        return None
-    from datetime import UTC, datetime
-
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """Airflow's `2026-12-03T10:08:25.247811Z` as flext's `2026-12-03T10:08:25.247Z`."""
+    return normalise(value) if value and isinstance(value, str) else None
 
 
 def _local_minutes(value: Any) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 
 from flext.backend.base import RemoteBackend
+from flext.core.clock import normalise
 from flext.core.errors import (
     FlextError,
     NotFound,
@@ -57,27 +58,11 @@ def flexcore_error(response: Any, base: str) -> FlextError:
 
 
 def _iso(value: Any) -> str | None:
-    """RFC 3339 from Go (`2026-11-27T10:00:00.123456789+01:00`) as flext's UTC `...123Z`."""
+    """RFC 3339 from Go (`2026-11-27T10:00:00.123456789+01:00`) as flext's UTC `...123Z`;
+    Go's zero time is no time."""
     if not value or not isinstance(value, str) or value.startswith("0001-01-01"):
         return None
-    from datetime import UTC, datetime
-
-    text = value.replace("Z", "+00:00")
-    head, dot, rest = text.partition(".")
-    if dot:  # Go prints up to 9 fraction digits; Python takes 6
-        count = 0
-        while count < len(rest) and rest[count].isdigit():
-            count += 1
-        digits, zone = rest[:count], rest[count:]
-        text = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return normalise(value)
 
 
 def to_run(orch: dict[str, Any]) -> dict[str, Any]:

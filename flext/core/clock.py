@@ -13,6 +13,10 @@ import time
 
 from flext.core.durations import parse_duration
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+
 
 def iso(epoch: float | None = None) -> str:
     """`epoch` (default now) as `YYYY-MM-DDTHH:MM:SS.mmmZ`."""
@@ -43,14 +47,23 @@ def new_run_id(ts: float | None = None) -> str:
 
 
 def normalise(ts: str) -> str:
-    """Any ISO-8601 timestamp as the canonical UTC form; unparseable text is returned as is."""
+    """Any ISO-8601 timestamp (a zone, `Z` or none for UTC; up to 9 fraction digits, as Go
+    prints) as the canonical UTC form, exactly (no float on the way); unparseable text is
+    returned as is."""
     if len(ts) == 24 and ts.endswith("Z") and ts[10] == "T" and ts[19] == ".":
         return ts
-    epoch = to_epoch(ts)
-    return iso(epoch) if epoch is not None else ts
+    moment = _moment(ts)
+    if moment is None:
+        return ts
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def to_epoch(ts: str) -> float | None:
+    moment = _moment(ts)
+    return None if moment is None else moment.timestamp()
+
+
+def _moment(ts: str) -> datetime | None:
     from datetime import UTC, datetime
 
     text = ts.strip()
@@ -61,8 +74,8 @@ def to_epoch(ts: str) -> float | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def bound(text: str, *, now: float | None = None) -> str:
