@@ -18,7 +18,9 @@ ws="$demo/workspace"
 export FLEXT_CONFIG_DIR="$demo/home/config" FLEXT_DATA_DIR="$demo/home/data" FLEXT_STATE_DIR="$demo/home/state"
 export FLEXT_NO_INPUT=1
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# bold headings on a terminal only, never with NO_COLOR (as flext itself does)
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ] && [ "${TERM:-}" != dumb ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 show() { printf '$ %s\n' "flext $*"; "$flext" "$@"; }
 
 step "build the single file"
