@@ -26,12 +26,14 @@ RUN_LOG_FIELDS = ["ts", "level", "source", "message"]  # a run log line (plain a
 # (so far, for a running run); a skipped slot has only its time and, in `error`, why it did not run
 _RUN_COLUMNS = ["id", "status", "started_at", "duration_s", "records", "cpu_s", "peak_rss_mb", "trigger", "attempt",
                 "error"]
+# left out of a narrow terminal's table, the attempt first (-o json/csv and pipes keep them)
+_RUN_SPARE = ("trigger", "peak_rss_mb", "cpu_s", "attempt")
 
 
 def list_(ctx: Context, args: Args) -> Result:
     rows = ctx.backend.list_pipelines(status=args.get("status"))
     return Result(rows, columns=["name", "tap", "target", "transform", "schedule", "status", "last_run", "records"],
-                  styles=_STATUS_STYLES)
+                  styles=_STATUS_STYLES, spare=("transform", "schedule", "last_run", "records"))
 
 
 def show(ctx: Context, args: Args) -> Result:
@@ -237,7 +239,7 @@ def runs(ctx: Context, args: Args) -> Result:
     rows = ctx.backend.runs(args.name, limit=limit)
     for row in rows:
         row["error"] = _first(row.get("error"))
-    return Result(rows, columns=_RUN_COLUMNS, styles=_STATUS_STYLES)
+    return Result(rows, columns=_RUN_COLUMNS, styles=_STATUS_STYLES, spare=_RUN_SPARE)
 
 
 def schedules(ctx: Context, args: Args) -> Result:

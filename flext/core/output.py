@@ -44,12 +44,15 @@ class Result:
     view: (rows, columns) shown by the table format instead of `data`: people's view of
         the same records (`history`: when, exit, duration), while every other format
         keeps the fixed fields.
+    spare: columns a table on a terminal leaves out, the last named first, while it is
+        wider than the terminal (`pipeline runs`: attempt, CPU, memory); pipes and every
+        other format keep them all.
     A record (a dict) with nested tables is shown flattened (`a.b  value`) by the
     formats made of rows and columns (table, plain, csv).
     """
 
-    __slots__ = ("after", "columns", "data", "empty", "exit_code", "line", "message", "stream", "styles", "text",
-                 "view")
+    __slots__ = ("after", "columns", "data", "empty", "exit_code", "line", "message", "spare", "stream", "styles",
+                 "text", "view")
 
     def __init__(
         self,
@@ -65,6 +68,7 @@ class Result:
         empty: str | None = None,
         after: Callable[[int], None] | None = None,
         view: tuple[list[dict[str, Any]], list[str]] | None = None,
+        spare: tuple[str, ...] = (),
     ) -> None:
         self.data = data
         self.columns = columns
@@ -78,6 +82,7 @@ class Result:
         self.empty = empty
         self.after = after
         self.view = view
+        self.spare = spare
 
 
 def as_result(value: Any) -> Result:
@@ -408,7 +413,7 @@ def _table(io: IO, result: Result, data: Any) -> None:
         io.out(cell(data))
         return
     if io.stdout_tty:
-        _rich_table(io, rows, columns, headers, result.styles)
+        _rich_table(io, rows, columns, headers, result.styles, result.spare)
         return
     if not headers:
         keyw = max((len(str(r["key"])) for r in rows), default=0)
@@ -418,7 +423,8 @@ def _table(io: IO, result: Result, data: Any) -> None:
 
 
 def _rich_table(
-    io: IO, rows: list[dict[str, Any]], columns: list[str], headers: bool, styles: dict[str, dict[str, str]]
+    io: IO, rows: list[dict[str, Any]], columns: list[str], headers: bool, styles: dict[str, dict[str, str]],
+    spare: tuple[str, ...] = (),
 ) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -428,9 +434,23 @@ def _rich_table(
     widest = {c: max([len(c)] + [len(line[k]) for line in texts]) for k, c in enumerate(columns)}
     # prose, and any column too long to be an id, may be cut short to fit
     cut = {column: headers and (prose(column) or widest[column] > TOKEN_MAX) for column in columns}
-    # the room ids, names and timestamps need whole: a line longer than the terminal (which
-    # wraps it on screen, still copyable) beats an id with a piece missing
-    needed = sum(2 + (min(len(c), 8) if cut[c] else widest[c]) for c in columns) - 2
+
+    def room(shown: list[str]) -> int:
+        return sum(2 + (min(len(c), 8) if cut[c] else widest[c]) for c in shown) - 2
+
+    # the room ids, names and timestamps need whole: first the spare columns go, then a
+    # line longer than the terminal (which wraps it on screen, still copyable) beats an id
+    # with a piece missing
+    shown = list(columns)
+    for column in reversed([c for c in spare if c in shown] if headers else []):
+        if room(shown) <= io.width:
+            break
+        shown.remove(column)
+    if shown != columns:
+        keep = [columns.index(c) for c in shown]
+        texts = [[line[k] for k in keep] for line in texts]
+        columns = shown
+    needed = room(columns)
     console = Console(
         file=io.stdout,
         force_terminal=io.color,

@@ -137,3 +137,32 @@ def test_prose_columns_give_way_first() -> None:
     lines = _table_at(rows, 80)
     assert [len(line.rstrip()) <= 80 for line in lines] == [True, True]
     assert "http://127.0.0.1:8080" in lines[1] and lines[1].rstrip().endswith("…")
+
+
+RUN = [{"id": "20261203T130517Z-1596d9", "status": "succeeded", "started_at": "2026-12-03T13:05:17.171Z",
+        "duration_s": 5.548, "records": 1000, "cpu_s": 5.44, "peak_rss_mb": 184.7, "trigger": "cli", "attempt": 1,
+        "error": None}]
+SPARE = ("trigger", "peak_rss_mb", "cpu_s", "attempt")
+
+
+@pytest.mark.parametrize(("width", "headers"), [
+    (140, "ID STATUS STARTED_AT DURATION_S RECORDS CPU_S PEAK_RSS_MB TRIGGER ATTEMPT ERROR"),
+    (120, "ID STATUS STARTED_AT DURATION_S RECORDS CPU_S PEAK_RSS_MB TRIGGER ERROR"),    # the attempt goes first
+    (110, "ID STATUS STARTED_AT DURATION_S RECORDS PEAK_RSS_MB TRIGGER ERROR"),
+    (100, "ID STATUS STARTED_AT DURATION_S RECORDS TRIGGER ERROR"),
+    (80, "ID STATUS STARTED_AT DURATION_S RECORDS ERROR"),  # still wider: the ids stay whole, the line wraps
+])
+def test_a_narrow_terminal_leaves_spare_columns_out(width: int, headers: str) -> None:
+    out = io.StringIO()
+    stream = IO(io.StringIO(), out, io.StringIO(), env={"TERM": "xterm", "NO_COLOR": "1"}, stdin_tty=True,
+                stdout_tty=True, stderr_tty=True, width=width)
+    render(stream, Result(RUN, columns=list(RUN[0]), spare=SPARE), "table")
+    head, row = out.getvalue().splitlines()
+    assert " ".join(head.split()) == headers
+    assert "20261203T130517Z-1596d9" in row and "2026-12-03T13:05:17.171Z" in row
+
+
+@pytest.mark.parametrize("fmt", ["table", "plain", "csv", "json"])
+def test_pipes_and_other_formats_keep_the_spare_columns(fmt: str) -> None:
+    out, _ = _render(Result(RUN, columns=list(RUN[0]), spare=SPARE), fmt, tty=False)  # 100 columns
+    assert all(value in out for value in ("5.44", "184.7", "cli")), out
