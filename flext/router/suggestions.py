@@ -45,6 +45,7 @@ def command_suggestions(
     from flext.core.suggest import similar
 
     value = next((w for w in rest if not w.startswith("-")), None)
+    given = next((k for k, w in enumerate(rest) if w.startswith("-")), len(rest))  # the words before any option
     top = similar(word, [c.name for c in root.visible_children()])
     if len(top) > 1 and value is not None:  # `servce list`: the group that has a `list`
         fits = [name for name in top if (root.child(name) or root).child(value) is not None]
@@ -64,8 +65,8 @@ def command_suggestions(
     matched = any(n.args and n.args[0].completer in elsewhere for n in exact)
     ranked: list[tuple[float, str]] = []
     for node in nodes:
-        if node.destructive and not rest:
-            continue
+        if (node.destructive and not rest) or not _takes(node, given):
+            continue  # nor a command that cannot take the words typed after (`how many records did ...`)
         spelled = (node.name, *node.aliases)
         kind = node.args[0].completer if node.args else None
         if node in exact:
@@ -89,6 +90,13 @@ def command_suggestions(
     found.extend(c for _, c in ranked if c not in found)
     tail = " ".join(rest)
     return [f"flext {c}{' ' + tail if tail else ''}" for c in found[:3]]
+
+
+def _takes(node: Node, count: int) -> bool:
+    """Can `node` take `count` words as its arguments?"""
+    if any(a.nargs in ("+", "*") or a.rest for a in node.args):
+        return True
+    return count <= len(node.args)
 
 
 def _plugin(node: Node) -> bool:

@@ -38,6 +38,10 @@ def names(kind: str) -> list[str]:
     ("servce", ["list"], ["flext service list"]),
     # a harmless word alone never leads to deleting something
     ("clear", [], ["flext algar"]),
+    # a sentence is no command with its words as arguments: only what can take them is offered
+    ("how", ["many", "records", "did", "orders", "load"], []),
+    ("how", ["many", "records"], []),
+    ("shwo", ["orders"], ["flext pipeline show orders"]),
 ])
 def test_suggestions_with_live_names(word: str, rest: list[str], expected: list[str]) -> None:
     assert command_suggestions(tree(), word, rest, names) == expected
@@ -65,3 +69,23 @@ def test_one_shot_did_you_mean_reads_the_workspace(flext: Callable[..., Run]) ->
                                       "hint: did you mean `flext pipeline start orders`?\n")
     run = flext("pipline", "list")
     assert (run.code, run.err) == (2, "error: unknown command 'pipline'\nhint: did you mean `flext pipeline list`?\n")
+
+
+def test_free_text_reads_a_line_that_starts_with_a_command_group(flext: Callable[..., Run]) -> None:
+    """`logs of customers`: a group, then no command of it nor a slip of one; typos stay the parser's."""
+    assert flext("init").code == 0
+    assert flext("pipeline", "create", "orders", "--tap", "tap-jsonl", "--target", "target-jsonl").code == 0
+    read = flext("logs", "of", "orders")
+    assert (read.code, read.err) == (6, "→ flext pipeline logs orders\nerror: pipeline 'orders' has no runs yet\n"
+                                        "hint: start one: flext pipeline start orders\n")
+    for argv, err in [
+        (("pipeline", "strat", "orders"), "error: unknown command 'strat' for `flext pipeline`\n"
+                                          "hint: did you mean one of: `flext pipeline start`, `flext pipeline state`?\n"),
+        (("pipeline", "foo"), "error: unknown command 'foo' for `flext pipeline`\nhint: see `flext pipeline --help`\n"),
+        (("logs", "--bogus"), "error: unknown option --bogus for `flext logs`\nhint: see `flext logs --help`\n"),
+    ]:
+        run = flext(*argv)
+        assert (run.code, run.err) == (2, err), argv
+    sentence = flext("how", "many", "records")
+    assert (sentence.code, sentence.err) == (2, "error: not sure what 'how many records' asks for\n"
+                                                "hint: candidates: flext pipeline runs PIPELINE\n")

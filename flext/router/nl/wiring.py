@@ -107,6 +107,15 @@ def _misspelt(word: str) -> bool:
     return any(distance(word, c.name) == 1 and word != c.name + "s" for c in root.visible_children())
 
 
+def _sentence_after(group: Any, rest: list[str], error: UsageError) -> bool:
+    """`logs of customers`: a command group, then a word that is none of its commands nor a
+    slip of one (the parser has no did-you-mean). Free text may read the line; a typo
+    (`pipeline strat`), an option or a missing argument stays the parser's error."""
+    if not group.children or not rest or rest[0].startswith("-") or error.candidates:
+        return False
+    return group.child(rest[0]) is None
+
+
 def _shell_word(words: list[str]) -> None:
     """`flext clear`: a word of the interactive shell, typed alone outside it."""
     from flext.router.spec.shell import SHELL_WORDS
@@ -143,7 +152,10 @@ def free_text(ctx: Context, line: list[str], error: FlextError) -> Invocation:
     from flext.router.suggestions import unknown_command
 
     index = first_word(line)
-    if not isinstance(error, UsageError) or index is None or tree().child(line[index]) is not None:
+    if not isinstance(error, UsageError) or index is None:
+        raise error
+    group = tree().child(line[index])
+    if group is not None and not _sentence_after(group, line[index + 1:], error):
         raise error
     words, options = split_line(line)
     _shell_word(words)
@@ -152,6 +164,8 @@ def free_text(ctx: Context, line: list[str], error: FlextError) -> Invocation:
     text = " ".join(words)
     world = world_for(ctx)
     reading = read(text, world)
+    if group is not None and reading.status != OK:
+        raise error  # the parser's own words for a command line that free text cannot read either
     if reading.status == MISSING:
         raise _missing(reading)
     if reading.status in (NONE, UNCLEAR):

@@ -227,6 +227,7 @@ PHRASES: dict[str, str] = {
     "what's the status": "status", "status of": "status",
     "run history": "runs", "previous runs": "runs", "recent runs": "runs", "past runs": "runs",
     "last runs": "runs", "latest runs": "runs", "run list": "runs",
+    "how many records": "runs", "how many rows": "runs", "records loaded": "runs", "rows loaded": "runs",
     "command history": "history", "commands i ran": "history", "commands i typed": "history",
     "what did i run": "history", "what did i do": "history", "i ran": "history", "did i run": "history",
     "did i type": "history", "i typed": "history", "have i typed": "history", "i entered": "history",
