@@ -18,6 +18,21 @@ def _join(argv: list[str]) -> str:
     return " ".join(shlex.quote(a) for a in argv)
 
 
+def _did_you_mean(ctx: Context, line: list[str], exc: UsageError) -> list[str]:
+    """The parser's candidates; for an unknown first word, made again with the names that
+    exist, as a one-shot line does (`restart orders`, orders a pipeline: `pipeline start`)."""
+    from flext.router.nl import world_for
+    from flext.router.scan import first_word
+    from flext.router.spec import tree
+    from flext.router.suggestions import unknown_command
+
+    index = first_word(line)
+    if not exc.candidates or index is None or tree().child(line[index]) is not None:
+        return list(exc.candidates)
+    world = world_for(ctx)
+    return unknown_command(tree(), line[index], line[index + 1:], world.folded).candidates
+
+
 def explain_line(ctx: Context, words: list[str]) -> dict[str, Any]:
     """The explain document for one line (also used by the REPL toolbar)."""
     from flext.router.parse import parse
@@ -43,7 +58,7 @@ def explain_line(ctx: Context, words: list[str]) -> dict[str, Any]:
             return {**doc, **nl}
         doc["error"] = exc.message
         # the parser's did-you-mean first (a typo of a command), then the conversational guesses
-        alternatives = list(exc.candidates)
+        alternatives = _did_you_mean(ctx, line, exc)
         for alt in (nl or {}).get("alternatives") or []:
             if alt not in alternatives:
                 alternatives.append(alt)

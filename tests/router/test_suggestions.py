@@ -69,6 +69,9 @@ def test_one_shot_did_you_mean_reads_the_workspace(flext: Callable[..., Run]) ->
                                       "hint: did you mean `flext pipeline start orders`?\n")
     run = flext("pipline", "list")
     assert (run.code, run.err) == (2, "error: unknown command 'pipline'\nhint: did you mean `flext pipeline list`?\n")
+    explained = flext("explain", "restart orders")  # explain says what the line would do: the same
+    assert (explained.code, explained.err) == (2, "error: nothing matches 'restart orders'\n"
+                                                  "hint: candidates: pipeline start orders\n")
 
 
 def test_free_text_reads_a_line_that_starts_with_a_command_group(flext: Callable[..., Run]) -> None:
