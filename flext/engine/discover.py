@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 TIMEOUT_S = 300
 
 
-def run_discovery(executable: str, config_path: str, cwd: str, *, pass_fds: tuple[int, ...] = ()) -> dict[str, Any]:
+def run_discovery(executable: str, config_path: str, cwd: str, *, pass_fds: tuple[int, ...] = (),
+                  hint: str | None = None) -> dict[str, Any]:
+    """The tap's catalog; a failure is one line with the tap's own error (`KeyError: 'paths'`)."""
     import json
 
     env = dict(os.environ)
@@ -33,9 +35,12 @@ def run_discovery(executable: str, config_path: str, cwd: str, *, pass_fds: tupl
     except subprocess.TimeoutExpired:
         raise OperationFailed(f"discovery with {os.path.basename(executable)} timed out after {TIMEOUT_S}s") from None
     if proc.returncode != 0:
-        tail = proc.stderr.decode("utf-8", "replace").rstrip().splitlines()[-20:]
-        raise OperationFailed(f"discovery failed: {os.path.basename(executable)} exited with code {proc.returncode}\n"
-                              + "\n".join("  " + line for line in tail))
+        from flext.engine.runner import plugin_cause
+
+        name = os.path.basename(executable)
+        why = plugin_cause(proc.stderr.decode("utf-8", "replace").splitlines()[-200:])
+        raise OperationFailed(f"discovery failed: {name} exited with code {proc.returncode}" + (f": {why}" if why else ""),
+                              hint=hint or f"run it by hand to see all it printed: {name} --config FILE --discover")
     try:
         catalog = json.loads(proc.stdout)
     except ValueError:

@@ -464,7 +464,7 @@ class Supervisor:
                 if found is not None:
                     return found
             what = "exited early" if out.target_early else "failed"
-            cause = _cause(out.target_tail)
+            cause = plugin_cause(out.target_tail)
             return f"target {what} (code {out.target_rc})" + (f": {cause}" if cause else "") + _tail(out.target_tail)
         return None
 
@@ -531,7 +531,7 @@ class Supervisor:
             settings.release(directory, self.plan.get("private_lock_fd"))
 
 
-def _cause(lines: list[str]) -> str | None:
+def plugin_cause(lines: list[str]) -> str | None:
     """The error a plugin ended with, from its stderr tail: the last Python exception line
     (`KeyError: 'schema'`, `singer_sdk...InvalidInputLine: Line is missing ...`, shown
     with the exception's own name only), else its last ERROR/CRITICAL log line."""
@@ -715,7 +715,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if record["status"] == "succeeded" else 1
 
 
-__all__ = ["GRACE_S", "LogWriter", "Relay", "Supervisor", "main"]
+__all__ = ["GRACE_S", "LogWriter", "Relay", "Supervisor", "main", "plugin_cause"]
 
 if __name__ == "__main__":
     import sys

@@ -251,3 +251,16 @@ def test_pipeline_file_validates_all_before_writing_any(workspace: Path, flext: 
     assert result.code == code, result
     assert result.err.startswith(error)
     assert (workspace / "flext.toml").read_text() == before
+
+
+@pytest.mark.slow
+def test_discover_failure_is_one_line_with_the_taps_own_error(workspace: Path, flext: Callable[..., Any]) -> None:
+    alone = flext("data", "taps", "discover", "tap-jsonfile")  # it needs `paths` to discover anything
+    assert (alone.code, alone.out) == (1, ""), alone
+    assert alone.err == ("error: discovery failed: tap-jsonfile exited with code 1: KeyError: 'paths'\n"
+                         "hint: a tap discovers with its settings: name a pipeline that uses it "
+                         "(flext data taps discover PIPELINE), or pass --config FILE\n")
+    (workspace / "tap.json").write_text(json.dumps({"paths": 3}))
+    given = flext("data", "taps", "discover", "tap-jsonfile", "--config", "tap.json")
+    assert given.code == 1 and given.err.count("\n") == 2 and "Traceback" not in given.err, given
+    assert given.err.splitlines()[1] == "hint: run it by hand to see all it printed: tap-jsonfile --config FILE --discover"

@@ -515,7 +515,8 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
             plan = self._plan(tap, "discover", full_refresh=True, trigger="cli", tap_only=True)
             try:
                 with settings.handover(plan["configs"]["tap"], plan["private_dir"], "tap.json") as handed:
-                    catalog = discover.run_discovery(plan["tap"][0], handed.path, ws.root, pass_fds=handed.fds)
+                    catalog = discover.run_discovery(plan["tap"][0], handed.path, ws.root, pass_fds=handed.fds,
+                                                     hint=f"check the tap's settings: flext pipeline show {tap}")
             finally:
                 settings.release(plan["private_dir"])
             return discover.rows(catalog)
@@ -525,7 +526,10 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
         private = settings.private_dir(ws)
         try:
             with settings.handover(config, private, "tap.json") as handed:
-                return discover.rows(discover.run_discovery(exe, handed.path, ws.root, pass_fds=handed.fds))
+                hint = None if config_file else (
+                    "a tap discovers with its settings: name a pipeline that uses it "
+                    "(flext data taps discover PIPELINE), or pass --config FILE")
+                return discover.rows(discover.run_discovery(exe, handed.path, ws.root, pass_fds=handed.fds, hint=hint))
         finally:
             settings.release(private)
 
