@@ -124,7 +124,8 @@ def check(ctx: Context, args: Args) -> Result:
     ws_ok, ws_detail = _workspace_status(ctx)
     add("workspace", ws_ok, ws_detail)
     kr = _keyring_status(ctx)
-    add("keyring", bool(kr.get("usable")), str(kr.get("backend") or kr.get("error")))
+    usable = bool(kr.get("usable"))  # why not, when not (`flext secret where` adds how to fix it)
+    add("keyring", usable, str(kr.get("backend") if usable else kr.get("reason") or kr.get("error") or kr.get("backend")))
     for name, path in (("config dir", ctx.paths.config_dir), ("data dir", ctx.paths.data_dir),
                        ("state dir", ctx.paths.state_dir)):
         parent = path

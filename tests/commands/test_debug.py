@@ -42,3 +42,13 @@ def test_check_reports_the_workspace_disk_with_a_warning_threshold(flext, tmp_pa
     disk = {r["check"]: r for r in json.loads(run.out)}["disk"]
     assert run.code == 1 and disk["ok"] is False
     assert disk["detail"].startswith(f"the disk holding {ws} is ") and "`disk.warn_percent`" in disk["detail"]
+
+
+def test_check_says_why_the_keyring_cannot_be_used(flext, monkeypatch) -> None:
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    run = flext("debug", "check", "-o", "json",
+                extra_env={"PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring"})
+    keyring = {r["check"]: r for r in json.loads(run.out)}["keyring"]
+    assert run.code == 1 and keyring["ok"] is False
+    assert keyring["detail"] == ("no usable keyring backend: keyring.backends.SecretService.Keyring (from PYTHON_KEYRING_BACKEND): "
+                                 "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
