@@ -120,10 +120,24 @@ def unknown_command(
     )
 
 
+# Verbs other tools use for what a group here calls otherwise (`auth user add` is `create`,
+# `service create` is `add`); offered only when the group has the command, never run.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "add": ("create", "set", "install"), "new": ("create", "add"), "make": ("create",), "create": ("add", "set"),
+    "remove": ("delete", "uninstall"), "rm": ("delete", "remove", "uninstall"), "del": ("delete", "remove"),
+    "delete": ("remove", "uninstall"), "uninstall": ("remove", "delete"), "get": ("show",),
+    "describe": ("show",), "view": ("show",), "info": ("show",), "ls": ("list",), "put": ("set",), "edit": ("set",),
+    "kill": ("stop",), "cancel": ("stop",), "launch": ("start",), "exec": ("run",), "execute": ("run",),
+    "follow": ("tail",), "grep": ("search",), "find": ("search",),
+}
+
+
 def unknown_subcommand(node: Node, word: str) -> UsageError:
     from flext.core.suggest import similar
 
-    guesses = similar(word, [c.name for c in node.visible_children()])
+    names = [c.name for c in node.visible_children()]
+    guesses = [g for g in SYNONYMS.get(word.lower(), ()) if g in names][:1]
+    guesses += [g for g in similar(word, names) if g not in guesses]
     options = [f"flext {node.command} {g}" for g in guesses[:2]]
     return UsageError(
         f"unknown command {word!r} for `flext {node.command}`",

@@ -92,3 +92,18 @@ def test_free_text_reads_a_line_that_starts_with_a_command_group(flext: Callable
     sentence = flext("how", "many", "records")
     assert (sentence.code, sentence.err) == (2, "error: not sure what 'how many records' asks for\n"
                                                 "hint: candidates: flext pipeline runs PIPELINE\n")
+
+
+@pytest.mark.parametrize(("argv", "hint"), [
+    (("auth", "user", "add", "bob"), "did you mean `flext auth user create`?"),  # gh's and kubectl's verbs
+    (("service", "create", "x"), "did you mean `flext service add`?"),
+    (("alias", "add", "st", "status"), "did you mean `flext alias set`?"),
+    (("pipeline", "kill", "orders"), "did you mean `flext pipeline stop`?"),
+    (("logs", "grep", "timeout"), "did you mean `flext logs search`?"),
+    (("pipeline", "strat"), "did you mean one of: `flext pipeline start`, `flext pipeline state`?"),  # a typo as before
+    (("pipeline", "frobnicate"), "see `flext pipeline --help`"),
+])
+def test_a_verb_other_tools_use_suggests_ours(flext: Callable[..., Run], argv: tuple[str, ...], hint: str) -> None:
+    run = flext(*argv)
+    assert run.code == 2, run
+    assert run.err.splitlines()[1] == f"hint: {hint}"
