@@ -11,7 +11,17 @@ if TYPE_CHECKING:
 TOPICS = {
     "environment": "Environment variables flext reads",
     "exit-codes": "What each exit code means",
+    "output": "Output formats, terminals and pipes, narrow screens",
 }
+
+OUTPUT = [
+    ("table", "aligned columns; on a terminal with colour and bold headers (the default)"),
+    ("json", "one JSON document per command (an array or an object) with fixed field names"),
+    ("jsonl", "one JSON object per line, written as rows come (`logs -f`)"),
+    ("yaml", "the same document as json, as YAML"),
+    ("csv", "a header line, then one line per row; lists and objects as compact JSON"),
+    ("plain", "tab-separated values with no header (for cut and awk); a record as key, tab, value"),
+]
 
 ENVIRONMENT = [
     ("FLEXT_PROFILE", "profile to use (beaten by --profile)"),
@@ -149,6 +159,17 @@ def render_topic(topic: str, io: IO | None = None) -> str:
     if topic == "environment":
         return f"{_b(io, 'Environment variables')}\n\n" + _rows(ENVIRONMENT) + (
             "\nPrecedence: flags beat environment beat profile beat config file beat defaults.\n"
+        )
+    if topic == "output":
+        return f"{_b(io, 'Output formats')} (-o/--output FORMAT, FLEXT_OUTPUT, or `output` in a profile)\n\n" + _rows(
+            OUTPUT) + (
+            "\nOn a terminal: colour (never with NO_COLOR, TERM=dumb or --no-color), no pager. A table\n"
+            "wider than the terminal first leaves out its spare columns (`pipeline runs`: attempt, CPU,\n"
+            "memory, trigger), then cuts prose (errors, descriptions) with \"…\"; ids, names and\n"
+            "timestamps are never cut. Piped, tables keep every column and carry no escape codes;\n"
+            "-o json, jsonl, yaml and csv always hold every field.\n"
+            "\nMessages for people (progress, notes, `→ flext ...` for free text) go to stderr, so\n"
+            "stdout stays the data: `flext pipeline runs orders -o json | jq '.[0].id'`.\n"
         )
     rows = [(str(code), text) for code, text in EXIT_CODES.items()]
     return f"{_b(io, 'Exit codes')}\n\n" + _rows(rows) + (

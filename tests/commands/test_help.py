@@ -122,3 +122,13 @@ def test_help_with_what_people_type_before_the_command(flext, words: list[str], 
     got = flext("help", *words)
     assert got.code == 0, got
     assert got.out.startswith(first_line)
+
+
+def test_help_output_names_every_format_and_the_terminal_rules(flext) -> None:
+    from flext.core.output import OUTPUT_FORMATS
+
+    run = flext("help", "output")
+    assert run.code == 0 and run.out.startswith("Output formats (-o/--output FORMAT, FLEXT_OUTPUT, or `output` in a profile)")
+    listed = [line.split()[0] for line in run.out.splitlines()[2:2 + len(OUTPUT_FORMATS)]]
+    assert listed == list(OUTPUT_FORMATS)
+    assert "first leaves out its spare columns" in run.out and "never with NO_COLOR" in run.out
