@@ -81,6 +81,9 @@ def test_free_text_reads_a_line_that_starts_with_a_command_group(flext: Callable
     read = flext("logs", "of", "orders")
     assert (read.code, read.err) == (6, "→ flext pipeline logs orders\nerror: pipeline 'orders' has no runs yet\n"
                                         "hint: start one: flext pipeline start orders\n")
+    missing = flext("logs", "of", "payments")  # a name that does not exist: said so, as for any free text
+    assert (missing.code, missing.err) == (2, "error: no pipeline named 'payments'\n"
+                                              "hint: the closest pipelines: orders; `flext pipeline list` shows them all\n")
     for argv, err in [
         (("pipeline", "strat", "orders"), "error: unknown command 'strat' for `flext pipeline`\n"
                                           "hint: did you mean one of: `flext pipeline start`, `flext pipeline state`?\n"),

@@ -164,8 +164,10 @@ def free_text(ctx: Context, line: list[str], error: FlextError) -> Invocation:
     text = " ".join(words)
     world = world_for(ctx)
     reading = read(text, world)
-    if group is not None and reading.status != OK:
-        raise error  # the parser's own words for a command line that free text cannot read either
+    if group is not None and reading.status != OK and not (reading.status == MISSING and len(words) > 2):
+        # the parser's own words for a command line free text cannot read either; `pipeline foo`
+        # is an unknown command, `logs of payments` names a pipeline that does not exist
+        raise error
     if reading.status == MISSING:
         raise _missing(reading)
     if reading.status in (NONE, UNCLEAR):
