@@ -10,17 +10,23 @@ import os
 import signal
 
 
-def start_time(pid: int) -> int | None:
-    """The kernel start time of `pid` (clock ticks since boot), or None if it is gone.
-
-    Shared by run records and supervised services to tell a live process from a reused pid."""
+def stat_fields(pid: int) -> list[bytes] | None:
+    """The fields of /proc/PID/stat after the command name (field 3, the state, onwards),
+    or None if the process is gone. The one reader of that file for the engine."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             raw = fh.read()
     except OSError:
         return None
     # the command name (field 2) may hold spaces and parentheses: split after the last ')'
-    rest = raw[raw.rfind(b")") + 2 :].split()
+    return raw[raw.rfind(b")") + 2 :].split()
+
+
+def start_time(pid: int) -> int | None:
+    """The kernel start time of `pid` (clock ticks since boot), or None if it is gone.
+
+    Shared by run records and supervised services to tell a live process from a reused pid."""
+    rest = stat_fields(pid)
     if not rest or rest[0] == b"Z":  # a zombie has finished; only its exit status is left
         return None
     try:
@@ -48,13 +54,8 @@ def alive(pid: int | None, started: int | None = None) -> bool:
 
 
 def _zombie(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            raw = fh.read()
-    except OSError:
-        return False
-    rest = raw[raw.rfind(b")") + 2 :].split()
-    return bool(rest) and rest[0] == b"Z"
+    rest = stat_fields(pid)
+    return rest is not None and bool(rest) and rest[0] == b"Z"
 
 
 def group_alive(pgid: int) -> bool:
@@ -115,4 +116,4 @@ def signal_pid(pid: int | None, sig: int) -> bool:
     return True
 
 
-__all__ = ["alive", "group_alive", "group_members", "signal", "signal_group", "signal_pid", "start_time"]
+__all__ = ["alive", "group_alive", "group_members", "signal", "signal_group", "signal_pid", "start_time", "stat_fields"]

@@ -59,14 +59,11 @@ def boot_time() -> float | None:
 
 
 def _stat(pid: int) -> list[bytes] | None:
-    """Fields of /proc/PID/stat after the command name (field 3 onwards)."""
-    try:
-        with open(f"{PROC}/{pid}/stat", "rb") as fh:
-            raw = fh.read()
-    except OSError:
-        return None
-    fields = raw[raw.rfind(b")") + 2 :].split()
-    return fields if len(fields) > 21 else None
+    """Fields of /proc/PID/stat after the command name (field 3 onwards), when all are there."""
+    from flext.engine.procs import stat_fields
+
+    fields = stat_fields(pid)
+    return fields if fields is not None and len(fields) > 21 else None
 
 
 def _status_kb(pid: int, keys: tuple[bytes, ...]) -> dict[bytes, int]:
