@@ -152,6 +152,10 @@ def _prompt(step: Step, answers: dict[str, Any], earlier: Any = None) -> str:
         from prompt_toolkit.completion import PathCompleter
 
         completer = PathCompleter(only_directories=True, expanduser=True)
+    if completer is not None:
+        from flext.prompts.tab import tab_completes_now
+
+        tab_completes_now(kb, completer)
     default = "" if step.secret else step.default_for(answers)
     if step.yes_no:
         default = "yes" if default.lower() in ("y", "yes", "true", "1") else "no"

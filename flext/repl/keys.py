@@ -1,5 +1,6 @@
 """Key bindings the shell adds to prompt_toolkit's emacs/vi defaults.
 
+TAB: complete at once, even when typed together with the text (flext.prompts.tab).
 F1: help for the command at the cursor, printed above the prompt.
 Enter after a trailing backslash: a new line (the command continues).
 F3: the fuzzy history picker (type to filter, arrows to choose, Enter to run).
@@ -54,6 +55,10 @@ def bindings(completer: FlextCompleter, help_text: Callable[[str], str]) -> KeyB
     def _leave_picker(event: KeyPressEvent) -> None:
         completer.picker = False
         event.current_buffer.cancel_completion()
+
+    from flext.prompts.tab import tab_completes_now
+
+    tab_completes_now(kb, completer)
 
     @kb.add("c-space", filter=~has_completions)
     def _complete(event: KeyPressEvent) -> None:

@@ -184,3 +184,18 @@ def test_init_keeps_a_directory_it_did_not_make(env: dict[str, str], flext: Call
     run = flext("init", tty=True, extra_env={**PLAIN, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
     assert run.code == 5, run
     assert sorted(p.name for p in target.iterdir()) == ["notes.txt"]
+
+
+def test_tab_typed_with_the_text_completes(env: dict[str, str], flext: Callable[..., Run], keys: PipeInput,
+                                           tmp_path: Path) -> None:
+    """TAB arriving in the same read as the text before it (typed fast, or pasted) completes:
+    prompt_toolkit's own TAB lost that race to complete-while-typing and left `fres`."""
+    (tmp_path / "fresh-dir").mkdir()
+    keys.send_text(CLEAR + str(tmp_path / "fres") + "\t" + ENTER)  # one directory matches
+    keys.send_text(ENTER)  # the workspace's name
+    keys.send_text(CLEAR + "tap-jsonf" + "\t" + ENTER)  # one tap matches
+    answer(keys, None, None, "no", "data/*.jsonl")
+    run = flext("init", tty=True, extra_env=PLAIN)
+    assert run.code == 0, run
+    spec = tomllib.loads((tmp_path / "fresh-dir" / "flext.toml").read_text())["pipelines"]["jsonfile"]
+    assert (spec["tap"], spec["target"]) == ("tap-jsonfile", "target-jsonl")

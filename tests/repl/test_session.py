@@ -180,3 +180,18 @@ def test_prompt_and_auto_suggest_from_config(world: dict[str, str], shell: Calla
     session = sh.build()
     assert session.message == "etl> "
     assert session.auto_suggest is None
+
+
+@pytest.mark.parametrize(("typed", "ran"), [
+    ("config pa\t\r", "config path"),  # one match: taken
+    ("conf\t pa\t\r", "config path"),  # each word in turn
+    ("pipeline sh\t orders -o json\r", "pipeline show orders -o json"),  # a menu, on its first
+])
+def test_tab_typed_with_the_text_completes(world: dict[str, str], shell: Callable[..., object], pipe: PipeInput,
+                                           flext: Callable[..., Run], typed: str, ran: str) -> None:
+    """TAB in the same read as the text before it (fast typing, a paste, tmux) still completes;
+    prompt_toolkit's own TAB lost that race to complete-while-typing and ran `config pa`."""
+    sh, streams = shell(input=pipe, output=DummyOutput())  # type: ignore[misc]
+    pipe.send_text(typed + "\x04")
+    assert sh.run() == 0, streams.err.getvalue()  # type: ignore[attr-defined]
+    assert [e["line"] for e in history(flext) if e["source"] == "repl"] == [ran]
