@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 def list_(ctx: Context, args: Args) -> Result:
     rows = [{"name": name, "expansion": text} for name, text in sorted(ctx.config.aliases.items())]
-    return Result(rows, columns=["name", "expansion"])
+    return Result(rows, columns=["name", "expansion"],
+                  empty="no aliases yet (define one: flext alias set NAME EXPANSION...)")
 
 
 def set_(ctx: Context, args: Args) -> Result:

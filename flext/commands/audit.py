@@ -53,7 +53,8 @@ def list_(ctx: Context, args: Args) -> Result:
         for r in rows
     ]
     return Result(rows, columns=audit.FIELDS, view=(table, ["when", "user", "action", "target", "result", "profile"]),
-                  styles={"result": {"ok": "green", "failed": "red", "interrupted": "yellow"}})
+                  styles={"result": {"ok": "green", "failed": "red", "interrupted": "yellow"}},
+                  empty="no audit entries match")
 
 
 def export(ctx: Context, args: Args) -> Result:

@@ -179,7 +179,7 @@ def token_create(ctx: Context, args: Args) -> Result:
 
 def token_list(ctx: Context, args: Args) -> Result:
     rows = ctx.backend.tokens()
-    return Result(rows, columns=_TOKEN_COLUMNS)
+    return Result(rows, columns=_TOKEN_COLUMNS, empty="no API tokens (create one: flext auth token create NAME)")
 
 
 def token_revoke(ctx: Context, args: Args) -> Result:

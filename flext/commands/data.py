@@ -20,7 +20,8 @@ _STYLES = {"status": {"success": "green", "pass": "green", "error": "red", "fail
 
 def _list(ctx: Context, args: Args, kind: str) -> Result:
     rows = ctx.backend.list_plugins(kind, installed_only=bool(args.get("installed")))
-    return Result(rows, columns=_PLUGIN_COLUMNS)
+    return Result(rows, columns=_PLUGIN_COLUMNS,
+                  empty=f"no {kind}s installed (install one: flext data {kind}s install NAME)")
 
 
 def list_taps(ctx: Context, args: Args) -> Result:

@@ -114,7 +114,9 @@ def list_(ctx: Context, args: Args) -> Result:
         }
         for r in rows
     ]
+    filtered = args.failed or query or args.since or profile is not None
     return Result(rows, columns=history.FIELDS, view=(table, ["when", "exit", "duration", "line"]),
+                  empty="no commands match" if filtered else "no history yet",
                   styles={"exit": _FAILED_STYLES})
 
 

@@ -86,7 +86,8 @@ def run(ctx: Context, args: Args) -> Result:
 
 def schedule_list(ctx: Context, args: Args) -> Result:
     cwd = mx.project_dir(ctx, args.project)
-    return Result(mx.schedules(ctx, cwd), columns=["name", "job", "interval", "cron"])
+    return Result(mx.schedules(ctx, cwd), columns=["name", "job", "interval", "cron"],
+                  empty="no schedules in meltano.yml (add one: flext meltano schedule add NAME --job JOB --interval CRON)")
 
 
 def schedule_add(ctx: Context, args: Args) -> Result:

@@ -25,7 +25,8 @@ def alerts_list(ctx: Context, args: Args) -> Result:
     firing = sum(1 for r in rows if r["state"] == "firing")
     return Result(rows, columns=["name", "state", "when", "value", "detail"],
                   styles={"state": {"firing": "bold red", "ok": "green", "unknown": "yellow"}},
-                  message=f"{firing} firing" if firing else None)
+                  message=f"{firing} firing" if firing else None,
+                  empty="no alert rules (add one: flext monitor alerts add NAME --when 'pipeline_failed(NAME)')")
 
 
 def alerts_add(ctx: Context, args: Args) -> Result:
@@ -66,7 +67,7 @@ def alerts_history(ctx: Context, args: Args) -> Result:
     rows = ctx.backend.alert_history(args.name, limit=limit)
     return Result(rows, columns=[c for c in FIELDS if c not in ("correlation_id", "value")] + ["correlation_id"],
                   styles={"ok": {"yes": "green", "no": "bold red"}},
-                  message=None if rows else "no alert history yet (`flext serve` records it as it evaluates)")
+                  empty="no alert history yet (`flext serve` records it as it evaluates)")
 
 
 def alerts_remove(ctx: Context, args: Args) -> Result:

@@ -61,7 +61,8 @@ def set_(ctx: Context, args: Args) -> Result:
 
 def list_(ctx: Context, args: Args) -> Result:
     rows = ctx.secrets.entries()
-    return Result(rows, columns=["name", "profile", "set_at"])
+    return Result(rows, columns=["name", "profile", "set_at"],
+                  empty=f"no secrets for profile {ctx.profile} (store one: flext secret set NAME)")
 
 
 def delete(ctx: Context, args: Args) -> Result:

@@ -39,8 +39,10 @@ class Result:
     text: preformatted text printed for table/plain output instead of `data`.
     exit_code: non-zero for partial failure (bulk commands, health checks).
     stream: rows written as they come (log lines, `-f`): every format still holds (json
-        is one array, csv one header); `line` formats a row for table output, `empty` is
-        said on stderr when the stream had no rows. `after` runs when it is done.
+        is one array, csv one header); `line` formats a row for table output. `after` runs
+        when it is done.
+    empty: what a table says on stderr when there are no rows (a stream's or `data`'s),
+        instead of "(no results)": what is empty and how to fill it.
     view: (rows, columns) shown by the table format instead of `data`: people's view of
         the same records (`history`: when, exit, duration), while every other format
         keeps the fixed fields.
@@ -300,7 +302,7 @@ def render(io: IO, result: Result, fmt: str, *, quiet: bool = False,
         data = flatten(data)
     if fmt == "table" and result.view is not None:
         data = result.view[0]
-        result = Result(data, columns=result.view[1], styles=result.styles)
+        result = Result(data, columns=result.view[1], styles=result.styles, empty=result.empty)
     if fmt == "json":
         io.out(to_json(data))
     elif fmt == "jsonl":
@@ -407,7 +409,7 @@ def _table(io: IO, result: Result, data: Any) -> None:
         columns = _columns(rows, result.columns)
         headers = True
         if not rows:
-            io.err("(no results)")
+            io.err(result.empty or "(no results)")
             return
     else:
         io.out(cell(data))

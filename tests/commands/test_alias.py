@@ -25,7 +25,7 @@ def _set(flext: Runner, *pairs: tuple[str, str]) -> None:
 
 def test_set_list_delete(flext: Runner, env: dict[str, str]) -> None:
     run = flext("alias", "list")
-    assert (run.code, run.out, run.err) == (0, "", "(no results)\n")
+    assert (run.code, run.out, run.err) == (0, "", "no aliases yet (define one: flext alias set NAME EXPANSION...)\n")
     run = flext("alias", "set", "cs", "config", "show")  # words are joined with spaces
     assert (run.code, run.err) == (0, "✓ set alias cs = config show\n")
     assert run.out == "name       cs\nexpansion  config show\nprevious   -\n"

@@ -143,7 +143,7 @@ def test_where(flext_proc: Flext, env: dict[str, str]) -> None:
 @pytest.mark.usefixtures("clean_keyring")
 def test_list_when_empty(flext_proc: Flext) -> None:
     assert _t(flext_proc("secret", "list", "-o", "json")) == (0, "[]\n", "")
-    assert _t(flext_proc("secret", "ls")) == (0, "", "(no results)\n")
+    assert _t(flext_proc("secret", "ls")) == (0, "", "no secrets for profile default (store one: flext secret set NAME)\n")
 
 
 @pytest.mark.keyring

@@ -88,6 +88,13 @@ def test_empty_list_says_so_on_stderr() -> None:
     assert out == "" and err == "(no results)\n"
     out, _ = _render(Result([]), "json")
     assert out == "[]\n"
+    # a command says what is empty and how to fill it; the table's view keeps it
+    out, err = _render(Result([], empty="no runs of orders yet"), "table")
+    assert (out, err) == ("", "no runs of orders yet\n")
+    out, err = _render(Result([], empty="no history yet", view=([], ["when"])), "table", tty=True)
+    assert (out, err) == ("", "no history yet\n")
+    out, err = _render(Result([], empty="no history yet"), "csv")
+    assert err == ""
 
 
 def test_yaml_quotes_ambiguous_strings() -> None:
