@@ -100,6 +100,10 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
     margin = best.score - second.score if second is not None else 9.0
     # deleting needs a word that asks for it and a thing to delete: `clear` alone clears no history
     deletes = view.destructive_word and bool(view.kinds or ents or view.lost)
+    # removing a part of a thing is not deleting the thing: `remove the schedule of orders`
+    parts = {t.low for t in toks if t.word and t.low in W.PARTS}
+    if deletes and parts and best.destructive and not parts & set(best.rule.path.split()):
+        return _unset_part(best, sorted(parts), root)
     alternatives = [join(c.argv) for c in cands[:3] if c.score >= MIN_SCORE - 2.0 and (deletes or not c.destructive)]
     if howto or helpwith:
         return _help(view, best, margin, root, helpwith)
@@ -117,6 +121,20 @@ def read(text: str, world: World, root: Node | None = None) -> Reading:
     return Reading(OK, best.argv, round(max(0.05, min(0.99, confidence)), 2),
                    alternatives=alternatives[1:], mutating=best.node.mutating or best.destructive,
                    destructive=best.destructive)
+
+
+def _unset_part(best: Candidate, parts: list[str], root: Node) -> Reading:
+    """`remove the schedule of orders`: `pipeline edit orders --unset schedule` (it asks first),
+    never the pipeline's deletion; without a pipeline named, nothing."""
+    edit = root.child("pipeline")
+    edit = edit.child("edit") if edit is not None else None
+    names = best.argv[2:3] if best.argv[:1] == ["pipeline"] and len(best.argv) > 2 else []
+    if edit is None or not names or names[0].startswith("-"):
+        return Reading(NONE)
+    argv = ["pipeline", "edit", names[0]]
+    for part in parts:
+        argv += ["--unset", W.PARTS[part]]
+    return Reading(OK, argv, 0.6, mutating=True)
 
 
 def _help(view: Text, best: Candidate, margin: float, root: Node, about: bool) -> Reading:

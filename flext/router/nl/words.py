@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = [
-    "CONTRACTIONS", "DESTRUCTIVE", "FOCUS", "FORMATS", "NEGATIONS", "NOUNS", "NUMBERS", "PHRASES",
+    "CONTRACTIONS", "DESTRUCTIVE", "FOCUS", "FORMATS", "NEGATIONS", "NOUNS", "NUMBERS", "PARTS", "PHRASES",
     "POLITE", "QUESTION", "STATUS", "STOP", "TIME_UNITS", "VERBS", "base",
 ]
 
@@ -143,6 +143,13 @@ STATUS: dict[str, str] = _table({
 # words that ask to remove or reset something: a destructive command needs one of them
 DESTRUCTIVE = _set("delete deletes deleting remove removes rm drop destroy erase purge wipe forget clear clears reset "
     "resets flush empty uninstall uninstalls")
+
+# words for a part of a pipeline's definition: `remove the schedule of orders` asks to change
+# orders (pipeline edit --unset schedule), never to delete it or clear its state
+PARTS: dict[str, str] = _table({  # word -> the setting `pipeline edit --unset` removes
+    "schedule": "schedule schedules cron crontab", "retries": "retries retry", "timeout": "timeout timeouts",
+    "transform": "transform transformation", "select": "selection",
+})
 
 NEGATIONS = _set("not no never dont don't without")
 
