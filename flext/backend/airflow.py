@@ -229,6 +229,9 @@ class AirflowBackend(RemoteBackend):
     def create_pipelines(self, specs: list[dict[str, Any]], *, replace: bool = False) -> list[dict[str, Any]]:
         self.refuse("create_pipelines", DEPLOY_HINT)
 
+    def edit_pipeline(self, name: str, changes: dict[str, Any], *, unset: tuple[str, ...] = ()) -> dict[str, Any]:
+        self.refuse("edit_pipeline", DEPLOY_HINT)
+
     def delete_pipeline(self, name: str) -> dict[str, Any]:
         self.refuse("delete_pipeline", "remove it from flext.toml, then `flext deploy airflow --dags-folder DIR` "
                                        "removes its DAG file")

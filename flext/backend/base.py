@@ -31,6 +31,7 @@ VERBS: dict[str, str] = {
     "get_pipeline": "show a pipeline",
     "create_pipeline": "store pipeline definitions",
     "create_pipelines": "store pipeline definitions",
+    "edit_pipeline": "change pipeline definitions",
     "delete_pipeline": "delete pipeline definitions",
     "match_pipelines": "list pipelines",
     "start": "start runs",
@@ -138,6 +139,9 @@ class BackendBase:
 
     def create_pipelines(self, specs: list[dict[str, Any]], *, replace: bool = False) -> list[dict[str, Any]]:
         self.refuse("create_pipelines")
+
+    def edit_pipeline(self, name: str, changes: dict[str, Any], *, unset: tuple[str, ...] = ()) -> dict[str, Any]:
+        self.refuse("edit_pipeline")
 
     def delete_pipeline(self, name: str) -> dict[str, Any]:
         self.refuse("delete_pipeline")

@@ -64,6 +64,11 @@ class HttpBackend(RemoteBackend):
         out: list[dict[str, Any]] = self.http.request("POST", f"{V1}/pipelines", body=body)
         return out
 
+    def edit_pipeline(self, name: str, changes: dict[str, Any], *, unset: tuple[str, ...] = ()) -> dict[str, Any]:
+        body = {"set": _inline_files(changes), "unset": list(unset)}
+        out: dict[str, Any] = self.http.request("PATCH", f"{V1}/pipelines/{_q(name)}", body=body)
+        return out
+
     def delete_pipeline(self, name: str) -> dict[str, Any]:
         out: dict[str, Any] = self.http.request("DELETE", f"{V1}/pipelines/{_q(name)}")
         return out

@@ -30,10 +30,14 @@ _RUN_COLUMNS = ["id", "status", "started_at", "duration_s", "records", "cpu_s", 
 _RUN_SPARE = ("trigger", "peak_rss_mb", "cpu_s", "attempt")
 
 
+_NO_PIPELINES = "no pipelines yet (define one: flext pipeline create NAME --tap TAP --target TARGET)"
+
+
 def list_(ctx: Context, args: Args) -> Result:
     rows = ctx.backend.list_pipelines(status=args.get("status"))
     return Result(rows, columns=["name", "tap", "target", "transform", "schedule", "status", "last_run", "records"],
-                  styles=_STATUS_STYLES, spare=("transform", "schedule", "last_run", "records"))
+                  styles=_STATUS_STYLES, spare=("transform", "schedule", "last_run", "records"),
+                  empty=f"no pipelines with status {args.status}" if args.get("status") else _NO_PIPELINES)
 
 
 def show(ctx: Context, args: Args) -> Result:
@@ -48,6 +52,38 @@ def create(ctx: Context, args: Args) -> Result:
     spec: dict[str, Any] = {"name": args.name}
     spec["tap"] = args.get("tap") or ctx.ask("Tap", flag="--tap")
     spec["target"] = args.get("target") or ctx.ask("Target", flag="--target")
+    spec.update(_spec_options(args))
+    try:
+        created = ctx.backend.create_pipeline(spec, replace=bool(args.get("replace")))
+    except ConfigError as exc:
+        raise _as_usage(exc, spec["name"]) from None
+    message = f"✓ created pipeline {created['name']} ({created['tap']} -> {created['target']})"
+    if created.get("next_run"):
+        message += f"\n  schedule {created['schedule']!r}: next run {created['next_run']}"
+    return Result(created, message=message)
+
+
+def edit(ctx: Context, args: Args) -> Result:
+    """Change the named settings of a pipeline (`--unset` removes them); keep the rest."""
+    changes = _spec_options(args)
+    for role in ("tap", "target"):
+        if args.get(role):
+            changes[role] = args.get(role)
+    unset = tuple(dict.fromkeys(_KEY_OF[option] for option in args.get("unset") or ()))
+    try:
+        edited = ctx.backend.edit_pipeline(args.name, changes, unset=unset)
+    except ConfigError as exc:
+        raise _as_usage(exc, args.name, "edit") from None
+    said = [f"{_shown(key)} {edited[key]!r}" if key in edited else f"{_shown(key)} removed" for key in (*changes, *unset)]
+    message = f"✓ changed pipeline {args.name}: {', '.join(said)}"
+    if edited.get("next_run"):
+        message += f"\n  next run {edited['next_run']}"
+    return Result(edited, message=message)
+
+
+def _spec_options(args: Args) -> dict[str, Any]:
+    """The settings given as options of `pipeline create` or `pipeline edit` (not tap/target)."""
+    spec: dict[str, Any] = {}
     for key in ("transform", "schedule", "retries"):
         if args.get(key) not in (None, ""):
             spec[key] = args.get(key)
@@ -59,15 +95,17 @@ def create(ctx: Context, args: Args) -> Result:
         path = args.get(f"{role}_config")
         if path:
             spec[f"{role}_config_file"] = os.path.abspath(path)
-    try:
-        created = ctx.backend.create_pipeline(spec, replace=bool(args.get("replace")))
-    except ConfigError as exc:
-        raise _as_usage(exc, spec["name"]) from None
-    message = f"✓ created pipeline {created['name']} ({created['tap']} -> {created['target']})"
-    if created.get("next_run"):
-        message += f"\n  schedule {created['schedule']!r}: next run {created['next_run']}"
-    return Result(created, message=message)
+    return spec
 
+
+def _shown(key: str) -> str:
+    """A flext.toml key as its option is spelt: tap_config_file -> tap-config."""
+    return key.removesuffix("_file").replace("_", "-")
+
+
+# `pipeline edit --unset` option names -> the flext.toml key they remove
+_KEY_OF = {"transform": "transform", "schedule": "schedule", "select": "select", "retries": "retries",
+           "timeout": "timeout", "tap-config": "tap_config_file", "target-config": "target_config_file"}
 
 # flext.toml keys of a pipeline -> the option of `pipeline create` that sets them
 _OPTION_OF = {"tap": "--tap", "target": "--target", "transform": "--transform", "schedule": "--schedule",
@@ -75,7 +113,7 @@ _OPTION_OF = {"tap": "--tap", "target": "--target", "transform": "--transform", 
               "tap_config_file": "--tap-config", "target_config_file": "--target-config"}
 
 
-def _as_usage(exc: ConfigError, name: str) -> FlextError:
+def _as_usage(exc: ConfigError, name: str, command: str = "create") -> FlextError:
     """A bad value typed on the command line is a usage error (exit 2) naming the option,
     the same rule as every other option (`flext help exit-codes`); exit 5 stays for files."""
     prefix = f"pipelines.{name}."
@@ -83,7 +121,7 @@ def _as_usage(exc: ConfigError, name: str) -> FlextError:
     option = _OPTION_OF.get(key[len(prefix):]) if key.startswith(prefix) else None
     if option is None or not rest:
         return exc
-    return UsageError(f"{option}: {rest}", hint=exc.hint or "see `flext pipeline create --help`")
+    return UsageError(f"{option}: {rest}", hint=exc.hint or f"see `flext pipeline {command} --help`")
 
 
 def delete(ctx: Context, args: Args) -> Result:
@@ -239,13 +277,14 @@ def runs(ctx: Context, args: Args) -> Result:
     rows = ctx.backend.runs(args.name, limit=limit)
     for row in rows:
         row["error"] = _first(row.get("error"))
-    return Result(rows, columns=_RUN_COLUMNS, styles=_STATUS_STYLES, spare=_RUN_SPARE)
+    return Result(rows, columns=_RUN_COLUMNS, styles=_STATUS_STYLES, spare=_RUN_SPARE,
+                  empty=f"no runs of {args.name} yet (start one: flext pipeline start {args.name})")
 
 
 def schedules(ctx: Context, args: Args) -> Result:
     rows = ctx.backend.schedules()
     return Result(rows, columns=["name", "schedule", "paused", "next_run"],
-                  message=None if rows else "no scheduled pipelines; give one a schedule with --schedule CRON")
+                  empty="no scheduled pipelines (give one a schedule: flext pipeline edit NAME --schedule CRON)")
 
 
 def pause(ctx: Context, args: Args) -> Result:

@@ -1,4 +1,4 @@
-"""Pipeline definitions in flext.toml: validate, create, replace, delete.
+"""Pipeline definitions in flext.toml: validate, create, replace, edit, delete.
 
 Validation is complete before anything is written, and errors name the key (exit 5),
 an unknown tap or target is exit 6 with a did-you-mean, and an existing name is exit 7
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 
-from flext.core.errors import ConfigError, Conflict, NotFound
+from flext.core.errors import ConfigError, Conflict, NotFound, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -173,7 +173,7 @@ def set_paused(ws: Workspace, name: str, paused: bool) -> dict[str, Any]:
     spec = get(ws, name)
     if not spec.get("schedule"):
         raise ConfigError(f"pipeline {name!r} has no schedule to {'pause' if paused else 'resume'}",
-                          hint=f"give it one: flext pipeline create {name} --schedule CRON --replace ...")
+                          hint=f"give it one: flext pipeline edit {name} --schedule CRON")
 
     def change(doc: Any) -> None:
         if paused:
@@ -229,12 +229,62 @@ def write(ws: Workspace, specs: list[dict[str, Any]], *, replace: bool = False) 
         existing = doc.get("pipelines") or {}
         for spec in specs:
             if spec["name"] in existing and not replace:
-                raise Conflict(f"pipeline {spec['name']!r} already exists", hint="delete it first, or pass --replace")
+                raise Conflict(f"pipeline {spec['name']!r} already exists",
+                               hint=f"change it with `flext pipeline edit {spec['name']} ...`, or pass --replace")
         for spec in specs:
             tomlfile.replace_table(doc, ["pipelines", spec["name"]], {k: spec[k] for k in KEYS if k in spec})
 
     ws.edit(change)
     _refresh(ws)
+
+
+# what `edit` may remove: everything but the name, the tap and the target
+UNSETTABLE = tuple(k for k in KEYS if k not in ("tap", "target"))
+
+
+def edit(ws: Workspace, name: str, changes: dict[str, Any], unset: list[str] | tuple[str, ...] = (),
+         path: str | None = None) -> dict[str, Any]:
+    """Change some keys of pipeline `name` and remove others, leaving the rest of its table
+    (inline settings, comments) as it is: one locked write of the table read under the lock,
+    so an edit made a moment ago by another writer is kept. The result is validated in full
+    first (a ConfigError or NotFound names the key; nothing is written). Removing the
+    schedule removes `paused` with it."""
+    from flext.core import tomlfile
+
+    bad = sorted(k for k in changes if k not in KEYS or k == "name") + sorted(k for k in unset if k not in UNSETTABLE)
+    if bad:
+        raise UsageError(f"cannot change {bad[0]!r} of a pipeline",
+                         hint=f"changeable: {', '.join(KEYS)}; removable: {', '.join(UNSETTABLE)}")
+    both = sorted(set(changes) & set(unset))
+    if both:
+        raise UsageError(f"{both[0]!r} is both set and removed", hint="give one of the two")
+    if not changes and not unset:
+        raise UsageError(f"nothing to change in pipeline {name!r}",
+                         hint="name what to change, e.g. flext pipeline edit NAME --schedule @daily")
+    drop = set(unset) | ({"paused"} if "schedule" in unset else set())
+    done: dict[str, Any] = {}
+
+    def change(doc: Any) -> None:
+        table = (doc.get("pipelines") or {}).get(name)
+        if table is None:
+            get(ws, name)  # NotFound with the closest names (gone meanwhile, or never there)
+            raise NotFound(f"pipeline {name!r} does not exist in {ws.describe()}")
+        current = table.unwrap() if hasattr(table, "unwrap") else dict(table)
+        spec = {"name": name, **{k: v for k, v in current.items() if k not in drop}, **changes}
+        valid = validate(ws, spec, path=path)
+        for key in sorted(drop):
+            tomlfile.unset_value(doc, ["pipelines", name], key)
+        for key in changes:
+            if key in valid:
+                tomlfile.set_value(doc, ["pipelines", name], key, valid[key])
+            else:  # normalised away (an empty selection): not set at all
+                tomlfile.unset_value(doc, ["pipelines", name], key)
+        done.clear()
+        done.update(valid)
+
+    ws.edit(change)
+    _refresh(ws)
+    return done
 
 
 def delete(ws: Workspace, name: str) -> None:
@@ -283,5 +333,5 @@ def load_declarations(path: str) -> list[dict[str, Any]]:
     return data
 
 
-__all__ = ["KEYS", "check_name", "check_plugin", "delete", "get", "load_declarations", "seconds", "set_paused", "validate",
-           "write"]
+__all__ = ["KEYS", "UNSETTABLE", "check_name", "check_plugin", "delete", "edit", "get", "load_declarations", "seconds",
+           "set_paused", "validate", "write"]

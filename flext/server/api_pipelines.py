@@ -83,6 +83,24 @@ def replace(app: App, req: Request) -> Any:
     return app.backend().create_pipeline(_spec(app, data, "the body"), replace=True)
 
 
+def edit(app: App, req: Request) -> Any:
+    """`{"set": {key: value}, "unset": [key]}`: change some keys, keep the rest of the definition."""
+    data = p.body(req)
+    p.known(data, ("set", "unset"))
+    name = req.params["name"]
+    changes = data.get("set", {})
+    if not isinstance(changes, dict):
+        raise ApiError(400, f"set must be a JSON object, got {type(changes).__name__}", type="usage_error")
+    if "name" in changes:
+        raise ApiError(400, "a pipeline cannot be renamed", type="usage_error",
+                       hint="create it under the new name, then delete the old one")
+    unset = data.get("unset", [])
+    if not isinstance(unset, list) or not all(isinstance(k, str) for k in unset):
+        raise ApiError(400, "unset must be a list of key names", type="usage_error")
+    _spec(app, {**changes, "name": name}, "set")
+    return app.backend().edit_pipeline(name, changes, unset=tuple(unset))
+
+
 def delete(app: App, req: Request) -> Any:
     return app.backend().delete_pipeline(req.params["name"])
 

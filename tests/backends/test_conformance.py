@@ -154,6 +154,23 @@ def test_pipeline_create(backend: Target) -> None:
     assert backend("pipeline", "delete", "conformance-new", "--yes").code == 0
 
 
+def test_pipeline_edit(backend: Target) -> None:
+    """One key changes on the engine's own definition; the settings kept there stay."""
+    got = backend("pipeline", "edit", "orders", "--retries", "3", "-o", "json")
+    if backend.kind in ("flexcore", "airflow"):
+        refused(got, backend.kind, "change pipeline definitions")
+        return
+    assert got.code == 0, got
+    edited = got.json()
+    assert {"name", "tap", "target", "next_run"} <= set(edited), edited  # type: ignore[arg-type]
+    shown = backend.json("pipeline", "show", "orders")
+    assert (shown["retries"], shown["tap_config"]["path"]) == (3, "data/orders.jsonl"), shown
+    assert backend("pipeline", "edit", "orders", "--unset", "retries").code == 0
+    assert "retries" not in backend.json("pipeline", "show", "orders")
+    missing = backend("pipeline", "edit", "ordres", "--retries", "1")
+    assert (missing.code, missing.err.splitlines()[1]) == (6, "hint: did you mean 'orders'?"), missing
+
+
 # -- schedules -------------------------------------------------------------------------------
 def test_pipeline_schedules(backend: Target) -> None:
     got = backend("pipeline", "schedules", "-o", "json")

@@ -44,7 +44,7 @@ def test_create_list_show_delete(workspace: Path, flext: Callable[..., Any]) -> 
     assert (shown["status"], shown["state"], shown["next_run"]) == ("never", None, expected_next)
     again = flext("pipeline", "create", "orders", "--tap", "tap-jsonl", "--target", "target-jsonl")
     assert again.code == 7
-    assert again.err == "error: pipeline 'orders' already exists\nhint: delete it first, or pass --replace\n"
+    assert again.err == "error: pipeline 'orders' already exists\nhint: change it with `flext pipeline edit orders ...`, or pass --replace\n"
     assert flext("pipeline", "create", "orders", "--tap", "tap-jsonl", "--target", "target-jsonl", "--replace").code == 0
     assert toml(workspace)["pipelines"]["orders"] == {"tap": "tap-jsonl", "target": "target-jsonl"}
     refused = flext("pipeline", "delete", "orders")
@@ -96,6 +96,106 @@ def test_create_rejects_bad_input(workspace: Path, flext: Callable[..., Any], ar
     elif code == 2:
         assert result.err.startswith(("error: missing --target", "error: --timeout expects a duration"))
     assert (workspace / "flext.toml").read_text() == before
+
+
+EDITED = """# orders: nightly
+[pipelines.orders]
+tap = "tap-jsonl"  # the export
+tap_config = { path = "data/*.jsonl", stream_name = "orders" }
+target = "target-jsonl"
+target_config = { destination_path = "out" }
+"""
+
+
+def test_edit_changes_what_is_named_and_keeps_the_rest(workspace: Path, flext: Callable[..., Any]) -> None:
+    """Inline settings, comments and other keys stay; --unset removes; the pause goes with the schedule."""
+    with (workspace / "flext.toml").open("a", encoding="utf-8") as fh:
+        fh.write("\n" + EDITED)
+    got = flext("pipeline", "edit", "orders", "--schedule", "0 3 * * *", "--retries", "2", "--timeout", "30m")
+    assert got.code == 0, got
+    next_run = next_runs("0 3 * * *")[0].isoformat(timespec="minutes")
+    assert got.err == f"✓ changed pipeline orders: schedule '0 3 * * *', retries 2, timeout '1800s'\n  next run {next_run}\n"
+    assert (workspace / "flext.toml").read_text().endswith(
+        EDITED + 'schedule = "0 3 * * *"\nretries = 2\ntimeout = "1800s"\n')
+    assert flext("pipeline", "pause", "orders").code == 0
+    assert toml(workspace)["pipelines"]["orders"]["paused"] is True
+    again = flext("pipeline", "update", "orders", "--unset", "schedule", "--unset", "timeout", "-o", "json")
+    assert again.code == 0, again
+    assert again.err == "✓ changed pipeline orders: schedule removed, timeout removed\n"
+    assert again.json() == {"name": "orders", "tap": "tap-jsonl", "target": "target-jsonl", "retries": 2,
+                            "tap_config": {"path": "data/*.jsonl", "stream_name": "orders"},
+                            "target_config": {"destination_path": "out"}, "next_run": None}
+    assert (workspace / "flext.toml").read_text().endswith(EDITED + "retries = 2\n")
+    (workspace / "other.json").write_text('{"destination_path": "elsewhere"}')
+    moved = flext("pipeline", "edit", "orders", "--target-config", str(workspace / "other.json"), "--select", "orders")
+    assert moved.code == 0, moved
+    spec = toml(workspace)["pipelines"]["orders"]
+    assert (spec["target_config_file"], spec["select"]) == ("other.json", ["orders"])  # relative: the workspace can move
+    assert flext("pipeline", "edit", "orders", "--unset", "target-config", "--unset", "select").code == 0
+    assert (workspace / "flext.toml").read_text().endswith(EDITED + "retries = 2\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "err"),
+    [
+        ([], 2, "error: nothing to change in pipeline 'orders'\n"
+                "hint: name what to change, e.g. flext pipeline edit NAME --schedule @daily\n"),
+        (["--schedule", "* * *"], 2,
+         "error: --schedule: '* * *' has 3 field(s); cron needs 5: minute hour day-of-month month day-of-week\n"
+         "hint: cron has 5 fields, e.g. '0 * * * *' (hourly) or '@daily'\n"),
+        (["--retries", "101"], 2,
+         "error: --retries: must be a whole number from 0 to 100\nhint: see `flext pipeline edit --help`\n"),
+        (["--tap", "target-jsonl"], 2,
+         "error: --tap: 'target-jsonl' is a target, not a tap\nhint: see `flext pipeline edit --help`\n"),
+        (["--tap", "tap-jsnol"], 6,
+         "error: unknown tap 'tap-jsnol': not in the catalog, not installed in workspace {ws}, not on PATH\n"
+         "hint: did you mean 'tap-jsonl'?\n"),
+        (["--schedule", "@daily", "--unset", "schedule"], 2,
+         "error: 'schedule' is both set and removed\nhint: give one of the two\n"),
+        (["--unset", "tap"], 2,  # the tap and the target cannot be removed
+         "error: --unset must be one of transform, schedule, select, tap-config, target-config, retries, timeout; "
+         "got 'tap'\nhint: did you mean 'tap-config'?\n"),
+    ],
+)
+def test_edit_rejects_bad_input_and_writes_nothing(workspace: Path, flext: Callable[..., Any], argv: list[str],
+                                                   code: int, err: str) -> None:
+    add_pipeline(workspace, "orders", JSONL)
+    before = (workspace / "flext.toml").read_text()
+    result = flext("pipeline", "edit", "orders", *argv)
+    assert result.code == code, result
+    assert result.err == err.format(ws=workspace)
+    assert (workspace / "flext.toml").read_text() == before
+    missing = flext("pipeline", "edit", "ordres", "--retries", "1")
+    assert (missing.code, missing.err) == (6, f"error: pipeline 'ordres' does not exist in workspace {workspace}\n"
+                                              "hint: did you mean 'orders'?\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "err"),
+    [
+        (["pipeline", "list"], "no pipelines yet (define one: flext pipeline create NAME --tap TAP --target TARGET)"),
+        (["pipeline", "list", "--status", "failed"], "no pipelines with status failed"),
+        (["pipeline", "runs", "orders"], "no runs of orders yet (start one: flext pipeline start orders)"),
+        (["pipeline", "schedules"], "no scheduled pipelines (give one a schedule: flext pipeline edit NAME --schedule CRON)"),
+        (["alias", "list"], "no aliases yet (define one: flext alias set NAME EXPANSION...)"),
+        (["monitor", "alerts", "list"], "no alert rules (add one: flext monitor alerts add NAME --when 'pipeline_failed(NAME)')"),
+        (["monitor", "alerts", "history"], "no alert history yet (`flext serve` records it as it evaluates)"),
+        (["data", "taps", "list", "--installed"], "no taps installed (install one: flext data taps install NAME)"),
+        (["history", "--failed"], "no commands match"),
+    ],
+)
+def test_an_empty_table_says_what_is_empty_and_how_to_fill_it(tmp_path: Path, flext: Callable[..., Any],
+                                                               argv: list[str], err: str) -> None:
+    """Instead of "(no results)"; scripts (-o json) get an empty list and nothing on stderr."""
+    root = tmp_path / "empty"
+    root.mkdir()
+    (root / "flext.toml").write_text("[workspace]\n")
+    if argv[:2] == ["pipeline", "runs"] or (argv[:2] == ["pipeline", "list"] and len(argv) > 2):
+        add_pipeline(root, "orders", JSONL)
+    got = flext("-C", str(root), *argv)
+    assert (got.code, got.out, got.err) == (0, "", err + "\n"), got
+    scripted = flext("-C", str(root), *argv, "-o", "json")
+    assert (scripted.code, scripted.out, scripted.err) == (0, "[]\n", ""), scripted
 
 
 def test_unknown_pipeline_is_exit_6_with_a_guess(workspace: Path, flext: Callable[..., Any]) -> None:

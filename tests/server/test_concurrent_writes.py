@@ -48,3 +48,30 @@ def test_forty_parallel_puts_keep_forty_pipelines(workspace: Path, server: Serve
     puts = [e for e in audit if e.get("method") == "PUT"]
     assert sorted((e["action"], e["target"], e["result"], e["status"]) for e in puts) == sorted(
         ("pipeline create", f"race{n}", "ok", 200) for n in range(COUNT))
+
+
+def test_parallel_edits_of_one_pipeline_each_keep_their_key(workspace: Path, server: Server) -> None:
+    """Five PATCHes of different keys of one pipeline at once: each reads the table under the
+    lock, so all five keys are there at the end (and the settings nobody named)."""
+    status, body, _ = http("PUT", f"{server.url}{V1}/pipelines/shared", token=server.token,
+                           body={"tap": "tap-jsonl", "target": "target-jsonl", "tap_config": {"path": "data/x.jsonl"}})
+    assert status == 200, body
+    changes = [{"retries": 4}, {"timeout": "10m"}, {"retry_backoff": "30s"}, {"description": "nightly"},
+               {"select": ["orders"]}]
+
+    def patch(change: dict[str, Any]) -> tuple[int, Any]:
+        got, doc, _ = http("PATCH", f"{server.url}{V1}/pipelines/shared", token=server.token, body={"set": change},
+                           timeout=120)
+        return got, doc
+
+    with ThreadPoolExecutor(max_workers=len(changes)) as pool:
+        replies = list(pool.map(patch, changes))
+    assert [status for status, _ in replies] == [200] * len(changes), replies
+    kept = tomllib.loads((workspace / "flext.toml").read_text())["pipelines"]["shared"]
+    assert kept == {"tap": "tap-jsonl", "target": "target-jsonl", "tap_config": {"path": "data/x.jsonl"},
+                    "retries": 4, "timeout": "10m", "retry_backoff": "30s", "description": "nightly",
+                    "select": ["orders"]}
+    status, audit, _ = http("GET", f"{server.url}{V1}/audit", token=server.token)
+    assert status == 200
+    assert [(e["action"], e["target"], e["result"]) for e in audit if e.get("method") == "PATCH"] == [
+        ("pipeline edit", "shared", "ok")] * len(changes)

@@ -168,6 +168,8 @@ CASES: dict[tuple[str, str], Callable[[Matrix, str | None, bool], tuple[int, Any
         "name": m.unique("made"), "tap": "tap-jsonl", "target": "target-jsonl"}),
     ("PUT", f"{V1}/pipelines/{{name}}"): lambda m, t, a: m.call("PUT", f"/pipelines/{m.pipeline()}", t, {
         "tap": "tap-jsonl", "target": "target-jsonl", "description": "replaced"}),
+    ("PATCH", f"{V1}/pipelines/{{name}}"): lambda m, t, a: m.call("PATCH", f"/pipelines/{m.pipeline()}", t, {
+        "set": {"retries": 1}}),
     ("DELETE", f"{V1}/pipelines/{{name}}"): lambda m, t, a: m.call("DELETE", f"/pipelines/{m.pipeline()}", t),
     ("POST", f"{V1}/pipelines/{{name}}/run"): lambda m, t, a: m.call("POST", f"/pipelines/{m.pipeline()}/run", t, {}),
     ("POST", f"{V1}/pipelines/{{name}}/stop"): _stop,

@@ -226,7 +226,7 @@ def test_running_pipeline_conflict_and_stop(flext: Flext) -> None:
      "error: pipeline 'orders' has no runs yet\nhint: start one: flext pipeline start orders\n"),
     (("pipeline", "runs", "orders", "--limit", "-1"), 2, None),
     (("pipeline", "create", "orders", "--tap", "tap-jsonl", "--target", "target-jsonl"), 7,
-     "error: pipeline 'orders' already exists\nhint: delete it first, or pass --replace\n"),
+     "error: pipeline 'orders' already exists\nhint: change it with `flext pipeline edit orders ...`, or pass --replace\n"),
     (("pipeline", "create", "p2", "--tap", "tap-nope", "--target", "target-jsonl"), 6, None),
     # typed on the command line: a usage error, locally and remotely (`flext help exit-codes`)
     (("pipeline", "create", "p2", "--tap", "tap-jsonl", "--target", "target-jsonl", "--schedule", "61 * * * *"), 2,

@@ -120,6 +120,34 @@ def test_api_config_never_reads_the_servers_environment_or_keyring(guarded: Serv
     assert CANARY not in json.dumps(doc)
 
 
+@pytest.mark.parametrize(("body", "status", "message"), [
+    ({"set": {"tap": "tap-evil"}}, 404,
+     "tap 'tap-evil' is not a plugin of this workspace (neither installed nor declared in flext.toml)"),
+    ({"set": {"tap_config": {"path": "${SERVER_ONLY_VAR}"}}}, 400, None),
+    ({"set": {"transform": "~/x"}}, 400, "transform '~/x' is not a path inside the workspace"),
+    ({"set": {"target_config_file": "/etc/hostname"}}, 400, "target_config_file '/etc/hostname' is not a path inside the workspace"),
+    ({"set": {"name": "renamed"}}, 400, "a pipeline cannot be renamed"),
+    ({"set": {"retries": 2}, "unset": "retries"}, 400, "unset must be a list of key names"),
+    ({"set": [], "unset": []}, 400, "set must be a JSON object, got list"),
+    ({"change": {}}, 400, "unknown field 'change'"),
+    ({"unset": ["tap"]}, 400, "cannot change 'tap' of a pipeline"),
+    ({}, 400, "nothing to change in pipeline 'orders'"),
+])
+def test_an_edit_from_the_api_is_held_to_the_same_rules(guarded: Server, body: dict[str, Any], status: int,
+                                                       message: str | None) -> None:
+    """PATCH names only the workspace's plugins, takes settings literally, keeps paths inside."""
+    before = (guarded.root / "flext.toml").read_text()
+    got, doc, _ = http("PATCH", guarded.url + V1 + "/pipelines/orders", token=guarded.token, body=body)
+    assert got == status, doc
+    if message is None:
+        assert doc["error"]["message"].startswith("tap_config.path: ")
+        assert CANARY not in json.dumps(doc)
+    else:
+        assert doc["error"]["message"] == message
+    assert (guarded.root / "flext.toml").read_text() == before
+    assert not (guarded.root.parent / "tap-evil.ran").exists()
+
+
 # -- item 11: dbt projects stay inside the workspace --------------------------------------------------
 @pytest.mark.parametrize("project", ["~/x", "~", "..", "../outside", "/tmp", "transform/../../outside", "escape",
                                      "escape/models"])

@@ -90,6 +90,13 @@ class LocalBackend(ServiceVerbs, LogVerbs, MonitorVerbs, IdentityVerbs):
             spec["next_run"] = _next_run(spec.get("schedule"))
         return valid
 
+    def edit_pipeline(self, name: str, changes: dict[str, Any], *, unset: tuple[str, ...] = ()) -> dict[str, Any]:
+        from flext.engine import pipelines
+
+        edited = pipelines.edit(self.ws, name, changes, unset, path=self._path)
+        edited["next_run"] = None if edited.get("paused") else _next_run(edited.get("schedule"))
+        return edited
+
     def delete_pipeline(self, name: str) -> dict[str, Any]:
         from flext.engine import pipelines, runs
 

@@ -3,6 +3,8 @@
 from flext.router.spec import BOOL, DURATION, INT, PATH, Arg, Hints, Node, Opt
 
 _STATUSES = ("running", "succeeded", "failed", "cancelled", "never")
+# what `pipeline edit --unset` removes (the option names of `pipeline create`)
+_UNSETTABLE = ("transform", "schedule", "select", "tap-config", "target-config", "retries", "timeout")
 _NAMES = Arg("name", "Pipeline names or shell globs ('wms-*')", nargs="*", completer="pipelines")
 
 NODES = [
@@ -45,6 +47,34 @@ NODES = [
                            "--schedule '*/15 * * * *' --select items locations"],
                  hints=Hints("create", "pipeline", new="pipelines", opts={"tap": "", "target": ""}),
                  handler="flext.commands.pipeline:create", mutating=True),
+            Node("edit", "Change some settings of a pipeline; the rest of its definition is kept",
+                 aliases=("update",),
+                 description="Only what is named changes: the tap's and the target's settings written in "
+                 "flext.toml, comments and every other key stay as they are. --unset removes a setting "
+                 "(removing the schedule removes its pause too). On a flext server the change is one "
+                 "PATCH; --tap-config and --target-config send the file's settings, replacing those kept there.",
+                 args=[Arg("name", "Pipeline name", completer="pipelines")],
+                 opts=[
+                     Opt("tap", "Another tap", completer="taps"),
+                     Opt("target", "Another target", completer="targets"),
+                     Opt("transform", "dbt project to build after a successful load", completer="dbt_projects",
+                         metavar="DBT_PROJECT"),
+                     Opt("schedule", "Cron schedule run by `flext serve` ('0 * * * *', '@daily')", metavar="CRON"),
+                     Opt("select", "Only these streams", greedy=True, metavar="STREAM"),
+                     Opt("tap-config", "JSON or TOML file with the tap's settings (kept relative to the workspace)",
+                         type=PATH, metavar="FILE"),
+                     Opt("target-config", "JSON or TOML file with the target's settings (kept relative to the workspace)",
+                         type=PATH, metavar="FILE"),
+                     Opt("retries", "Retries after a failed attempt (exponential backoff)", type=INT),
+                     Opt("timeout", "Stop an attempt after this long (30m, 2h)", type=DURATION),
+                     Opt("unset", "Remove a setting (repeatable)", choices=_UNSETTABLE, repeat=True,
+                         metavar="SETTING"),
+                 ],
+                 examples=["flext pipeline edit orders --schedule @daily",
+                           "flext pipeline edit orders --unset schedule",
+                           "flext pipeline edit orders --target target-jsonl --unset target-config"],
+                 hints=Hints("edit set", "pipeline", opts={"schedule": "to"}),
+                 handler="flext.commands.pipeline:edit", mutating=True),
             Node("delete", "Remove a pipeline from flext.toml (its runs and state are kept)", aliases=("rm",),
                  args=[Arg("name", "Pipeline name", completer="pipelines")],
                  examples=["flext pipeline delete orders --yes"],
