@@ -67,7 +67,7 @@ NODES = [
                          type=PATH, metavar="FILE"),
                      Opt("retries", "Retries after a failed attempt (exponential backoff)", type=INT),
                      Opt("timeout", "Stop an attempt after this long (30m, 2h)", type=DURATION),
-                     Opt("unset", "Remove a setting (repeatable)", choices=_UNSETTABLE, repeat=True,
+                     Opt("unset", "Remove a setting", choices=_UNSETTABLE, repeat=True,
                          metavar="SETTING"),
                  ],
                  examples=["flext pipeline edit orders --schedule @daily",
