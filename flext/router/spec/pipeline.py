@@ -3,6 +3,20 @@
 from flext.router.spec import BOOL, DURATION, INT, PATH, Arg, Hints, Node, Opt
 
 _STATUSES = ("running", "succeeded", "failed", "cancelled", "never")
+# a pipeline's definition, as `pipeline create` sets it and `pipeline edit` changes it
+_DEFINITION = [
+    Opt("tap", "Tap (a catalog name or an executable)", completer="taps"),
+    Opt("target", "Target (a catalog name or an executable)", completer="targets"),
+    Opt("transform", "dbt project to build after a successful load", completer="dbt_projects", metavar="DBT_PROJECT"),
+    Opt("schedule", "Cron schedule run by `flext serve` ('0 * * * *', '@daily')", metavar="CRON"),
+    Opt("select", "Only these streams (discovered once, passed as --catalog)", greedy=True, metavar="STREAM"),
+    Opt("tap-config", "JSON or TOML file with the tap's settings (kept relative to the workspace)", type=PATH,
+        metavar="FILE"),
+    Opt("target-config", "JSON or TOML file with the target's settings (kept relative to the workspace)", type=PATH,
+        metavar="FILE"),
+    Opt("retries", "Retries after a failed attempt (exponential backoff)", type=INT),
+    Opt("timeout", "Stop an attempt after this long (30m, 2h)", type=DURATION),
+]
 # what `pipeline edit --unset` removes (the option names of `pipeline create`)
 _UNSETTABLE = ("transform", "schedule", "select", "tap-config", "target-config", "retries", "timeout")
 _NAMES = Arg("name", "Pipeline names or shell globs ('wms-*')", nargs="*", completer="pipelines")
@@ -26,22 +40,7 @@ NODES = [
                  handler="flext.commands.pipeline:show"),
             Node("create", "Define a pipeline in flext.toml",
                  args=[Arg("name", "Pipeline name")],
-                 opts=[
-                     Opt("tap", "Tap (a catalog name or an executable)", completer="taps"),
-                     Opt("target", "Target (a catalog name or an executable)", completer="targets"),
-                     Opt("transform", "dbt project to build after a successful load", completer="dbt_projects",
-                         metavar="DBT_PROJECT"),
-                     Opt("schedule", "Cron schedule run by `flext serve` ('0 * * * *', '@daily')", metavar="CRON"),
-                     Opt("select", "Only these streams (discovered once, passed as --catalog)", greedy=True,
-                         metavar="STREAM"),
-                     Opt("tap-config", "JSON or TOML file with the tap's settings (kept relative to the workspace)",
-                         type=PATH, metavar="FILE"),
-                     Opt("target-config", "JSON or TOML file with the target's settings (kept relative to the workspace)",
-                         type=PATH, metavar="FILE"),
-                     Opt("retries", "Retries after a failed attempt (exponential backoff)", type=INT),
-                     Opt("timeout", "Stop an attempt after this long (30m, 2h)", type=DURATION),
-                     Opt("replace", "Replace an existing pipeline of that name", type=BOOL),
-                 ],
+                 opts=[*_DEFINITION, Opt("replace", "Replace an existing pipeline of that name", type=BOOL)],
                  examples=["flext pipeline create orders --tap tap-jsonl --target target-duckdb",
                            "flext pipeline create wms-items --tap flext-tap-oracle-wms --target flext-target-oracle "
                            "--schedule '*/15 * * * *' --select items locations"],
@@ -54,22 +53,7 @@ NODES = [
                  "(removing the schedule removes its pause too). On a flext server the change is one "
                  "PATCH; --tap-config and --target-config send the file's settings, replacing those kept there.",
                  args=[Arg("name", "Pipeline name", completer="pipelines")],
-                 opts=[
-                     Opt("tap", "Another tap", completer="taps"),
-                     Opt("target", "Another target", completer="targets"),
-                     Opt("transform", "dbt project to build after a successful load", completer="dbt_projects",
-                         metavar="DBT_PROJECT"),
-                     Opt("schedule", "Cron schedule run by `flext serve` ('0 * * * *', '@daily')", metavar="CRON"),
-                     Opt("select", "Only these streams", greedy=True, metavar="STREAM"),
-                     Opt("tap-config", "JSON or TOML file with the tap's settings (kept relative to the workspace)",
-                         type=PATH, metavar="FILE"),
-                     Opt("target-config", "JSON or TOML file with the target's settings (kept relative to the workspace)",
-                         type=PATH, metavar="FILE"),
-                     Opt("retries", "Retries after a failed attempt (exponential backoff)", type=INT),
-                     Opt("timeout", "Stop an attempt after this long (30m, 2h)", type=DURATION),
-                     Opt("unset", "Remove a setting", choices=_UNSETTABLE, repeat=True,
-                         metavar="SETTING"),
-                 ],
+                 opts=[*_DEFINITION, Opt("unset", "Remove a setting", choices=_UNSETTABLE, repeat=True, metavar="SETTING")],
                  examples=["flext pipeline edit orders --schedule @daily",
                            "flext pipeline edit orders --unset schedule",
                            "flext pipeline edit orders --target target-jsonl --unset target-config"],
