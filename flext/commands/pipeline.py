@@ -98,19 +98,17 @@ def _spec_options(args: Args) -> dict[str, Any]:
     return spec
 
 
-def _shown(key: str) -> str:
-    """A flext.toml key as its option is spelt: tap_config_file -> tap-config."""
-    return key.removesuffix("_file").replace("_", "-")
-
-
-# `pipeline edit --unset` option names -> the flext.toml key they remove
-_KEY_OF = {"transform": "transform", "schedule": "schedule", "select": "select", "retries": "retries",
-           "timeout": "timeout", "tap-config": "tap_config_file", "target-config": "target_config_file"}
-
 # flext.toml keys of a pipeline -> the option of `pipeline create` that sets them
 _OPTION_OF = {"tap": "--tap", "target": "--target", "transform": "--transform", "schedule": "--schedule",
               "select": "--select", "retries": "--retries", "timeout": "--timeout",
               "tap_config_file": "--tap-config", "target_config_file": "--target-config"}
+# `pipeline edit --unset` option names -> the flext.toml key they remove (the parser allows no tap/target)
+_KEY_OF = {option.removeprefix("--"): key for key, option in _OPTION_OF.items()}
+
+
+def _shown(key: str) -> str:
+    """A flext.toml key as its option is spelt: tap_config_file -> tap-config."""
+    return _OPTION_OF.get(key, key).removeprefix("--")
 
 
 def _as_usage(exc: ConfigError, name: str, command: str = "create") -> FlextError:
